@@ -1,0 +1,48 @@
+// lib/charset: detect the character set of raw message bytes and convert to UTF-8 (ICU).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace smx {
+
+enum class Charset { ascii, utf8, iso2022jp, shift_jis, euc_jp, unknown };
+
+// Name used in the smx stream's "charset" member: "US-ASCII", "UTF-8", "ISO-2022-JP",
+// "Shift_JIS" (decoded as CP932/windows-31j), "EUC-JP", "unknown".
+std::string_view charset_name(Charset charset);
+// Parses a name as written in the stream or on the command line (case-insensitive,
+// also HL7 MSH-18 spellings such as "ISO IR87", "UNICODE UTF-8", "SHIFT_JIS").
+Charset charset_from_name(std::string_view name);
+
+// A finding about characters: what, and the byte offset in the raw input.
+struct CharsetFinding {
+  std::string code;  // CHARSET-HALFWIDTH-KANA, CHARSET-CP932-EXT, CHARSET-USER-DEFINED,
+                     // CHARSET-JIS-ROMAN, CHARSET-INVALID, CHARSET-BOM, CHARSET-MSH18-MISMATCH
+  std::size_t offset = 0;
+  std::string text;
+};
+
+// Detects from the bytes: ESC sequences => ISO-2022-JP; valid UTF-8 with non-ASCII => UTF-8;
+// only ASCII => ascii; otherwise valid CP932 or EUC-JP, preferring `hint` (from MSH-18) when
+// both fit. Never reads past `bytes`.
+Charset detect_charset(std::string_view bytes, std::string_view msh18_hint = {});
+
+// Appends the UTF-8 form of `bytes` to `out`. Returns false when the bytes are not valid in
+// `charset` (out then holds nothing new). Findings are appended (JIS-Roman switches, characters
+// outside JIS X 0208 such as half-width katakana and CP932 extensions). ESC ( J is read as
+// ASCII so 0x5C and 0x7E keep their HL7 delimiter meaning.
+bool to_utf8(std::string_view bytes, Charset charset, std::string& out,
+             std::vector<CharsetFinding>& findings);
+
+// True when `bytes` is valid UTF-8 (fast path, SIMD).
+bool is_valid_utf8(std::string_view bytes);
+// True when every byte is < 0x80.
+bool is_ascii(std::string_view bytes);
+
+// Decodes bytes written in a 94/94^n ISO-2022 set selected by HL7 escapes \Cxxyy\ / \Mxxyyzz\
+// (xx yy zz are the hex bytes after ESC). Returns false when unsupported or invalid.
+bool iso2022_fragment_to_utf8(std::string_view escape_hex, std::string_view bytes, std::string& out);
+
+}  // namespace smx

@@ -1,0 +1,191 @@
+// lib/hl7: framing of raw bytes into messages, a zero-copy message view, delimiters,
+// escapes and field paths.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "smx/charset.hpp"
+#include "smx/error.hpp"
+#include "smx/io.hpp"
+
+namespace smx::hl7 {
+
+// Encoding characters from MSH-1 and MSH-2 (HL7 v2.5 §2.5.4). truncation is 0 when absent.
+struct Delimiters {
+  char field = '|';
+  char component = '^';
+  char repetition = '~';
+  char escape = '\\';
+  char subcomponent = '&';
+  char truncation = 0;
+};
+
+// Reads MSH-1/MSH-2 from the first bytes of a message ("MSH|^~\&|..."). Returns nullopt with a
+// reason when they are missing, repeated, or not printable ASCII.
+std::optional<Delimiters> read_delimiters(std::string_view message_start, std::string* reason = nullptr);
+
+// ---------------------------------------------------------------------------------------------
+// Framing: raw bytes (any charset) -> raw messages. Splits at segments starting with MSH, at MLLP
+// frame bytes (VT 0x0B ... FS 0x1C), strips a UTF-8 BOM and trailing FS; FHS/BHS/BTS/FTS batch
+// segments and anything before the first MSH come out as their own frames so nothing is lost.
+
+struct Frame {
+  enum class Kind {
+    message,         // starts with MSH
+    junk,            // bytes that are not part of any message (reported, go to rejects)
+    batch_segment,   // one FHS/BHS/BTS/FTS segment
+    oversize         // a piece of a message larger than max_message_bytes (goes to rejects)
+  };
+  Kind kind = Kind::message;
+  std::string_view bytes;  // valid until the next call to next()
+  std::uint64_t offset = 0;  // byte offset in the source
+  bool mllp = false;       // was inside an MLLP frame
+};
+
+struct FramerOptions {
+  std::size_t max_message_bytes = std::size_t{64} << 20;
+  std::size_t chunk_bytes = std::size_t{1} << 20;
+};
+
+class Framer {
+ public:
+  Framer(ByteSource& source, FramerOptions options = {});
+  ~Framer();
+  // The next frame, or nullopt at end of input. Throws io_error from the source.
+  std::optional<Frame> next();
+  bool saw_bom() const { return saw_bom_; }
+
+ private:
+  bool fill();
+  ByteSource& source_;
+  FramerOptions options_;
+  std::string buffer_;
+  std::size_t begin_ = 0;    // first unconsumed byte in buffer_
+  std::uint64_t consumed_ = 0;  // source offset of buffer_[0]
+  bool eof_ = false;
+  bool started_ = false;
+  bool saw_bom_ = false;
+  bool in_mllp_ = false;
+  bool in_oversize_ = false;
+};
+
+// Finds the first CR, LF, VT or FS at or after p (SIMD). Returns end when none.
+const char* find_line_break(const char* p, const char* end);
+
+// ---------------------------------------------------------------------------------------------
+// A decoded message: UTF-8 text, every segment ended by CR, plus an index of segment starts.
+// Field accessors return views into the text; no per-field allocation.
+
+class Message {
+ public:
+  Message() = default;
+
+  // Builds from UTF-8 text. Segment terminators CR, CRLF and LF are accepted: a message that
+  // uses CR keeps a lone LF as data (reported in `lf_in_data`), LF-only messages split on LF.
+  // Blank lines are dropped (counted in `blank_lines`). Returns false with `reason` when the
+  // text does not start with MSH and valid encoding characters.
+  bool assign(std::string_view utf8, std::string* reason = nullptr);
+  // Like assign() but takes a text that already has CR after every segment (e.g. the stream).
+  void clear();
+
+  std::string_view text() const { return text_; }
+  const Delimiters& delimiters() const { return delimiters_; }
+  std::size_t segment_count() const { return starts_.empty() ? 0 : starts_.size() - 1; }
+  // Segment i (0-based) without its CR.
+  std::string_view segment(std::size_t i) const {
+    return std::string_view(text_).substr(starts_[i], starts_[i + 1] - starts_[i] - 1);
+  }
+  std::string_view segment_id(std::size_t i) const;
+  // Field n (1-based, HL7 numbering: MSH-1 is the field separator, MSH-2 the encoding
+  // characters) of segment i, raw (escaped). Empty view when absent.
+  std::string_view field(std::size_t segment_index, std::size_t field_number) const;
+  std::size_t field_count(std::size_t segment_index) const;
+  // Index of the k-th (0-based) segment with this id, or npos.
+  std::size_t find_segment(std::string_view id, std::size_t k = 0) const;
+
+  std::size_t lf_in_data = 0;   // lone LFs kept inside fields
+  std::size_t blank_lines = 0;  // empty lines dropped between segments
+  bool mixed_terminators = false;
+
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+ private:
+  std::string text_;
+  std::vector<std::uint32_t> starts_;  // segment starts, plus text_.size() at the end
+  Delimiters delimiters_;
+};
+
+// Splits `value` on `sep`; the n-th (0-based) piece, or empty.
+std::string_view nth_piece(std::string_view value, char sep, std::size_t n);
+std::size_t count_pieces(std::string_view value, char sep);
+
+// ---------------------------------------------------------------------------------------------
+// Escapes (HL7 v2.5 §2.7): \F\ \S\ \T\ \R\ \E\ \Xhh..\ \.br\ \.sp\ \H\ \N\ \Cxxyy\ \Mxxyyzz\ \Zxx\
+
+struct EscapeProblem {
+  std::size_t offset;  // in the raw value
+  std::string code;    // HL7-ESCAPE-UNKNOWN, HL7-ESCAPE-UNTERMINATED, HL7-ESCAPE-HEX
+  std::string text;
+};
+
+// Appends the decoded form of a raw value to `out`. Formatting escapes become text (\.br\ ->
+// LF, \.sp\ -> LF); \H\ \N\ and other formatting commands are dropped; unknown or malformed
+// sequences are kept verbatim and reported in `problems` (may be null).
+void unescape(std::string_view raw, const Delimiters& delimiters, std::string& out,
+              std::vector<EscapeProblem>* problems = nullptr);
+// True when the value contains the escape character (fast check before unescape()).
+inline bool has_escape(std::string_view raw, const Delimiters& d) {
+  return raw.find(d.escape) != std::string_view::npos;
+}
+// Appends `text` escaped so it can stand as a value (delimiters -> \F\ \S\ ...).
+void escape(std::string_view text, const Delimiters& delimiters, std::string& out);
+
+// ---------------------------------------------------------------------------------------------
+// Paths: PID-3, PID-5.1, PID-5[2].1, OBX-5.1.2, OBX[3]-5, OBX[*]-5, PID.5.1, MSH-9.1.
+// Numbers are 1-based. Without [n] a segment means its first occurrence and a field its first
+// repetition; 0 in a component/subcomponent position means "whole".
+
+struct Path {
+  static constexpr int kAll = -1;  // [*]
+  std::string segment;             // "PID"
+  int segment_index = 1;           // [n] or kAll
+  bool segment_index_given = false;
+  int field = 0;                   // 0 = whole segment
+  int repetition = 1;              // [n] or kAll
+  bool repetition_given = false;
+  int component = 0;
+  int subcomponent = 0;
+  std::string text;                // as written
+
+  static Path parse(std::string_view text);  // throws parse_error naming the path
+  std::string to_string() const;             // canonical form SEG[i]-F[r].C.S
+};
+
+// The raw value a path selects inside one segment occurrence (field/repetition/component/sub).
+// repetition must not be kAll here.
+std::string_view select(const Message& message, std::size_t segment_index, const Path& path,
+                        int repetition);
+
+// Calls fn(segment_index) for each segment occurrence the path selects
+// (all occurrences when any == true or segment_index is kAll, else the one it names).
+template <class Fn>
+void for_each_segment(const Message& message, const Path& path, bool any, Fn&& fn) {
+  std::size_t seen = 0;
+  for (std::size_t i = 0; i < message.segment_count(); ++i) {
+    if (message.segment_id(i) != path.segment) continue;
+    ++seen;
+    if (any || path.segment_index == Path::kAll || static_cast<int>(seen) == path.segment_index) {
+      fn(i);
+      if (!any && path.segment_index != Path::kAll) return;
+    }
+  }
+}
+
+// Number of repetitions of a field.
+std::size_t repetition_count(const Message& message, std::size_t segment_index, int field);
+
+}  // namespace smx::hl7
