@@ -27,7 +27,47 @@ struct FileName {
 struct NameProblem {
   std::string code;
   std::string text;
+  Severity severity = Severity::warning;  // see diagnostic_codes()
 };
+
+// Stable diagnostic codes of this layer (listed in smx-ls(1) DIAGNOSTICS). Never renamed;
+// a retired code is not reused. Severity is fixed per code.
+//
+//   code                       sev.     meaning (reference section)
+//   SSMX-NAME-FIELDS           error    fewer than 7 '_'-separated fields: name not parsed (§3)
+//   SSMX-NAME-EXTRA-FIELDS     warning  more than 7 fields; '_' taken as part of patient ID or order (§3, §11)
+//   SSMX-NAME-NO-DEPT          warning  extended content folder with 6 fields, department missing (§7)
+//   SSMX-NAME-SPACE            warning  whitespace inside the name (§3 deviations)
+//   SSMX-NAME-EXTENSION        warning  file extension after the flag, e.g. "_1.hl7" (§3 deviations)
+//   SSMX-NAME-DATE             warning  care date is neither a valid YYYYMMDD nor "-" (§3 field 2)
+//   SSMX-NAME-DATE-TYPE        warning  "-" date for a dated data type, or a date for an undated one (§2, §4)
+//   SSMX-NAME-TYPE-UNKNOWN     warning  data type not in the §4 table (e.g. vendor OML-12)
+//   SSMX-NAME-ORDER-WIDTH      warning  order number not 15 characters (13 seen in DTT) (§3 field 4)
+//   SSMX-NAME-ORDER            warning  order number holds non-digits (§3 field 4)
+//   SSMX-NAME-KEY-WIDTH        warning  extended storage specific key longer than 22 (§2 limits, §7)
+//   SSMX-NAME-TIMESTAMP-WIDTH  warning  timestamp of digits but not 17 (14/15 seen) (§3 field 5)
+//   SSMX-NAME-TIMESTAMP        warning  timestamp not digits, or an impossible date/time (§3 field 5)
+//   SSMX-NAME-DEPT             warning  department neither "-" nor 1-3 letters/digits (§3 field 6)
+//   SSMX-NAME-FLAG             warning  condition flag not 0, 1 or 2 (§3 field 7, §3.1)
+//   SSMX-PATIENT-SHORT         warning  patient ID shorter than 6 characters (§2, unconfirmed rule)
+//   SSMX-PATIENT-LONG          warning  patient ID longer than 15 characters (§2 limits)
+//   SSMX-PATH-DEPTH            error    file not at pid[0:3]/pid[3:6]/pid/date/type/file (§2, §7)
+//   SSMX-PATH-PATIENT          error    patient folder differs from the name, or from its prefix folders (§2)
+//   SSMX-PATH-DATE             error    date folder differs from the name's care date (§2)
+//   SSMX-PATH-TYPE             error    data-type folder differs from the name's data type (§2)
+//   SSMX-WALK-UNREADABLE       error    a directory or root could not be read; the walk goes on
+//   SSMX-WALK-VANISHED         warning  an entry disappeared during the walk
+//   SSMX-WALK-LOOP             warning  symbolic link to a directory containing it; not followed
+//   SSMX-WALK-OUTSIDE          warning  symbolic link leaving the root; not followed
+//   SSMX-WALK-DANGLING         warning  symbolic link to nothing
+//   SSMX-WALK-SYMLINK          note     symbolic link inside the root, not followed (follow_symlinks off)
+//   SSMX-WALK-SPECIAL          note     not a regular file or directory (fifo, socket, device); skipped
+struct DiagnosticCode {
+  std::string_view code;
+  Severity severity;
+  std::string_view summary;
+};
+const std::vector<DiagnosticCode>& diagnostic_codes();
 
 // Parses a file name from both ends: flag, dept, timestamp from the right; patient, date, type
 // from the left; what is left in between is the order number (so a patient ID or order holding
@@ -67,6 +107,7 @@ struct WalkOptions {
   std::vector<int> flags;           // empty = all
   int shard_index = 0, shard_count = 0;  // 1-based index of N, 0 = off
   bool follow_symlinks = false;     // links leaving the root are never followed
+  bool stat_files = false;          // fill Entry.mtime/size for every file (else only with since)
 };
 
 // Parses --since values: YYYY-MM-DD, YYYYMMDD, YYYY-MM-DDTHH:MM[:SS] (local time), @EPOCH.
@@ -84,7 +125,9 @@ void walk(const std::vector<std::string>& roots, const WalkOptions& options,
           DiagnosticSink& diagnostics, const std::function<void(const Entry&)>& visit);
 
 // Checks the path of a file below a root (5 levels + file, or extended storage) and parses its
-// name. Used by walk(); public for tests.
+// name. Used by walk(); public for tests. When the path below the root is shallower than the
+// layout, the upper levels are read from the root's own path (a root may be a patient, date or
+// type folder); if they do not fit the layout, the file gets SSMX-PATH-DEPTH. Pure: no I/O.
 Entry describe(const std::string& root, const std::string& relative);
 bool passes(const Entry& entry, const WalkOptions& options);
 
