@@ -41,7 +41,7 @@ bool is_valid_utf8(std::string_view bytes);
 // True when every byte is < 0x80.
 bool is_ascii(std::string_view bytes);
 
-// Decodes bytes written in a 94/94^n ISO-2022 set selected by HL7 escapes \Cxxyy\ / \Mxxyyzz\
+// Decodes bytes written in a 94/94^n ISO-2022 set selected by HL7 escapes \Cxxyy\ or \Mxxyyzz\ (HL7 v2.5 §2.7.2)
 // (xx yy zz are the hex bytes after ESC). Returns false when unsupported or invalid.
 bool iso2022_fragment_to_utf8(std::string_view escape_hex, std::string_view bytes, std::string& out);
 

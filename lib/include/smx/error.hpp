@@ -17,8 +17,7 @@ struct config_error : std::runtime_error { using std::runtime_error::runtime_err
 struct io_error : std::runtime_error { using std::runtime_error::runtime_error; };
 // Unparseable text with a position (a path expression, a YAML table...).
 struct parse_error : std::runtime_error {
-  parse_error(const std::string& what, std::size_t position)
-      : std::runtime_error(what), position(position) {}
+  parse_error(const std::string& what, std::size_t at) : std::runtime_error(what), position(at) {}
   std::size_t position;
 };
 

@@ -54,6 +54,8 @@ struct FramerOptions {
 class Framer {
  public:
   Framer(ByteSource& source, FramerOptions options = {});
+  // Frames bytes already in memory (a whole file); no copy. `whole_input` must outlive the Framer.
+  explicit Framer(std::string_view whole_input, FramerOptions options = {});
   ~Framer();
   // The next frame, or nullopt at end of input. Throws io_error from the source.
   std::optional<Frame> next();
@@ -61,9 +63,13 @@ class Framer {
 
  private:
   bool fill();
-  ByteSource& source_;
+  const char* data() const { return view_mode_ ? view_.data() : buffer_.data(); }
+  std::size_t size() const { return view_mode_ ? view_.size() : buffer_.size(); }
+  ByteSource* source_;
   FramerOptions options_;
   std::string buffer_;
+  std::string_view view_;
+  bool view_mode_ = false;
   std::size_t begin_ = 0;    // first unconsumed byte in buffer_
   std::uint64_t consumed_ = 0;  // source offset of buffer_[0]
   bool eof_ = false;
@@ -124,7 +130,7 @@ std::string_view nth_piece(std::string_view value, char sep, std::size_t n);
 std::size_t count_pieces(std::string_view value, char sep);
 
 // ---------------------------------------------------------------------------------------------
-// Escapes (HL7 v2.5 §2.7): \F\ \S\ \T\ \R\ \E\ \Xhh..\ \.br\ \.sp\ \H\ \N\ \Cxxyy\ \Mxxyyzz\ \Zxx\
+// Escapes (HL7 v2.5 §2.7): \F\ \S\ \T\ \R\ \E\ \Xhh..\ \.br\ \.sp\ \H\ \N\ \Cxxyy\ \Mxxyyzz\ \Zxx\ (all of them)
 
 struct EscapeProblem {
   std::size_t offset;  // in the raw value

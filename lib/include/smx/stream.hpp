@@ -65,6 +65,7 @@ struct Counts {
   std::uint64_t read = 0;      // messages (and undecodable message-like frames) seen
   std::uint64_t written = 0;
   std::uint64_t rejected = 0;
+  std::uint64_t filtered = 0;  // read but left out on purpose (grep)
   std::uint64_t files = 0;
 };
 

@@ -1,0 +1,193 @@
+// Framing of raw bytes into messages (HL7 v2.5 §2.6 segments; MLLP per HL7 v2.5 Appendix C;
+// batch protocol FHS/BHS/BTS/FTS per §2.10.3). Works on raw bytes of any of the charsets we
+// read: ISO-2022-JP, Shift_JIS, EUC-JP and UTF-8 never put CR, LF, VT or FS inside a character.
+#include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "smx/hl7.hpp"
+
+namespace smx::hl7 {
+namespace {
+
+constexpr char kVT = 0x0b;  // MLLP start block
+constexpr char kFS = 0x1c;  // MLLP end block; SS-MIX2 files end with it
+
+bool is_alnum(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+enum class LineKind { other, msh, batch };
+
+// What a line starting at p begins. `at_eof` tells whether bytes past end can still arrive.
+LineKind line_kind(const char* p, const char* end) {
+  if (end - p < 3) return LineKind::other;
+  bool delimiter_follows = end - p == 3 || !is_alnum(p[3]);
+  if (!delimiter_follows) return LineKind::other;
+  if (p[0] == 'M' && p[1] == 'S' && p[2] == 'H') return LineKind::msh;
+  if ((p[0] == 'F' || p[0] == 'B') && p[1] == 'H' && p[2] == 'S') return LineKind::batch;
+  if ((p[0] == 'F' || p[0] == 'B') && p[1] == 'T' && p[2] == 'S') return LineKind::batch;
+  return LineKind::other;
+}
+
+bool is_blank(char c) { return c == '\r' || c == '\n' || c == kVT || c == kFS || c == ' ' || c == '\t'; }
+
+}  // namespace
+
+const char* find_line_break(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i vt = _mm_set1_epi8(kVT);
+  const __m128i fs = _mm_set1_epi8(kFS);
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)),
+                               _mm_or_si128(_mm_cmpeq_epi8(v, vt), _mm_cmpeq_epi8(v, fs)));
+    int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#endif
+  for (; p < end; ++p)
+    if (*p == '\r' || *p == '\n' || *p == kVT || *p == kFS) return p;
+  return end;
+}
+
+Framer::Framer(ByteSource& source, FramerOptions options) : source_(&source), options_(options) {
+  if (options_.max_message_bytes < 16) options_.max_message_bytes = 16;
+  if (options_.max_message_bytes > (std::size_t{1} << 31)) options_.max_message_bytes = std::size_t{1} << 31;
+}
+
+Framer::Framer(std::string_view whole_input, FramerOptions options)
+    : source_(nullptr), options_(options), view_(whole_input), view_mode_(true), eof_(true) {
+  if (options_.max_message_bytes < 16) options_.max_message_bytes = 16;
+}
+
+Framer::~Framer() = default;
+
+// Appends the next chunk. Never moves bytes, so offsets stay valid during one next() call.
+bool Framer::fill() {
+  if (eof_ || view_mode_) return false;
+  std::size_t old = buffer_.size();
+  buffer_.resize(old + options_.chunk_bytes);
+  std::size_t n = 0;
+  try {
+    n = source_->read(buffer_.data() + old, options_.chunk_bytes);
+  } catch (...) {
+    buffer_.resize(old);
+    throw;
+  }
+  buffer_.resize(old + n);
+  if (n == 0) eof_ = true;
+  return n > 0;
+}
+
+std::optional<Frame> Framer::next() {
+  if (begin_ > 0 && !view_mode_) {  // drop what the previous frame handed out
+    buffer_.erase(0, begin_);
+    consumed_ += begin_;
+    begin_ = 0;
+  }
+  if (!started_) {
+    started_ = true;
+    while (size() < 3 && fill()) {
+    }
+    if (size() >= 3 && std::memcmp(data(), "\xEF\xBB\xBF", 3) == 0) {
+      saw_bom_ = true;
+      begin_ = 3;
+    }
+  }
+  // Skip terminators, MLLP bytes and white space between messages.
+  for (;;) {
+    while (begin_ < size() && is_blank(data()[begin_])) {
+      if (data()[begin_] == kVT) in_mllp_ = true;
+      if (data()[begin_] == kFS) in_mllp_ = false;
+      ++begin_;
+    }
+    if (begin_ < size()) break;
+    if (!fill()) return std::nullopt;
+  }
+  // Need a few bytes to classify the line.
+  while (size() - begin_ < 4 && fill()) {
+  }
+  std::size_t start = begin_;
+  const char* base = data();
+  LineKind kind = line_kind(base + start, base + size());
+  Frame frame;
+  frame.mllp = in_mllp_;
+  if (in_oversize_) {
+    frame.kind = Frame::Kind::oversize;
+  } else if (kind == LineKind::msh) {
+    frame.kind = Frame::Kind::message;
+  } else if (kind == LineKind::batch) {
+    frame.kind = Frame::Kind::batch_segment;
+  } else {
+    frame.kind = Frame::Kind::junk;
+  }
+
+  // Find the end: the start of the next line that begins a message or batch segment, an MLLP
+  // byte, or the end of input. Batch segments are one line.
+  std::size_t pos = start;
+  std::size_t end_of_frame = 0;
+  bool found = false;
+  while (!found) {
+    base = data();
+    const char* q = find_line_break(base + pos, base + size());
+    std::size_t qi = static_cast<std::size_t>(q - base);
+    if (qi - start > options_.max_message_bytes) {
+      // Too large: hand out a piece now; the rest follows as further frames (memory stays
+      // bounded by max_message_bytes plus one chunk).
+      end_of_frame = start + options_.max_message_bytes;
+      if (frame.kind != Frame::Kind::junk) {
+        in_oversize_ = true;
+        frame.kind = Frame::Kind::oversize;
+      }
+      frame.bytes = std::string_view(data() + start, end_of_frame - start);
+      frame.offset = consumed_ + start;
+      begin_ = end_of_frame;
+      return frame;
+    }
+    if (qi == size()) {
+      if (eof_ || !fill()) {
+        end_of_frame = size();
+        found = true;
+        break;
+      }
+      pos = qi;
+      continue;
+    }
+    if (data()[qi] == kVT || data()[qi] == kFS) {
+      end_of_frame = qi;
+      found = true;
+      break;
+    }
+    // Skip the run of CR/LF, then look at the next line.
+    std::size_t r = qi;
+    while (r < size() && (data()[r] == '\r' || data()[r] == '\n')) ++r;
+    if (size() - r < 4 && !eof_ && fill()) {
+      pos = qi;
+      continue;
+    }
+    if (frame.kind == Frame::Kind::batch_segment) {
+      end_of_frame = qi;
+      found = true;
+      break;
+    }
+    base = data();
+    if (r == size() || line_kind(base + r, base + size()) != LineKind::other) {
+      end_of_frame = r;
+      found = true;
+      break;
+    }
+    pos = r;
+  }
+  frame.bytes = std::string_view(data() + start, end_of_frame - start);
+  frame.offset = consumed_ + start;
+  begin_ = end_of_frame;
+  in_oversize_ = false;
+  return frame;
+}
+
+}  // namespace smx::hl7

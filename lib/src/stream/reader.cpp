@@ -1,0 +1,548 @@
+// RecordReader: sniffs each input (directory = SS-MIX2 tree, '{' = smx stream, else raw HL7),
+// frames, decodes and hands out records one at a time. Nothing is dropped silently: what cannot
+// be read as a message goes to the reject sink with its raw bytes and a diagnostic.
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <variant>
+
+#include <simdjson.h>
+
+#include "smx/charset.hpp"
+#include "smx/stream.hpp"
+
+namespace smx {
+namespace {
+
+std::string basename_of(const std::string& path) {
+  std::size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// MSH-18 read at byte level from the first line, as a hint for charset detection.
+std::string_view msh18_hint(std::string_view raw, const hl7::Delimiters& d) {
+  std::size_t eol = raw.find_first_of("\r\n");
+  std::string_view line = raw.substr(0, eol);
+  // MSH-18 is piece 17 (MSH-1 is the separator itself).
+  return hl7::nth_piece(line, d.field, 17);
+}
+
+// A walk runs on its own thread and hands entries (and its diagnostics, in order) through a
+// bounded queue, so directory reading overlaps with parsing and memory stays bounded.
+class TreeFeed {
+ public:
+  using Item = std::variant<ssmix2::Entry, Diagnostic>;
+
+  TreeFeed(std::string root, ssmix2::WalkOptions options) {
+    thread_ = std::thread([this, root = std::move(root), options = std::move(options)] {
+      QueueSink sink(*this);
+      try {
+        ssmix2::walk({root}, options, sink, [this](const ssmix2::Entry& e) { push(Item(e)); });
+      } catch (const std::exception& e) {
+        failure_ = e.what();
+      }
+      std::lock_guard lock(mutex_);
+      done_ = true;
+      cv_.notify_all();
+    });
+  }
+  ~TreeFeed() {
+    {
+      std::lock_guard lock(mutex_);
+      cancelled_ = true;
+      cv_.notify_all();
+    }
+    thread_.join();
+  }
+  // Blocks for the next item; nullopt at end.
+  std::optional<Item> pop() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return !queue_.empty() || done_; });
+    if (queue_.empty()) return std::nullopt;
+    Item item = std::move(queue_.front());
+    queue_.pop_front();
+    cv_.notify_all();
+    return item;
+  }
+  const std::string& failure() const { return failure_; }  // valid after pop() returned nullopt
+
+ private:
+  struct QueueSink final : DiagnosticSink {
+    explicit QueueSink(TreeFeed& f) : feed(f) {}
+    void report(Diagnostic d) override { feed.push(Item(std::move(d))); }
+    TreeFeed& feed;
+  };
+  void push(Item item) {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return queue_.size() < kCapacity || cancelled_; });
+    if (cancelled_) return;
+    queue_.push_back(std::move(item));
+    cv_.notify_all();
+  }
+  static constexpr std::size_t kCapacity = 4096;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Item> queue_;
+  bool done_ = false;
+  bool cancelled_ = false;
+  std::string failure_;
+  std::thread thread_;
+};
+
+// Reads the first bytes of a source for sniffing, then serves them again.
+class PeekSource final : public ByteSource {
+ public:
+  explicit PeekSource(std::unique_ptr<ByteSource> inner) : inner_(std::move(inner)) {
+    head_.resize(4096);
+    std::size_t n = 0;
+    while (n < head_.size()) {
+      std::size_t k = inner_->read(head_.data() + n, head_.size() - n);
+      if (k == 0) break;
+      n += k;
+    }
+    head_.resize(n);
+  }
+  std::string_view head() const { return head_; }
+  std::size_t read(char* buffer, std::size_t size) override {
+    if (position_ < head_.size()) {
+      std::size_t n = std::min(size, head_.size() - position_);
+      std::memcpy(buffer, head_.data() + position_, n);
+      position_ += n;
+      return n;
+    }
+    return inner_->read(buffer, size);
+  }
+  const std::string& name() const override { return inner_->name(); }
+
+ private:
+  std::unique_ptr<ByteSource> inner_;
+  std::string head_;
+  std::size_t position_ = 0;
+};
+
+bool looks_like_stream(std::string_view head) {
+  std::size_t i = 0;
+  if (head.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
+  while (i < head.size() && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) ++i;
+  return i < head.size() && head[i] == '{';
+}
+
+}  // namespace
+
+struct RecordReader::Impl {
+  std::vector<std::string> inputs;
+  ReaderOptions options;
+  DiagnosticSink& diagnostics;
+  RejectSink* rejects;
+  Counts& counts;
+  bool input_error = false;
+
+  std::size_t next_input = 0;
+  Record record;
+  std::string utf8;  // reused conversion buffer
+  std::vector<CharsetFinding> findings;
+
+  // Current raw-HL7 input (one file, stdin, or one file of a tree).
+  std::unique_ptr<ByteSource> source;
+  std::unique_ptr<hl7::Framer> framer;
+  std::string file_bytes;  // whole file read from a tree walk
+  std::string current_path;
+  std::optional<ssmix2::FileName> current_name;
+  std::uint64_t message_number = 0;
+  std::uint64_t oversize_part = 0;
+
+  // Current stream input.
+  std::unique_ptr<ByteSource> stream_source;
+  std::string stream_buffer;
+  std::size_t stream_begin = 0;
+  bool stream_eof = false;
+  std::uint64_t stream_line_number = 0;
+  std::string stream_path;
+  simdjson::ondemand::parser json_parser;
+  std::string padded;
+
+  std::unique_ptr<TreeFeed> tree;
+
+  Impl(std::vector<std::string> in, ReaderOptions o, DiagnosticSink& d, RejectSink* r, Counts& c)
+      : inputs(std::move(in)), options(std::move(o)), diagnostics(d), rejects(r), counts(c) {}
+
+  void diag(Severity s, std::string code, Location where, std::string text) {
+    diagnostics.report(Diagnostic{s, std::move(code), std::move(where), std::move(text)});
+  }
+
+  void reject(const Source& src, std::string code, std::string reason, std::string_view bytes, std::uint64_t part = 0) {
+    ++counts.read;
+    ++counts.rejected;
+    if (rejects) rejects->reject(Reject{src, std::move(code), std::move(reason), bytes, part});
+  }
+
+  // Opens the next input; returns false when there are none left.
+  bool open_next_input() {
+    while (next_input < inputs.size()) {
+      const std::string& input = inputs[next_input++];
+      try {
+        if (input == "-") {
+          start_source(open_stdin(), "-");
+          return true;
+        }
+        struct stat st {};
+        if (::stat(input.c_str(), &st) != 0) {
+          diag(Severity::error, "IO-OPEN", Location{input}, std::string("cannot open: ") + std::strerror(errno));
+          input_error = true;
+          continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+          tree = std::make_unique<TreeFeed>(input, options.walk);
+          return true;
+        }
+        start_source(open_file(input), input);
+        return true;
+      } catch (const io_error& e) {
+        diag(Severity::error, "IO-READ", Location{input}, e.what());
+        input_error = true;
+      }
+    }
+    return false;
+  }
+
+  void start_source(std::unique_ptr<ByteSource> raw, const std::string& path) {
+    auto peek = std::make_unique<PeekSource>(std::move(raw));
+    ++counts.files;
+    if (looks_like_stream(peek->head())) {
+      stream_source = std::move(peek);
+      stream_buffer.clear();
+      stream_begin = 0;
+      stream_eof = false;
+      stream_line_number = 0;
+      stream_path = path;
+      return;
+    }
+    current_path = path;
+    current_name.reset();
+    if (path != "-") {
+      std::vector<ssmix2::NameProblem> ignored;
+      auto name = ssmix2::parse_file_name(basename_of(path), ignored);
+      if (name) current_name = std::move(name);
+    }
+    source = std::move(peek);
+    framer = std::make_unique<hl7::Framer>(*source, hl7::FramerOptions{options.max_message_bytes, std::size_t{1} << 20});
+    message_number = 0;
+    if (source->name().empty()) return;
+  }
+
+  void start_tree_file(const ssmix2::Entry& entry) {
+    std::string error;
+    ++counts.files;
+    if (!read_file(entry.path, file_bytes, error, options.max_message_bytes * 4)) {
+      diag(Severity::error, "IO-READ", Location{entry.path}, "cannot read: " + error);
+      return;
+    }
+    current_path = entry.path;
+    current_name = entry.name;
+    if (file_bytes.empty()) {
+      diag(Severity::warning, "HL7-EMPTY-FILE", Location{entry.path}, "empty file: no message");
+      return;
+    }
+    framer = std::make_unique<hl7::Framer>(std::string_view(file_bytes),
+                                           hl7::FramerOptions{options.max_message_bytes, std::size_t{1} << 20});
+    message_number = 0;
+  }
+
+  // Decodes a message frame into `record`. Returns false when it was rejected.
+  bool decode(const hl7::Frame& frame) {
+    Source src{current_path, message_number, frame.offset};
+    Location where{current_path, message_number, frame.offset, {}};
+    std::string reason;
+    auto delimiters = hl7::read_delimiters(frame.bytes, &reason);
+    if (!delimiters) {
+      diag(Severity::error, "HL7-MSH-ENCODING", where, reason + "; message rejected");
+      reject(src, "HL7-MSH-ENCODING", reason, frame.bytes);
+      return false;
+    }
+    Charset cs = options.assume_charset.empty() ? detect_charset(frame.bytes, msh18_hint(frame.bytes, *delimiters))
+                                                : charset_from_name(options.assume_charset);
+    std::string_view text;
+    findings.clear();
+    if (cs == Charset::ascii || (cs == Charset::utf8 && !options.assume_charset.empty() && is_valid_utf8(frame.bytes)) ||
+        (cs == Charset::utf8 && options.assume_charset.empty())) {
+      text = frame.bytes;
+    } else {
+      utf8.clear();
+      if (cs == Charset::unknown || !to_utf8(frame.bytes, cs, utf8, findings)) {
+        std::string why = cs == Charset::unknown ? "bytes are not valid in any supported character set"
+                                                 : "bytes are not valid " + std::string(charset_name(cs));
+        diag(Severity::error, "CHARSET-INVALID", where, why + "; message rejected");
+        reject(src, "CHARSET-INVALID", why, frame.bytes);
+        return false;
+      }
+      text = utf8;
+    }
+    for (const auto& f : findings) {
+      Location at = where;
+      at.offset = frame.offset + f.offset;
+      diag(f.code == "CHARSET-JIS-ROMAN" ? Severity::note : Severity::warning, f.code, at, f.text);
+    }
+    if (!record.message.assign(text, &reason)) {
+      diag(Severity::error, "HL7-MSH-ENCODING", where, reason + "; message rejected");
+      reject(src, "HL7-MSH-ENCODING", reason, frame.bytes);
+      return false;
+    }
+    if (record.message.lf_in_data)
+      diag(Severity::warning, "HL7-LF-IN-FIELD", where,
+           std::to_string(record.message.lf_in_data) + " line feed(s) inside fields kept as data (segments end with CR)");
+    if (record.message.mixed_terminators)
+      diag(Severity::note, "HL7-MIXED-TERMINATORS", where, "segments end with a mix of CR, LF and CRLF");
+    record.src = std::move(src);
+    record.ssmix2 = current_name;
+    record.charset = std::string(charset_name(cs));
+    record.stream_line.clear();
+    ++counts.read;
+    return true;
+  }
+
+  // Next record from the current framer; nullptr when it is exhausted.
+  const Record* next_from_framer() {
+    while (auto frame = framer->next()) {
+      switch (frame->kind) {
+        case hl7::Frame::Kind::message:
+          ++message_number;
+          oversize_part = 0;
+          if (decode(*frame)) return &record;
+          break;
+        case hl7::Frame::Kind::oversize: {
+          if (oversize_part == 0) {
+            ++message_number;
+            diag(Severity::error, "HL7-TOO-LARGE", Location{current_path, message_number, frame->offset},
+                 "message larger than --max-message-bytes (" + std::to_string(options.max_message_bytes) +
+                     "); rejected in pieces");
+            ++counts.read;
+            ++counts.rejected;
+          }
+          ++oversize_part;
+          if (rejects)
+            rejects->reject(Reject{Source{current_path, message_number, frame->offset}, "HL7-TOO-LARGE",
+                                   "message larger than --max-message-bytes", frame->bytes, oversize_part});
+          break;
+        }
+        case hl7::Frame::Kind::batch_segment:
+          diag(Severity::note, "HL7-BATCH-SEGMENT", Location{current_path, message_number, frame->offset},
+               "batch envelope segment " + std::string(frame->bytes.substr(0, 3)) + " (not a message)");
+          break;
+        case hl7::Frame::Kind::junk: {
+          Source src{current_path, message_number, frame->offset};
+          bool binary = false;
+          for (unsigned char c : frame->bytes.substr(0, 512))
+            if (c < 0x09 || (c > 0x0d && c < 0x20)) binary = true;
+          std::string what = binary ? "binary data outside any message" : "text outside any message (no MSH segment)";
+          diag(Severity::error, "HL7-NO-MSH", Location{current_path, message_number, frame->offset},
+               what + " (" + std::to_string(frame->bytes.size()) + " bytes); rejected");
+          reject(src, "HL7-NO-MSH", what, frame->bytes);
+          break;
+        }
+      }
+    }
+    if (message_number == 0 && framer) {
+      diag(Severity::warning, "HL7-NO-MESSAGE", Location{current_path}, "no message in input");
+    }
+    framer.reset();
+    source.reset();
+    return nullptr;
+  }
+
+  // ---- smx stream ----
+  bool next_line(std::string_view& line) {
+    for (;;) {
+      std::size_t nl = stream_buffer.find('\n', stream_begin);
+      if (nl != std::string::npos) {
+        line = std::string_view(stream_buffer).substr(stream_begin, nl - stream_begin);
+        stream_begin = nl + 1;
+        return true;
+      }
+      if (stream_eof) {
+        if (stream_begin < stream_buffer.size()) {
+          line = std::string_view(stream_buffer).substr(stream_begin);
+          stream_begin = stream_buffer.size();
+          return true;
+        }
+        return false;
+      }
+      if (stream_begin > 0) {
+        stream_buffer.erase(0, stream_begin);
+        stream_begin = 0;
+      }
+      std::size_t old = stream_buffer.size();
+      std::size_t chunk = std::size_t{1} << 20;
+      stream_buffer.resize(old + chunk);
+      std::size_t n = stream_source->read(stream_buffer.data() + old, chunk);
+      stream_buffer.resize(old + n);
+      if (n == 0) stream_eof = true;
+    }
+  }
+
+  const Record* next_from_stream() {
+    std::string_view line;
+    while (next_line(line)) {
+      ++stream_line_number;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+      Location where{stream_path, stream_line_number, 0, {}};
+      Source src{stream_path, stream_line_number, 0};
+      padded.assign(line);
+      padded.resize(line.size() + simdjson::SIMDJSON_PADDING);
+      std::string error;
+      std::string kind, path, charset, hl7text;
+      std::uint64_t n = 0, offset = 0;
+      std::optional<ssmix2::FileName> name;
+      try {
+        simdjson::ondemand::document doc = json_parser.iterate(padded.data(), line.size(), padded.size());
+        simdjson::ondemand::object obj = doc.get_object();
+        bool has_hl7 = false;
+        for (auto member : obj) {
+          std::string_view key = member.unescaped_key();
+          auto value = member.value();
+          if (key == "kind") kind = std::string(std::string_view(value.get_string()));
+          else if (key == "hl7") {
+            hl7text = std::string(std::string_view(value.get_string()));
+            has_hl7 = true;
+          } else if (key == "charset") charset = std::string(std::string_view(value.get_string()));
+          else if (key == "src") {
+            for (auto s : value.get_object()) {
+              std::string_view k = s.unescaped_key();
+              if (k == "path") path = std::string(std::string_view(s.value().get_string()));
+              else if (k == "n") n = s.value().get_uint64();
+              else if (k == "offset") offset = s.value().get_uint64();
+            }
+          } else if (key == "ssmix2") {
+            ssmix2::FileName f;
+            for (auto s : value.get_object()) {
+              std::string_view k = s.unescaped_key();
+              auto v = s.value();
+              if (k == "flag") {
+                if (v.is_null()) f.flag = -1;
+                else f.flag = static_cast<int>(v.get_int64());
+              } else {
+                std::string str(std::string_view(v.get_string()));
+                if (k == "patient") f.patient = str;
+                else if (k == "date") f.date = str;
+                else if (k == "type") f.type = str;
+                else if (k == "order") f.order = str;
+                else if (k == "ts") f.timestamp = str;
+                else if (k == "dept") f.dept = str;
+              }
+            }
+            name = std::move(f);
+          }
+        }
+        if (kind.empty()) throw std::runtime_error("record has no \"kind\"");
+        if (kind == "hl7" && !has_hl7) throw std::runtime_error("hl7 record has no \"hl7\" member");
+      } catch (const simdjson::simdjson_error& e) {
+        error = std::string("not a valid smx stream record: ") + simdjson::error_message(e.error());
+      } catch (const std::exception& e) {
+        error = std::string("not a valid smx stream record: ") + e.what();
+      }
+      if (!error.empty()) {
+        diag(Severity::error, "STREAM-RECORD", where, error + "; line rejected");
+        reject(src, "STREAM-RECORD", error, line);
+        continue;
+      }
+      if (kind == "file") {
+        // A file record from `smx ls -t ndjson`: read the file it names.
+        if (path.empty()) {
+          diag(Severity::error, "STREAM-RECORD", where, "file record without src.path; line rejected");
+          reject(src, "STREAM-RECORD", "file record without src.path", line);
+          continue;
+        }
+        pending_files.push_back(path);
+        return nullptr;
+      }
+      if (kind != "hl7") {
+        diag(Severity::note, "STREAM-KIND", where, "record of kind \"" + kind + "\" is not a message; skipped");
+        continue;
+      }
+      std::string reason;
+      if (!record.message.assign(hl7text, &reason)) {
+        diag(Severity::error, "HL7-MSH-ENCODING", where, reason + "; line rejected");
+        reject(src, "HL7-MSH-ENCODING", reason, line);
+        continue;
+      }
+      record.src = Source{path.empty() ? stream_path : path, path.empty() ? stream_line_number : n, offset};
+      record.ssmix2 = std::move(name);
+      record.charset = charset;
+      if (options.keep_stream_line)
+        record.stream_line.assign(line);
+      else
+        record.stream_line.clear();
+      ++counts.read;
+      return &record;
+    }
+    stream_source.reset();
+    return nullptr;
+  }
+  std::deque<std::string> pending_files;
+
+  const Record* next() {
+    for (;;) {
+      if (framer) {
+        if (auto r = next_from_framer()) return r;
+        continue;
+      }
+      if (stream_source) {
+        if (auto r = next_from_stream()) return r;
+        if (!pending_files.empty()) {
+          // Files named by file records are read before the stream goes on.
+          std::string path = pending_files.front();
+          pending_files.pop_front();
+          read_named_file(path);
+        }
+        continue;
+      }
+      if (tree) {
+        auto item = tree->pop();
+        if (!item) {
+          if (!tree->failure().empty()) {
+            diag(Severity::error, "IO-READ", Location{}, tree->failure());
+            input_error = true;
+          }
+          tree.reset();
+          continue;
+        }
+        if (auto* d = std::get_if<Diagnostic>(&*item)) {
+          diagnostics.report(std::move(*d));
+          continue;
+        }
+        start_tree_file(std::get<ssmix2::Entry>(*item));
+        continue;
+      }
+      if (!open_next_input()) return nullptr;
+    }
+  }
+
+  void read_named_file(const std::string& path) {
+    ssmix2::Entry e;
+    e.path = path;
+    std::vector<ssmix2::NameProblem> ignored;
+    auto name = ssmix2::parse_file_name(basename_of(path), ignored);
+    if (name) e.name = std::move(name);
+    start_tree_file(e);
+  }
+};
+
+RecordReader::RecordReader(std::vector<std::string> inputs, ReaderOptions options, DiagnosticSink& diagnostics,
+                           RejectSink* rejects, Counts& counts)
+    : impl_(std::make_unique<Impl>(std::move(inputs), std::move(options), diagnostics, rejects, counts)) {
+  if (impl_->inputs.empty()) impl_->inputs.push_back("-");
+}
+
+RecordReader::~RecordReader() = default;
+
+const Record* RecordReader::next() { return impl_->next(); }
+
+bool RecordReader::had_input_error() const { return impl_->input_error; }
+
+}  // namespace smx

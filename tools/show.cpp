@@ -1,0 +1,31 @@
+// smx show: a person's view of messages, one value a line with its field number.
+#include "command.hpp"
+#include "smx/query.hpp"
+
+namespace smx::tools {
+
+void setup_show(CLI::App& parent) {
+  struct Options {
+    std::vector<std::string> inputs;
+    cli::CommonOptions common;
+    ReaderOptions reader;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* app = parent.add_subcommand("show", "show messages for reading: one value a line, escapes decoded");
+  app->add_option("inputs", options->inputs, "files, SS-MIX2 roots, or - for stdin (default -)")->type_name("INPUT");
+  add_reader_options(app, options->common, options->reader);
+  add_output_options(app, options->common);
+  app->callback([options] {
+    exit_status() = cli::run("show", [&] {
+      MessageJob job("show", options->common, options->inputs, options->reader);
+      while (const Record* record = job.reader().next()) {
+        show_message(*record, job.out().buffer(), job.diagnostics());
+        job.out().maybe_flush();
+        ++job.counts().written;
+      }
+      return job.finish();
+    });
+  });
+}
+
+}  // namespace smx::tools
