@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.20)  # new policies: no @VAR@ expansion in quoted arguments
 # Every --long option in `smx CMD --help` appears in the man page, and the other way round.
 execute_process(COMMAND ${SMX} ${CMD} --help OUTPUT_VARIABLE help RESULT_VARIABLE rc)
 file(READ ${PAGE} page)
@@ -5,6 +6,7 @@ string(REGEX MATCHALL "--[a-z][a-z0-9-]+" help_options "${help}")
 string(REGEX MATCH "# OPTIONS.*# EXIT STATUS" page_options "${page}")
 string(REGEX MATCHALL "--[a-z][a-z0-9-]+" page_options "${page_options}")
 list(REMOVE_DUPLICATES help_options)
+list(REMOVE_ITEM help_options --help)  # every command has it; smx(1) documents it once
 list(REMOVE_DUPLICATES page_options)
 set(missing)
 foreach(o IN LISTS help_options)

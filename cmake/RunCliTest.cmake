@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.20)  # new policies: no @VAR@ expansion in quoted arguments
 # Runs one golden CLI case (see tests/CMakeLists.txt). Inputs: SMX, CASE, CORPUS, TMP.
 file(REMOVE_RECURSE ${TMP})
 file(MAKE_DIRECTORY ${TMP})

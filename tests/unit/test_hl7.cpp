@@ -239,7 +239,7 @@ TEST_CASE("escapes: delimiters, hex, formatting") {
   CHECK(p[0].code == "HL7-ESCAPE-LOCAL");
 }
 
-TEST_CASE("escapes: ISO 2022 switches \\M2442\\ ... \\C2842\\") {
+TEST_CASE("escapes: ISO 2022 switches M2442 and C2842 decode JIS X 0208") {
   Delimiters d;
   std::string out;
   std::vector<EscapeProblem> p;
