@@ -7,6 +7,7 @@ string(REGEX MATCH "# OPTIONS.*# EXIT STATUS" page_options "${page}")
 string(REGEX MATCHALL "--[a-z][a-z0-9-]+" page_options "${page_options}")
 list(REMOVE_DUPLICATES help_options)
 list(REMOVE_ITEM help_options --help)  # every command has it; smx(1) documents it once
+list(REMOVE_ITEM page_options --help)
 list(REMOVE_DUPLICATES page_options)
 set(missing)
 foreach(o IN LISTS help_options)

@@ -35,7 +35,7 @@ function(smx_add_man_pages commands)
     set(out ${CMAKE_BINARY_DIR}/man/${name})
     add_custom_command(OUTPUT ${out}
       COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/man
-      COMMAND ${PANDOC} --standalone --to man ${page} -o ${out}
+      COMMAND ${PANDOC} --standalone --from markdown-smart --to man ${page} -o ${out}
       DEPENDS ${page} VERBATIM)
     list(APPEND outputs ${out})
     install(FILES ${out} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
