@@ -85,7 +85,9 @@ bool Framer::fill() {
 }
 
 std::optional<Frame> Framer::next() {
-  if (begin_ > 0 && !view_mode_) {  // drop what the previous frame handed out
+  // Drop what earlier frames handed out, but only when that moves fewer bytes than were
+  // consumed, so the copying stays linear in the input.
+  if (begin_ > 0 && !view_mode_ && begin_ >= buffer_.size() - begin_) {
     buffer_.erase(0, begin_);
     consumed_ += begin_;
     begin_ = 0;
