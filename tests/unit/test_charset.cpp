@@ -146,9 +146,14 @@ TEST_CASE("detect: every ISO-2022-JP designation") {
     std::string bytes = std::string("MSH|") + escape + "0!";
     CHECK(smx::detect_charset(bytes) == Charset::iso2022jp);
   }
-  // A lone ESC (or another escape) is not ISO-2022-JP.
-  CHECK(smx::detect_charset("MSH|\x1B[0m") == Charset::ascii);
-  CHECK(smx::detect_charset("MSH|\x1B$") == Charset::ascii);
+  // An unknown or truncated escape goes to the ISO-2022-JP decoder, which refuses it, so it is
+  // reported instead of passing as ASCII.
+  for (const char* bad : {"MSH|\x1B[0m", "MSH|\x1B$"}) {
+    CHECK(smx::detect_charset(bad) == Charset::iso2022jp);
+    std::string out;
+    std::vector<smx::CharsetFinding> findings;
+    CHECK_FALSE(smx::to_utf8(bad, Charset::iso2022jp, out, findings));
+  }
 }
 
 TEST_CASE("detect: Shift_JIS only, EUC-JP only, neither") {

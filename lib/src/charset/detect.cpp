@@ -182,13 +182,49 @@ bool is_valid_euc_jp_structure(std::string_view bytes) {
 
 }  // namespace detail
 
+namespace {
+
+// Counts well-formed UTF-8 multi-byte sequences and broken ones; "broken UTF-8" when the
+// well-formed ones dominate (at least 4 of them and at most one broken per 8).
+bool looks_like_broken_utf8(std::string_view bytes) {
+  std::size_t good = 0, bad = 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  std::size_t n = bytes.size();
+  for (std::size_t i = 0; i < n;) {
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    std::size_t k = 1;
+    while (len && k < len && i + k < n && (p[i + k] & 0xC0) == 0x80) ++k;
+    if (len && k == len) {
+      ++good;
+      i += len;
+    } else {
+      ++bad;
+      i += k;
+    }
+  }
+  return good >= 4 && bad * 8 <= good;
+}
+
+}  // namespace
+
 Charset detect_charset(std::string_view bytes, std::string_view msh18_hint) {
   // A UTF-8 byte order mark is unambiguous; whether it is stripped is the caller's decision.
   if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") return Charset::utf8;
   // ISO-2022-JP is 7-bit, so it must be recognised before the ASCII test.
-  if (detail::has_iso2022jp_escape(bytes)) return Charset::iso2022jp;
+  // Any ESC byte means ISO-2022 here: a truncated or unknown escape sequence must reach the
+  // ISO-2022-JP decoder and fail there (reported, raw bytes kept), not pass as ASCII.
+  if (detail::has_iso2022jp_escape(bytes) || bytes.find('\x1b') != std::string_view::npos) return Charset::iso2022jp;
   if (is_ascii(bytes)) return Charset::ascii;
   if (is_valid_utf8(bytes)) return Charset::utf8;
+  // Mostly UTF-8 with a broken or truncated sequence: UTF-8 multi-byte sequences are also
+  // valid Shift_JIS byte pairs, so falling through would decode them as mojibake. Call it
+  // UTF-8 (the conversion then fails and the message is rejected with its raw bytes).
+  if (looks_like_broken_utf8(bytes)) return Charset::utf8;
   bool shift_jis = detail::is_valid_shift_jis_structure(bytes);
   bool euc_jp = detail::is_valid_euc_jp_structure(bytes);
   if (shift_jis && euc_jp) {

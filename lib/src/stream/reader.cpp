@@ -269,14 +269,19 @@ struct RecordReader::Impl {
                                                 : charset_from_name(options.assume_charset);
     std::string_view text;
     findings.clear();
-    if (cs == Charset::ascii || (cs == Charset::utf8 && !options.assume_charset.empty() && is_valid_utf8(frame.bytes)) ||
-        (cs == Charset::utf8 && options.assume_charset.empty())) {
+    if (cs == Charset::ascii || (cs == Charset::utf8 && is_valid_utf8(frame.bytes))) {
       text = frame.bytes;
     } else {
       utf8.clear();
       if (cs == Charset::unknown || !to_utf8(frame.bytes, cs, utf8, findings)) {
         std::string why = cs == Charset::unknown ? "bytes are not valid in any supported character set"
                                                  : "bytes are not valid " + std::string(charset_name(cs));
+        for (const auto& f : findings)
+          if (f.code == "CHARSET-INVALID") {
+            why += " (byte " + std::to_string(f.offset) + " of the message)";
+            where.offset = frame.offset + f.offset;
+            break;
+          }
         diag(Severity::error, "CHARSET-INVALID", where, why + "; message rejected");
         reject(src, "CHARSET-INVALID", why, frame.bytes);
         return false;
