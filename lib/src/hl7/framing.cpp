@@ -160,14 +160,17 @@ std::optional<Frame> Framer::next() {
       pos = qi;
       continue;
     }
-    if (data()[qi] == kVT || data()[qi] == kFS) {
+    // Junk runs on through VT/FS so that its raw bytes are rejected whole.
+    if ((data()[qi] == kVT || data()[qi] == kFS) && frame.kind != Frame::Kind::junk) {
       end_of_frame = qi;
       found = true;
       break;
     }
     // Skip the run of CR/LF, then look at the next line.
     std::size_t r = qi;
-    while (r < size() && (data()[r] == '\r' || data()[r] == '\n')) ++r;
+    while (r < size() && (data()[r] == '\r' || data()[r] == '\n' ||
+                          (frame.kind == Frame::Kind::junk && (data()[r] == kVT || data()[r] == kFS))))
+      ++r;
     if (size() - r < 4 && !eof_ && fill()) {
       pos = qi;
       continue;

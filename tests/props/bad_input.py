@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Bad input (issue 2): each case gives a named diagnostic pointing at the file, the run goes on,
+--rejects holds the raw bytes, exit status as documented, memory bounded."""
+import base64, json, os, resource, shutil, subprocess, sys
+
+smx, corpus, tmp = sys.argv[1], sys.argv[2], sys.argv[3]
+shutil.rmtree(tmp, ignore_errors=True)
+os.makedirs(tmp)
+failures = []
+checks = 0
+
+def check(ok, what):
+    global checks
+    checks += 1
+    if not ok:
+        failures.append(what)
+
+def run(args, **kw):
+    return subprocess.run([smx] + args, capture_output=True, **kw)
+
+# A tree for one patient: one good file and one bad file per case, all valid names.
+good = open(os.path.join(corpus, 'ssmix2-dtt/999/901/9999013/20111220/OML-11/'
+                         '9999013_20111220_OML-11_000000011000354_20111220103059000_01_1'), 'rb').read()
+root = os.path.join(tmp, 'tree')
+def put(type_, order, data):
+    d = os.path.join(root, '123', '456', '1234567', '20260101', type_)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, f'1234567_20260101_{type_}_{order}_20260101120000000_01_1')
+    open(path, 'wb').write(data)
+    return path
+cases = {
+    'empty': (put('OML-11', '000000000000001', b''), 'HL7-EMPTY-FILE'),
+    'binary': (put('OML-11', '000000000000002', bytes(range(0, 256)) * 4), 'HL7-NO-MSH'),
+    'no-msh': (put('OML-11', '000000000000003', b'PID|1||1\rOBX|1|NM|||1\r'), 'HL7-NO-MSH'),
+    'utf8-truncated': (put('OML-11', '000000000000004',
+                           'MSH|^~\\&|A\rPID|1||1||患者^太郎^花子^次郎\rOBX|1|ST|||'.encode() + b'\xe6\x82'), 'CHARSET-INVALID'),
+    'iso2022-truncated': (put('OML-11', '000000000000005', b'MSH|^~\\&|A\rPID|1||1||\x1b$'), 'CHARSET-INVALID'),
+    'msh2-garbage': (put('OML-11', '000000000000006', b'MSH|^|A\rPID|1\r'), 'HL7-MSH-ENCODING'),
+}
+good_path = put('OML-11', '000000000000007', good)
+rejects = os.path.join(tmp, 'rejects.ndjson')
+r = run(['cat', '--stats=json', '--rejects', rejects, root])
+err = r.stderr.decode()
+check(r.returncode == 1, f'tree with bad files: exit {r.returncode}, expected 1')
+for name, (path, code) in cases.items():
+    check(any(path in line and f'[{code}]' in line for line in err.splitlines()),
+          f'{name}: no [{code}] diagnostic naming {path}')
+records = [json.loads(l) for l in r.stdout.decode().splitlines()]
+check([x['src']['path'] for x in records] == [good_path], 'only the good file is written')
+stats = json.loads(err.strip().splitlines()[-1])
+check(stats['read'] == stats['written'] + stats['rejected'], f'read != written + rejected: {stats}')
+rej = [json.loads(l) for l in open(rejects)]
+for name, (path, code) in cases.items():
+    data = open(path, 'rb').read()
+    if not data:
+        continue
+    got = b''.join(base64.b64decode(j['bytes_base64']) for j in rej if j['src']['path'] == path)
+    check(got == data, f'{name}: rejects do not hold the raw bytes')
+
+# A 100 MB single field: rejected in pieces under the default 64 MiB limit, memory bounded;
+# read whole with a larger limit.
+big = os.path.join(tmp, 'big.hl7')
+with open(big, 'wb') as f:
+    f.write(b'MSH|^~\\&|A\rOBX|1|ED|||')
+    f.write(b'x' * (100 << 20))
+    f.write(b'\rMSH|^~\\&|B\rPID|1\r')
+before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+r = run(['cat', '--stats=json', '--rejects', os.path.join(tmp, 'big-rejects.ndjson'), big])
+rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+check(r.returncode == 1 and b'[HL7-TOO-LARGE]' in r.stderr, f'100 MB field: exit {r.returncode}, {r.stderr[-200:]!r}')
+check(len(r.stdout.decode().splitlines()) == 1, '100 MB field: the next message is still read')
+pieces = [json.loads(l) for l in open(os.path.join(tmp, 'big-rejects.ndjson'))]
+total = sum(len(base64.b64decode(p['bytes_base64'])) for p in pieces)
+check(total == 100 * 2**20 + len(b'MSH|^~\\&|A\rOBX|1|ED|||') + 1, f'100 MB field: rejected pieces hold {total} bytes')
+check(rss_kb < 400 * 1024, f'100 MB field: peak RSS {rss_kb} KB')
+r = run(['get', '--max-message-bytes', str(200 << 20), 'OBX-5', big])
+check(r.returncode == 0 and len(r.stdout) == (100 << 20) + 2, f'100 MB field with a larger limit: exit {r.returncode}')
+
+# An unreadable file during a walk (as root, drop privileges to see it).
+unreadable_root = os.path.join(tmp, 'unreadable')
+shutil.copytree(root, unreadable_root)
+victim = os.path.join(unreadable_root, '123/456/1234567/20260101/OML-11',
+                      '1234567_20260101_OML-11_000000000000007_20260101120000000_01_1')
+os.chmod(victim, 0)
+for dirpath, dirnames, filenames in os.walk(tmp):
+    os.chmod(dirpath, 0o755)
+    for fn in filenames:
+        if os.path.join(dirpath, fn) != victim:
+            os.chmod(os.path.join(dirpath, fn), 0o644)
+cmd = [smx, 'cat', unreadable_root]
+if os.geteuid() == 0:
+    setpriv = shutil.which('setpriv')
+    cmd = [setpriv, '--reuid=nobody', '--regid=nogroup', '--clear-groups'] + cmd if setpriv else None
+if cmd:
+    os.chmod(tmp, 0o755)
+    r = subprocess.run(cmd, capture_output=True)
+    check(r.returncode == 1 and f'{victim}: error: [IO-READ]'.encode() in r.stderr,
+          f'unreadable file: exit {r.returncode}, {r.stderr[-300:]!r}')
+else:
+    print('skipped the unreadable-file case: running as root without setpriv')
+
+# Symlink loop and a link leaving the root: reported, not followed, the walk goes on.
+loop_root = os.path.join(tmp, 'links')
+shutil.copytree(root, loop_root)
+os.symlink('..', os.path.join(loop_root, '123', 'loop'))
+os.symlink('/etc', os.path.join(loop_root, '123', '456', 'outside'))
+r = run(['cat', '--stats=json', loop_root])
+check(r.returncode == 1 and b'SSMX-WALK' in r.stderr, f'symlinks: exit {r.returncode}')
+
+print(f'{checks - len(failures)} passed, {len(failures)} failed')
+for f in failures:
+    print('FAIL', f)
+sys.exit(1 if failures else 0)
