@@ -161,6 +161,8 @@ std::string_view Message::segment_id(std::size_t i) const {
 }
 
 std::string_view nth_piece(std::string_view value, char sep, std::size_t n) {
+  // An absent value is an empty view whose data() may be null; memchr(nullptr, c, 0) is undefined.
+  if (value.empty()) return {};
   const char* p = value.data();
   const char* end = p + value.size();
   while (n > 0) {
