@@ -258,3 +258,28 @@ TEST_CASE("escapes: escape() is the inverse of unescape() for text") {
     CHECK(back == text);
   }
 }
+
+TEST_CASE("editor: replace fields and components, untouched segments stay byte for byte") {
+  Message m;
+  REQUIRE(m.assign(kOru));
+  MessageEditor e(m);
+  CHECK_FALSE(e.changed());
+  CHECK(e.text() == kOru);
+  e.set_component(3, 6, 1, 1, "g/dL");
+  e.set_field(3, 5, "72");
+  e.set_field(2, 20, "X");  // beyond the end: empty fields are added
+  e.set_field(0, 2, "bad");  // MSH-2 is never replaced
+  std::string out = e.text();
+  Message edited;
+  REQUIRE(edited.assign(out));
+  CHECK(edited.segment(0) == m.segment(0));
+  CHECK(edited.segment(1) == m.segment(1));
+  CHECK(edited.field(3, 5) == "72");
+  CHECK(edited.field(3, 6) == "g/dL^g/dl^99XYZ");
+  CHECK(edited.field(3, 7) == "6.70-8.3");
+  CHECK(edited.field(2, 20) == "X");
+  CHECK(edited.field(2, 19).empty());
+  CHECK(e.field(3, 5) == "72");
+  CHECK(replace_piece("a^b", '^', 3, "d") == "a^b^^d");
+  CHECK(replace_piece("a^b^", '^', 0, "z") == "z^b^");
+}

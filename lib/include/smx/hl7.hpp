@@ -194,4 +194,32 @@ void for_each_segment(const Message& message, const Path& path, bool any, Fn&& f
 // Number of repetitions of a field.
 std::size_t repetition_count(const Message& message, std::size_t segment_index, int field);
 
+// ---------------------------------------------------------------------------------------------
+// Editing: replace raw values in a message and get the new text. Segments not touched are
+// copied byte for byte; a touched segment keeps every other field as it was.
+
+class MessageEditor {
+ public:
+  explicit MessageEditor(const Message& message);
+  // Replaces field `field` (1-based; not MSH-1/MSH-2) of segment `segment_index`, all
+  // repetitions, with an already escaped raw value. Adds empty fields when the segment is short.
+  void set_field(std::size_t segment_index, int field, std::string_view raw_value);
+  // Replaces one component (1-based) of one repetition (1-based); other components stay.
+  void set_component(std::size_t segment_index, int field, int repetition, int component, std::string_view raw_value);
+  // The current raw value of a field (after edits).
+  std::string_view field(std::size_t segment_index, int field) const;
+  bool changed() const { return !edited_.empty(); }
+  // The edited message text (CR after every segment).
+  std::string text() const;
+
+ private:
+  std::vector<std::string>& fields_of(std::size_t segment_index);
+  const Message& message_;
+  // segment index -> its fields split (piece 0 = segment id, MSH handled by HL7 numbering)
+  std::vector<std::pair<std::size_t, std::vector<std::string>>> edited_;
+};
+
+// Replaces piece `n` (0-based) of `value` split on `sep`, adding empty pieces when needed.
+std::string replace_piece(std::string_view value, char sep, std::size_t n, std::string_view replacement);
+
 }  // namespace smx::hl7
