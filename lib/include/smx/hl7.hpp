@@ -63,15 +63,18 @@ class Framer {
 
  private:
   bool fill();
-  const char* data() const { return view_mode_ ? view_.data() : buffer_.data(); }
-  std::size_t size() const { return view_mode_ ? view_.size() : buffer_.size(); }
+  const char* data() const { return view_mode_ ? view_.data() : store_.get(); }
+  std::size_t size() const { return view_mode_ ? view_.size() : size_; }
   ByteSource* source_;
   FramerOptions options_;
-  std::string buffer_;
+  std::unique_ptr<char[]> store_;  // buffered input; [begin_, size_) not yet handed out
+  std::size_t capacity_ = 0;
+  std::size_t size_ = 0;
+  std::size_t last_shift_ = 0;
   std::string_view view_;
   bool view_mode_ = false;
   std::size_t begin_ = 0;    // first unconsumed byte in buffer_
-  std::uint64_t consumed_ = 0;  // source offset of buffer_[0]
+  std::uint64_t consumed_ = 0;  // source offset of data()[0]
   bool eof_ = false;
   bool started_ = false;
   bool saw_bom_ = false;

@@ -72,27 +72,32 @@ bool Message::assign(std::string_view in, std::string* reason) {
   delimiters_ = *d;
   const char* p = in.data();
   const char* end = p + in.size();
-  const bool has_cr = std::memchr(p, '\r', in.size()) != nullptr;
-  const bool has_lf = std::memchr(p, '\n', in.size()) != nullptr;
   text_.reserve(in.size() + 1);
   starts_.reserve(32);
-  if (has_cr && !has_lf) {
-    // The common case (SS-MIX2, MLLP): CR only. Copy and index.
-    text_.assign(p, in.size());
+  // The common case (SS-MIX2, MLLP): CR only, no empty lines. One scan indexes it; anything
+  // else (an LF, an empty line) falls back to the general path below.
+  bool simple = std::memchr(p, '\n', in.size()) == nullptr;
+  if (simple) {
     std::size_t pos = 0;
-    while (pos < text_.size()) {
-      const char* q = static_cast<const char*>(std::memchr(text_.data() + pos, '\r', text_.size() - pos));
-      std::size_t e = q ? static_cast<std::size_t>(q - text_.data()) : text_.size();
-      if (e == pos) {  // empty line between CRs
-        ++blank_lines;
-        text_.erase(pos, 1);
-        continue;
+    while (pos < in.size()) {
+      const void* q = std::memchr(p + pos, '\r', in.size() - pos);
+      std::size_t e = q ? static_cast<std::size_t>(static_cast<const char*>(q) - p) : in.size();
+      if (e == pos) {  // an empty line
+        simple = false;
+        break;
       }
       starts_.push_back(static_cast<std::uint32_t>(pos));
-      if (!q) text_.push_back('\r');
       pos = e + 1;
     }
-  } else {
+    if (simple) {
+      text_.assign(p, in.size());
+      if (text_.back() != '\r') text_.push_back('\r');
+    } else {
+      starts_.clear();
+    }
+  }
+  const bool has_cr = !simple && std::memchr(p, '\r', in.size()) != nullptr;
+  if (!simple) {
     // LF-only (split on LF) or CR with LF present (CRLF, mixed, or LF inside fields).
     std::size_t line_start = 0;
     bool in_line = false;

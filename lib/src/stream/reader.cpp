@@ -27,8 +27,8 @@ std::string basename_of(const std::string& path) {
 
 // MSH-18 read at byte level from the first line, as a hint for charset detection.
 std::string_view msh18_hint(std::string_view raw, const hl7::Delimiters& d) {
-  std::size_t eol = raw.find_first_of("\r\n");
-  std::string_view line = raw.substr(0, eol);
+  const char* eol = hl7::find_line_break(raw.data(), raw.data() + raw.size());
+  std::string_view line = raw.substr(0, static_cast<std::size_t>(eol - raw.data()));
   // MSH-18 is piece 17 (MSH-1 is the separator itself).
   return hl7::nth_piece(line, d.field, 17);
 }
@@ -265,8 +265,10 @@ struct RecordReader::Impl {
       reject(src, "HL7-MSH-ENCODING", reason, frame.bytes);
       return false;
     }
-    Charset cs = options.assume_charset.empty() ? detect_charset(frame.bytes, msh18_hint(frame.bytes, *delimiters))
-                                                : charset_from_name(options.assume_charset);
+    Charset cs = options.assume_charset.empty() ? detect_charset(frame.bytes) : charset_from_name(options.assume_charset);
+    // MSH-18 only breaks the tie between Shift_JIS and EUC-JP; read it only then.
+    if (options.assume_charset.empty() && (cs == Charset::shift_jis || cs == Charset::euc_jp))
+      cs = detect_charset(frame.bytes, msh18_hint(frame.bytes, *delimiters));
     std::string_view text;
     findings.clear();
     if (cs == Charset::ascii || (cs == Charset::utf8 && is_valid_utf8(frame.bytes))) {
