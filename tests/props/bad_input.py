@@ -107,6 +107,27 @@ os.symlink('/etc', os.path.join(loop_root, '123', '456', 'outside'))
 r = run(['cat', '--stats=json', loop_root])
 check(r.returncode == 1 and b'SSMX-WALK' in r.stderr, f'symlinks: exit {r.returncode}')
 
+# Safe writes: a full disk is exit 2 with a message, -o onto a device keeps the device, a closed
+# pipe ends quietly (SIGPIPE), and -o leaves no temporary file behind.
+dtt = os.path.join(corpus, 'ssmix2-dtt', '999')
+r = run(['cat', '-o', '/dev/full', dtt])
+check(r.returncode == 2 and b'cannot write' in r.stderr, f'-o /dev/full: exit {r.returncode}, {r.stderr!r}')
+with open('/dev/full', 'wb') as full:
+    r = subprocess.run([smx, 'cat', dtt], stdout=full, stderr=subprocess.PIPE)
+check(r.returncode == 2 and b'cannot write' in r.stderr, f'stdout on /dev/full: exit {r.returncode}')
+r = run(['cat', '-o', '/dev/null', dtt])
+check(r.returncode == 0 and os.path.exists('/dev/null') and not os.path.isfile('/dev/null'), '-o /dev/null')
+p = subprocess.Popen([smx, 'cat', big, '--max-message-bytes', str(200 << 20)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+p.stdout.read(10)
+p.stdout.close()
+err = p.stderr.read()
+rc = p.wait()
+check(rc == -13 and err == b'', f'closed pipe: exit {rc}, stderr {err[:200]!r}')
+out_dir = os.path.join(tmp, 'out')
+os.makedirs(out_dir)
+r = run(['cat', '-o', os.path.join(out_dir, 'all.ndjson'), dtt])
+check(r.returncode == 0 and os.listdir(out_dir) == ['all.ndjson'], f'-o leaves {os.listdir(out_dir)}')
+
 print(f'{checks - len(failures)} passed, {len(failures)} failed')
 for f in failures:
     print('FAIL', f)

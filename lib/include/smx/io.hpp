@@ -31,7 +31,8 @@ bool read_file(const std::string& path, std::string& out, std::string& error, st
 // writer removes the temporary file. Write errors (ENOSPC, EPIPE...) throw io_error.
 class Output {
  public:
-  // path "-" or empty = stdout.
+  // path "-" or empty = stdout. An existing non-regular file (device, FIFO) is written in
+  // place, without the temporary file.
   explicit Output(const std::string& path);
   ~Output();
   Output(const Output&) = delete;
@@ -60,6 +61,7 @@ class Output {
   std::string buffer_;
   int fd_ = 1;
   bool committed_ = false;
+  bool direct_ = false;  // a device or FIFO, written in place
 };
 
 }  // namespace smx

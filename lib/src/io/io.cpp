@@ -125,6 +125,16 @@ bool read_file(const std::string& path, std::string& out, std::string& error, st
 Output::Output(const std::string& path) : path_(path.empty() ? "-" : path) {
   buffer_.reserve(kFlushAt * 2);
   if (path_ == "-") return;
+  // An existing device, FIFO or socket (-o /dev/null, -o /dev/stdout, a named pipe) is written
+  // in place: renaming a temporary file over it would replace the device with a regular file.
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) throw io_error("cannot write " + path_ + ": is a directory");
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd_ < 0) throw io_error(errno_text("cannot open", path_));
+    direct_ = true;
+    return;
+  }
   // Temporary file in the target's directory so rename() is atomic on the same file system.
   temp_path_ = path_ + ".tmp.XXXXXX";
   fd_ = ::mkstemp(temp_path_.data());
@@ -133,6 +143,10 @@ Output::Output(const std::string& path) : path_(path.empty() ? "-" : path) {
 }
 
 Output::~Output() {
+  if (direct_) {
+    ::close(fd_);
+    return;
+  }
   if (fd_ != 1 && !committed_) {
     ::close(fd_);
     ::unlink(temp_path_.c_str());
@@ -158,7 +172,7 @@ void Output::flush_buffer() {
 void Output::commit() {
   if (committed_) return;
   flush_buffer();
-  if (fd_ == 1) {
+  if (fd_ == 1 || direct_) {
     committed_ = true;
     return;
   }
