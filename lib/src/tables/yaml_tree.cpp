@@ -1,0 +1,356 @@
+#include "tables/yaml_tree.hpp"
+
+#include <smx/error.hpp>
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+namespace smx::tables::detail {
+namespace {
+
+std::string position(std::string_view name, std::uint32_t line, std::uint32_t column) {
+  std::string out(name);
+  out += ':';
+  out += std::to_string(line);
+  out += ':';
+  out += std::to_string(column);
+  return out;
+}
+
+std::uint32_t one_based(int zero_based) {
+  return zero_based < 0 ? 1u : static_cast<std::uint32_t>(zero_based) + 1u;
+}
+
+// Thrown inside the event handler, caught by Document (yaml-cpp lets exceptions through).
+struct Refusal {
+  std::uint32_t line;
+  std::uint32_t column;
+  std::string message;
+};
+
+// Builds YamlNode trees from parser events, refusing what tables never need.
+class Builder final : public YAML::EventHandler {
+ public:
+  YamlNode root;
+  int documents = 0;
+
+  void OnDocumentStart(const YAML::Mark&) override { ++documents; }
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    check_anchor(mark, anchor);
+    add(make(mark, YamlNode::Kind::null));
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+    refuse(mark, "YAML aliases ('*name') are not allowed in tables (they can expand without bound)");
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    check_anchor(mark, anchor);
+    check_tag(mark, tag);
+    YamlNode node = make(mark, YamlNode::Kind::scalar);
+    node.quoted = tag == "!";
+    node.text = value;
+    add(std::move(node));
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(mark, tag, anchor, YamlNode::Kind::sequence);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(mark, tag, anchor, YamlNode::Kind::map);
+  }
+  void OnMapEnd() override { close(); }
+  void OnAnchor(const YAML::Mark& mark, const std::string&) override {
+    refuse(mark, "YAML anchors ('&name') are not allowed in tables");
+  }
+
+ private:
+  std::vector<YamlNode> stack_;
+  std::size_t nodes_ = 0;
+  bool have_root_ = false;
+
+  [[noreturn]] static void refuse(const YAML::Mark& mark, std::string message) {
+    throw Refusal{one_based(mark.line), one_based(mark.column), std::move(message)};
+  }
+  static void check_anchor(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (anchor != YAML::NullAnchor) refuse(mark, "YAML anchors ('&name') are not allowed in tables");
+  }
+  static void check_tag(const YAML::Mark& mark, const std::string& tag) {
+    // "?" = plain, "!" = quoted (non-specific tags); anything else was written explicitly.
+    if (!tag.empty() && tag != "?" && tag != "!")
+      refuse(mark, "YAML tags ('!" + tag + "') are not used in tables");
+  }
+  YamlNode make(const YAML::Mark& mark, YamlNode::Kind kind) {
+    // Refused at the second document's first node, where the reader will look.
+    if (documents > 1) refuse(mark, "more than one YAML document ('---'): a table is one document");
+    if (++nodes_ > max_table_nodes)
+      refuse(mark, "more than " + std::to_string(max_table_nodes) + " YAML nodes");
+    YamlNode node;
+    node.kind = kind;
+    node.line = one_based(mark.line);
+    node.column = one_based(mark.column);
+    return node;
+  }
+  void open(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+            YamlNode::Kind kind) {
+    check_anchor(mark, anchor);
+    check_tag(mark, tag);
+    if (stack_.size() >= static_cast<std::size_t>(max_table_depth))
+      refuse(mark, "nested deeper than " + std::to_string(max_table_depth) + " levels");
+    stack_.push_back(make(mark, kind));
+  }
+  void close() {
+    YamlNode done = std::move(stack_.back());
+    stack_.pop_back();
+    add(std::move(done));
+  }
+  void add(YamlNode node) {
+    if (stack_.empty()) {
+      root = std::move(node);
+      have_root_ = true;
+      return;
+    }
+    YamlNode& parent = stack_.back();
+    if (parent.kind == YamlNode::Kind::map && parent.children.size() % 2 == 0 &&
+        node.kind != YamlNode::Kind::scalar) {
+      throw Refusal{node.line, node.column, "a map key must be a plain or quoted string"};
+    }
+    parent.children.push_back(std::move(node));
+  }
+};
+
+// Position of the first byte that is not well-formed UTF-8 (RFC 3629), or npos.
+std::size_t invalid_utf8_at(std::string_view s) {
+  std::size_t i = 0;
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  while (i < s.size()) {
+    const unsigned char c = byte(i);
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return i;
+    }
+    if (i + len > s.size()) return i;
+    for (std::size_t k = 1; k < len; ++k) {
+      if ((byte(i + k) & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (byte(i + k) & 0x3F);
+    }
+    static constexpr std::uint32_t min_for_length[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_for_length[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+void line_column_at(std::string_view s, std::size_t at, std::uint32_t& line,
+                    std::uint32_t& column) {
+  line = 1;
+  column = 1;
+  for (std::size_t i = 0; i < at && i < s.size(); ++i) {
+    if (s[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+}
+
+std::string_view kind_name(YamlNode::Kind kind) {
+  switch (kind) {
+    case YamlNode::Kind::null: return "null";
+    case YamlNode::Kind::scalar: return "a scalar";
+    case YamlNode::Kind::sequence: return "a sequence";
+    case YamlNode::Kind::map: return "a map";
+  }
+  return "?";
+}
+
+}  // namespace
+
+Document::Document(std::string_view text, std::string name) : name_(std::move(name)) {
+  if (text.size() > max_table_bytes)
+    throw config_error(name_ + ":1:1: larger than " + std::to_string(max_table_bytes) +
+                       " bytes");
+  if (const std::size_t bad = invalid_utf8_at(text); bad != std::string_view::npos) {
+    std::uint32_t line = 0, column = 0;
+    line_column_at(text, bad, line, column);
+    throw config_error(position(name_, line, column) + ": not UTF-8 (byte offset " +
+                       std::to_string(bad) + ")");
+  }
+  if (text.find('\0') != std::string_view::npos) {
+    std::uint32_t line = 0, column = 0;
+    line_column_at(text, text.find('\0'), line, column);
+    throw config_error(position(name_, line, column) + ": NUL byte in a table");
+  }
+  std::istringstream in{std::string(text)};
+  Builder builder;
+  try {
+    YAML::Parser parser(in);
+    while (parser.HandleNextDocument(builder)) {
+    }
+  } catch (const Refusal& refusal) {
+    throw config_error(position(name_, refusal.line, refusal.column) + ": " + refusal.message);
+  } catch (const YAML::Exception& e) {
+    throw config_error(position(name_, one_based(e.mark.line), one_based(e.mark.column)) +
+                       ": YAML: " + e.msg);
+  }
+  root_ = std::move(builder.root);
+  if (root_.line == 0) root_.line = root_.column = 1;
+}
+
+void Document::fail(const YamlNode& at, const std::string& message) const {
+  throw config_error(position(name_, at.line, at.column) + ": " + message);
+}
+
+std::string Document::rule(const YamlNode& at) const {
+  return name_ + ':' + std::to_string(at.line);
+}
+
+void Document::expect_map(const YamlNode& node, std::string_view what) const {
+  if (node.kind != YamlNode::Kind::map)
+    fail(node, std::string(what) + " must be a map, not " + std::string(kind_name(node.kind)));
+}
+
+void Document::expect_sequence(const YamlNode& node, std::string_view what) const {
+  if (node.kind != YamlNode::Kind::sequence)
+    fail(node,
+         std::string(what) + " must be a sequence, not " + std::string(kind_name(node.kind)));
+}
+
+void Document::check_unique_keys(const YamlNode& map, std::string_view what) const {
+  StringMap<const YamlNode*> seen;
+  seen.reserve(map.map_size());
+  for (std::size_t i = 0; i < map.map_size(); ++i) {
+    const YamlNode& key = map.key(i);
+    auto [it, inserted] = seen.emplace(key.text, &key);
+    if (!inserted)
+      fail(key, "duplicate " + std::string(what) + " '" + key.text + "' (first at line " +
+                    std::to_string(it->second->line) + ")");
+  }
+}
+
+void Document::check_keys(const YamlNode& map, std::initializer_list<std::string_view> allowed,
+                          std::initializer_list<std::string_view> required) const {
+  check_unique_keys(map, "key");
+  for (std::size_t i = 0; i < map.map_size(); ++i) {
+    const YamlNode& key = map.key(i);
+    bool known = false;
+    for (std::string_view a : allowed) known = known || key.text == a;
+    if (!known) {
+      std::string list;
+      for (std::string_view a : allowed) {
+        if (!list.empty()) list += ", ";
+        list += a;
+      }
+      fail(key, "unknown key '" + key.text + "' (expected one of: " + list + ")");
+    }
+  }
+  for (std::string_view r : required)
+    if (!find(map, r)) fail(map, "missing key '" + std::string(r) + "'");
+}
+
+const YamlNode* Document::find(const YamlNode& map, std::string_view key) const {
+  for (std::size_t i = 0; i < map.map_size(); ++i)
+    if (map.key(i).text == key) return &map.value(i);
+  return nullptr;
+}
+
+const std::string& Document::string(const YamlNode& node, std::string_view what) const {
+  if (node.kind != YamlNode::Kind::scalar)
+    fail(node, std::string(what) + " must be a string, not " + std::string(kind_name(node.kind)));
+  return node.text;
+}
+
+std::string Document::optional_string(const YamlNode& map, std::string_view key) const {
+  const YamlNode* node = find(map, key);
+  if (!node || node->kind == YamlNode::Kind::null) return {};
+  return string(*node, key);
+}
+
+double Document::number(const YamlNode& node, std::string_view what) const {
+  if (node.kind != YamlNode::Kind::scalar || node.quoted || node.text.empty())
+    fail(node, std::string(what) + " must be a number");
+  const std::string& t = node.text;
+  // Plain decimal only: no hex, inf or nan, which strtod would take.
+  for (char c : t)
+    if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E'))
+      fail(node, std::string(what) + " must be a number, not '" + t + "'");
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(t.c_str(), &end);
+  if (end != t.c_str() + t.size() || errno == ERANGE || !std::isfinite(v))
+    fail(node, std::string(what) + " must be a number, not '" + t + "'");
+  return v;
+}
+
+long long Document::integer(const YamlNode& node, std::string_view what) const {
+  if (node.kind != YamlNode::Kind::scalar || node.quoted || node.text.empty())
+    fail(node, std::string(what) + " must be an integer");
+  errno = 0;
+  char* end = nullptr;
+  const long long v = std::strtoll(node.text.c_str(), &end, 10);
+  if (end != node.text.c_str() + node.text.size() || errno == ERANGE)
+    fail(node, std::string(what) + " must be an integer, not '" + node.text + "'");
+  return v;
+}
+
+bool Document::boolean(const YamlNode& node, std::string_view what) const {
+  if (node.kind == YamlNode::Kind::scalar && !node.quoted) {
+    if (node.text == "true") return true;
+    if (node.text == "false") return false;
+  }
+  fail(node, std::string(what) + " must be true or false");
+}
+
+std::vector<std::string> Document::string_list(const YamlNode& node,
+                                               std::string_view what) const {
+  expect_sequence(node, what);
+  std::vector<std::string> out;
+  out.reserve(node.children.size());
+  for (const YamlNode& item : node.children) out.push_back(string(item, what));
+  return out;
+}
+
+std::string read_table_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) throw io_error(path.string() + ": " + ec.message());
+  if (size > max_table_bytes)
+    throw config_error(path.string() + ":1:1: larger than " + std::to_string(max_table_bytes) +
+                       " bytes (" + std::to_string(size) + ")");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw io_error(path.string() + ": cannot open: " + std::strerror(errno));
+  std::string text;
+  text.resize(static_cast<std::size_t>(size));
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.gcount() != static_cast<std::streamsize>(text.size()))
+    throw io_error(path.string() + ": short read");
+  return text;
+}
+
+}  // namespace smx::tables::detail

@@ -1,0 +1,63 @@
+// libFuzzer entry point: the bytes are a YAML table, loaded as each table kind (unit aliases,
+// analytes, reference intervals, site) from memory against the shipped UCUM essence. Loading
+// must either succeed or throw smx::config_error whose message starts with "NAME:LINE:COL: ";
+// anything else (a crash, another exception, an unbounded expansion) is a bug.
+#include <smx/error.hpp>
+#include <smx/tables.hpp>
+#include <smx/units.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+namespace {
+
+smx::units::Ucum& engine() {
+  static smx::units::Ucum ucum =
+      smx::units::Ucum::from_file(std::string(SMX_SOURCE_DIR) + "/units/ucum-essence.xml");
+  return ucum;
+}
+
+// "fuzz.yaml:" followed by digits, ':', digits, ": ".
+bool positioned(std::string_view message, std::string_view name) {
+  if (message.substr(0, name.size()) != name) return false;
+  std::size_t i = name.size();
+  for (int part = 0; part < 2; ++part) {
+    if (i >= message.size() || message[i] != ':') return false;
+    ++i;
+    const std::size_t digits = i;
+    while (i < message.size() && message[i] >= '0' && message[i] <= '9') ++i;
+    if (i == digits) return false;
+  }
+  return message.substr(i, 2) == ": ";
+}
+
+template <typename Load>
+void expect_clean(Load&& load, std::string_view name) {
+  try {
+    load();
+  } catch (const smx::config_error& e) {
+    if (!positioned(e.what(), name)) std::abort();
+  }
+  // Any other exception escapes and libFuzzer reports it.
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  smx::units::Ucum& ucum = engine();
+  expect_clean([&] { (void)smx::tables::aliases_from_string(text, "fuzz.yaml", ucum); },
+               "fuzz.yaml");
+  expect_clean([&] { (void)smx::tables::analytes_from_string(text, "fuzz.yaml", ucum); },
+               "fuzz.yaml");
+  expect_clean(
+      [&] { (void)smx::tables::reference_intervals_from_string(text, "fuzz.yaml", ucum); },
+      "fuzz.yaml");
+  // The site name must equal the file stem: call it "fuzz" so valid sites can load.
+  expect_clean([&] { (void)smx::tables::site_from_string(text, "sites/fuzz.yaml", ucum); },
+               "sites/fuzz.yaml");
+  return 0;
+}
