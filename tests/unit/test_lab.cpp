@@ -447,6 +447,9 @@ const UnitCase unit_cases[] = {
     {"ml/分・1,73㎡", "ml/分・1,73m2", false, true, false, false},
     {"mm(hg)", "mm(hg)", false, false, false, false},
     {"10\u00B2", "10*2", true, false, false, false},
+    // Found by fuzz_lab: u composes with a combining mark where μ could not; NFKC runs again
+    // after μ -> u so normalizing stays idempotent.
+    {"(0,\u03BC\u0306", "(0,\u016D", false, true, true, false},
 };
 
 // ---- flags (UF §4.3 step 4) ------------------------------------------------------------------

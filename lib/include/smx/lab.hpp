@@ -80,7 +80,7 @@ int qualitative_rank(Qualitative q);
 // OBX-5 values
 
 enum class ValueKind : std::uint8_t {
-  empty,        // nothing but spaces (or HL7 "" is NOT treated here; the caller decides)
+  empty,        // nothing but spaces/colons (HL7 null `""` is text: the caller handles it)
   numeric,      // 12.5, -3, 1,234, ．５, 2.3x10^3 (number + exponent)
   inequality,   // <0.5, 100<, 300未満, U100, ↑200 ... (number + comparator)
   qualitative,  // 陰性, (2+), ± ... (qualitative)
@@ -309,9 +309,10 @@ struct UnitText {
 
 // Runs, in this order (UF §3.3): superscript pre-pass (`10` or `１０` followed by superscript
 // digits, optionally ⁺/⁻, becomes `10*n`; other superscripts such as m² are left to NFKC which
-// gives m2, the UCUM meaning), ICU NFKC (icu::Normalizer2::getNFKCInstance), μ/µ -> `u`, trim
-// and collapse spaces. Case is never changed (UCUM c/s). Invalid UTF-8 is passed through by
-// ICU as U+FFFD. Pure ASCII input skips ICU.
+// gives m2, the UCUM meaning), ICU NFKC (icu::Normalizer2::getNFKCInstance), μ/µ -> `u` (then
+// NFKC again if a combining mark followed: the result is idempotent), trim and collapse
+// whitespace. Case is never changed (UCUM c/s). Invalid UTF-8 is passed through by
+// ICU as U+FFFD (and reported as an nfkc change). Pure ASCII input skips ICU.
 UnitText normalize_unit_text_detailed(std::string_view raw_unit);
 // The text only.
 std::string normalize_unit_text(std::string_view raw_unit);

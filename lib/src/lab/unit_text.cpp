@@ -77,6 +77,23 @@ bool is_ascii(std::string_view s) {
   return true;
 }
 
+// ICU NFKC in place; true when it changed the text. ASCII is already NFKC.
+bool apply_nfkc(std::string& text) {
+  if (is_ascii(text)) return false;
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
+  if (U_FAILURE(status) || nfkc == nullptr) return false;
+  const icu::UnicodeString source = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(text.data(), static_cast<std::int32_t>(text.size())));
+  const icu::UnicodeString normalized = nfkc->normalize(source, status);
+  if (U_FAILURE(status)) return false;
+  std::string utf8;
+  normalized.toUTF8String(utf8);
+  if (utf8 == text) return false;
+  text = std::move(utf8);
+  return true;
+}
+
 }  // namespace
 
 UnitText normalize_unit_text_detailed(std::string_view raw_unit) {
@@ -84,50 +101,39 @@ UnitText normalize_unit_text_detailed(std::string_view raw_unit) {
   std::string text;
   result.superscript_exponent = superscript_prepass(raw_unit, text);
 
-  if (!is_ascii(text)) {
-    UErrorCode status = U_ZERO_ERROR;
-    const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
-    if (U_SUCCESS(status) && nfkc != nullptr) {
-      const icu::UnicodeString source = icu::UnicodeString::fromUTF8(
-          icu::StringPiece(text.data(), static_cast<std::int32_t>(text.size())));
-      const icu::UnicodeString normalized = nfkc->normalize(source, status);
-      if (U_SUCCESS(status)) {
-        std::string utf8;
-        normalized.toUTF8String(utf8);
-        if (utf8 != text) {
-          result.nfkc = true;
-          text = std::move(utf8);
-        }
-      }
-    }
-  }
+  result.nfkc = apply_nfkc(text);
 
-  // μ (U+03BC, what NFKC makes of µ U+00B5) -> u. µ is handled too for the ICU-less path.
-  std::string out;
-  out.reserve(text.size());
-  bool pending_space = false;
+  // μ (U+03BC, what NFKC makes of µ U+00B5) -> u (UF §3.3 step 7, done here because every
+  // spelling needs it). `u` can compose with a following combining mark where μ could not
+  // (μ̆ -> ŭ), so NFKC runs again when that may happen: the result stays idempotent.
+  std::string replaced;
+  replaced.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
     const std::string_view rest(text.data() + i, text.size() - i);
     if (rest.substr(0, 2) == "\u03BC" || rest.substr(0, 2) == "\u00B5") {
-      if (pending_space && !out.empty()) out.push_back(' ');
-      pending_space = false;
-      out.push_back('u');
+      replaced.push_back('u');
       result.micro = true;
       i += 2;
-      continue;
+    } else {
+      replaced.push_back(text[i]);
+      ++i;
     }
-    const char c = text[i];
+  }
+  if (result.micro && apply_nfkc(replaced)) result.nfkc = true;
+
+  // Trim, and collapse runs of whitespace to one space (UF §3.3 step 5).
+  std::string out;
+  out.reserve(replaced.size());
+  bool pending_space = false;
+  for (const char c : replaced) {
     if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-      // Trim, and collapse runs to one space (UF §3.3 step 5).
       if (pending_space || out.empty() || c != ' ') result.spaces = true;
       pending_space = true;
-      ++i;
       continue;
     }
     if (pending_space && !out.empty()) out.push_back(' ');
     pending_space = false;
     out.push_back(c);
-    ++i;
   }
   if (pending_space) result.spaces = true;  // trailing
   result.text = std::move(out);
