@@ -1,5 +1,5 @@
 cmake_minimum_required(VERSION 3.20)  # new policies: no @VAR@ expansion in quoted arguments
-# Runs one golden CLI case (see tests/CMakeLists.txt). Inputs: SMX, CASE, CORPUS, TMP.
+# Runs one golden CLI case (see tests/CMakeLists.txt). Inputs: SMX, CASE, CORPUS, TMP, SOURCE.
 file(REMOVE_RECURSE ${TMP})
 file(MAKE_DIRECTORY ${TMP})
 file(STRINGS ${CASE}/args raw_args ENCODING UTF-8)
@@ -8,13 +8,22 @@ foreach(a IN LISTS raw_args)
   string(REPLACE "@CORPUS@" "${CORPUS}" a "${a}")
   string(REPLACE "@CASE@" "${CASE}" a "${a}")
   string(REPLACE "@TMP@" "${TMP}" a "${a}")
+  string(REPLACE "@SOURCE@" "${SOURCE}" a "${a}")
+  string(REPLACE "@SMX@" "${SMX}" a "${a}")
   list(APPEND args "${a}")
 endforeach()
+# A case whose first argument is @SH@ runs its second argument with sh -c (pipelines).
+list(GET args 0 first_arg)
+set(command ${SMX} ${args})
+if(first_arg STREQUAL "@SH@")
+  list(GET args 1 script)
+  set(command sh -c "${script}")
+endif()
 set(input_args)
 if(EXISTS ${CASE}/stdin)
   set(input_args INPUT_FILE ${CASE}/stdin)
 endif()
-execute_process(COMMAND ${SMX} ${args} ${input_args}
+execute_process(COMMAND ${command} ${input_args}
                 OUTPUT_FILE ${TMP}/stdout ERROR_FILE ${TMP}/stderr RESULT_VARIABLE rc
                 WORKING_DIRECTORY ${TMP})
 # Paths of the machine are made portable in stderr/stdout before comparing.
@@ -23,6 +32,7 @@ foreach(stream stdout stderr)
   string(REPLACE "${CORPUS}" "@CORPUS@" content "${content}")
   string(REPLACE "${CASE}" "@CASE@" content "${content}")
   string(REPLACE "${TMP}" "@TMP@" content "${content}")
+  string(REPLACE "${SOURCE}" "@SOURCE@" content "${content}")
   file(WRITE ${TMP}/${stream}.portable "${content}")
 endforeach()
 set(expected_rc 0)

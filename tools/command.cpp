@@ -78,6 +78,13 @@ MessageJob::MessageJob(const std::string& command, const cli::CommonOptions& com
       reader_(std::move(inputs), with_limits(std::move(reader), common), sink_, rejects_ ? &*rejects_ : nullptr,
               counts_) {}
 
+void MessageJob::reject(const Record& record, const std::string& code, const std::string& reason) {
+  ++counts_.rejected;
+  if (rejects_)
+    rejects_->reject(Reject{record.src, code, reason,
+                            record.stream_line.empty() ? record.message.text() : std::string_view(record.stream_line)});
+}
+
 int MessageJob::finish() {
   out_.commit();
   if (rejects_out_) rejects_out_->commit();

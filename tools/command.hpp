@@ -36,6 +36,8 @@ class MessageJob {
   Output& out() { return out_; }
   cli::StderrSink& diagnostics() { return sink_; }
   Counts& counts() { return counts_; }
+  // Rejects a record that was read (e.g. --strict): its message text goes to --rejects.
+  void reject(const Record& record, const std::string& code, const std::string& reason);
   // Commits outputs, prints stats, returns the exit status (0, 1 data problems, 2 input failed).
   int finish();
 

@@ -31,6 +31,7 @@ struct Record {
   std::optional<ssmix2::FileName> ssmix2;
   std::string charset;            // as detected on the raw bytes ("ISO-2022-JP", "UTF-8"...)
   std::string stream_line;        // the NDJSON line when the record came from the stream
+  std::string changes;            // raw JSON array of earlier normalizers' "changes", or empty
   Location location(std::string hl7_path = {}) const {
     return Location{src.path, src.n, src.offset, std::move(hl7_path)};
   }

@@ -309,6 +309,7 @@ struct RecordReader::Impl {
     record.ssmix2 = current_name;
     record.charset = std::string(charset_name(cs));
     record.stream_line.clear();
+    record.changes.clear();
     ++counts.read;
     return true;
   }
@@ -403,7 +404,7 @@ struct RecordReader::Impl {
       padded.assign(line);
       padded.resize(line.size() + simdjson::SIMDJSON_PADDING);
       std::string error;
-      std::string kind, path, charset, hl7text;
+      std::string kind, path, charset, hl7text, changes;
       std::uint64_t n = 0, offset = 0;
       std::optional<ssmix2::FileName> name;
       try {
@@ -418,6 +419,12 @@ struct RecordReader::Impl {
             hl7text = std::string(std::string_view(value.get_string()));
             has_hl7 = true;
           } else if (key == "charset") charset = std::string(std::string_view(value.get_string()));
+          else if (key == "changes") {
+            simdjson::ondemand::array array = value.get_array();
+            std::string_view raw = array.raw_json();
+            while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t')) raw.remove_suffix(1);
+            changes = std::string(raw);
+          }
           else if (key == "src") {
             for (auto s : value.get_object()) {
               std::string_view k = s.unescaped_key();
@@ -481,6 +488,7 @@ struct RecordReader::Impl {
       record.src = Source{path.empty() ? stream_path : path, path.empty() ? stream_line_number : n, offset};
       record.ssmix2 = std::move(name);
       record.charset = charset;
+      record.changes = std::move(changes);
       if (options.keep_stream_line)
         record.stream_line.assign(line);
       else
