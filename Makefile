@@ -21,6 +21,12 @@ demo: build
 	@echo '$$ smx cat $(SAMPLE) --type OML-11 | smx get -H PID-3.1 PID-5.1 OBX[*]-3.2 OBX[*]-5 OBX[*]-6.1 OBX[*]-7'
 	@$(SMX) cat $(SAMPLE) --type OML-11 | $(SMX) get -H PID-3.1 PID-5.1 'OBX[*]-3.2' 'OBX[*]-5' 'OBX[*]-6.1' 'OBX[*]-7'
 	@echo
+	@echo '$$ smx cat $(SAMPLE) --type OML-11 | smx labnorm --site example | smx flat -t csv'
+	@$(SMX) cat $(SAMPLE) --type OML-11 | $(SMX) labnorm --tables . --site example | $(SMX) flat -t csv
+	@echo
+	@echo '$$ smx validate -q --report - $(SAMPLE)   # the guideline samples have real deviations'
+	@$(SMX) validate -q --report - $(SAMPLE) | head -40 || true
+	@echo
 	@echo '$$ smx cat --stats $(SAMPLE) > /dev/null'
 	@$(SMX) cat --stats $(SAMPLE) > /dev/null
 
