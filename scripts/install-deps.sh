@@ -2,14 +2,25 @@
 # Installs the Debian 12 packages smx builds and tests with, when they are missing.
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libcli11-dev libpugixml-dev libicu-dev libyaml-cpp-dev
-          doctest-dev libsimdjson-dev pandoc python3)
+          doctest-dev libsimdjson-dev pandoc python3 nodejs)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm: Debian's package, unless the nodejs in use already has it (NodeSource's bundles npm and
+# conflicts with Debian's npm package).
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# ucum-lhc, the oracle of the UCUM cross-check (tests/props/ucum_lhc.sh), pinned by
+# tests/ucum/package-lock.json; reinstalled only when the lock file changed since the last install.
+ucum=$(cd "$(dirname "$0")/.." && pwd)/tests/ucum
+if ! cmp -s "$ucum/package-lock.json" "$ucum/node_modules/.smx-installed-lock"; then
+  npm ci --prefix "$ucum" --no-audit --no-fund --loglevel=error
+  cp "$ucum/package-lock.json" "$ucum/node_modules/.smx-installed-lock"
 fi
