@@ -150,6 +150,8 @@ void unescape(std::string_view raw, const Delimiters& delimiters, std::string& o
 inline bool has_escape(std::string_view raw, const Delimiters& d) {
   return raw.find(d.escape) != std::string_view::npos;
 }
+// The decoded text of a raw value of `message` (unescape() without problem reports).
+std::string decoded(std::string_view raw, const Delimiters& delimiters);
 // Appends `text` escaped so it can stand as a value (delimiters -> \F\ \S\ ...).
 void escape(std::string_view text, const Delimiters& delimiters, std::string& out);
 

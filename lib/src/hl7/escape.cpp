@@ -143,6 +143,15 @@ void unescape(std::string_view raw, const Delimiters& d, std::string& out, std::
   end_charset(raw.size());
 }
 
+std::string decoded(std::string_view raw, const Delimiters& d) {
+  std::string out;
+  if (has_escape(raw, d))
+    unescape(raw, d, out, nullptr);
+  else
+    out.assign(raw);
+  return out;
+}
+
 void escape(std::string_view text, const Delimiters& d, std::string& out) {
   for (char c : text) {
     if (c == d.escape) out.append({d.escape, 'E', d.escape});

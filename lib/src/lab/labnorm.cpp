@@ -8,14 +8,7 @@
 namespace smx::lab {
 namespace {
 
-std::string decoded(const hl7::Message& m, std::string_view raw) {
-  std::string out;
-  if (hl7::has_escape(raw, m.delimiters()))
-    hl7::unescape(raw, m.delimiters(), out, nullptr);
-  else
-    out.assign(raw);
-  return out;
-}
+std::string decoded(const hl7::Message& m, std::string_view raw) { return hl7::decoded(raw, m.delimiters()); }
 
 std::string escaped(const hl7::Message& m, std::string_view text) {
   std::string out;
@@ -34,44 +27,6 @@ char patient_sex(const hl7::Message& m) {
   return sex == "M" ? 'M' : sex == "F" ? 'F' : 'U';
 }
 
-// A conversion factor between proper units (value_to = factor * value_from). Special units
-// (offsets, logarithms) give no factor: such results are not converted here.
-struct Factor {
-  bool ok = false;
-  double value = 1.0;
-  std::string rule;
-  std::string why;
-};
-
-Factor conversion_factor(units::Ucum& ucum, const tables::Analyte* analyte, const std::string& from,
-                         const std::string& to) {
-  Factor f;
-  if (from == to) {
-    f.ok = true;
-    return f;
-  }
-  auto one = ucum.convert(1.0, from, to);
-  std::string rule = "UCUM";
-  if (!one.ok() && analyte && (analyte->molar_mass || analyte->charge)) {
-    double mm = analyte->molar_mass ? analyte->molar_mass->grams_per_mole : 0.0;
-    one = ucum.convert_with_molar_mass(1.0, from, to, mm, analyte->charge);
-    rule = analyte->rule + " (molar mass)";
-  }
-  if (!one.ok()) {
-    f.why = "no conversion from " + from + " to " + to;
-    return f;
-  }
-  auto two = ucum.convert(2.0, from, to);
-  if (two.ok() && std::fabs(two.value - 2 * one.value) > 1e-12 * std::fabs(two.value)) {
-    f.why = "special unit (not a proportional conversion)";
-    return f;
-  }
-  f.ok = true;
-  f.value = one.value;
-  f.rule = rule;
-  return f;
-}
-
 void add_json_field(std::string& out, const char* key, std::string_view value, bool first = false) {
   if (!first) out.push_back(',');
   out.push_back('"');
@@ -81,6 +36,43 @@ void add_json_field(std::string& out, const char* key, std::string_view value, b
 }
 
 }  // namespace
+
+ConversionFactor conversion_factor(units::Ucum& ucum, const tables::Analyte* analyte, std::string_view from,
+                                   std::string_view to) {
+  ConversionFactor f;
+  if (from == to) {
+    f.ok = true;
+    return f;
+  }
+  auto one = ucum.convert(1.0, from, to);
+  if (one.ok() && ucum.lookup(from).canonical().substance != ucum.lookup(to).canonical().substance) {
+    // UCUM makes mol the number 6.02214076e23, so mmol/L and 10*3/uL are commensurable; a lab
+    // result is an amount of substance or a count, and Avogadro never turns one into the other
+    // (ucum-lhc refuses these too). Mass <-> substance goes through the molar mass below.
+    f.why = "no conversion from " + std::string(from) + " to " + std::string(to) + " (mol <-> count)";
+    return f;
+  }
+  bool molar = false;
+  if (!one.ok() && analyte && (analyte->molar_mass || analyte->charge)) {
+    double mm = analyte->molar_mass ? analyte->molar_mass->grams_per_mole : 0.0;
+    one = ucum.convert_with_molar_mass(1.0, from, to, mm, analyte->charge);
+    molar = true;
+  }
+  if (!one.ok()) {
+    f.why = "no conversion from " + std::string(from) + " to " + std::string(to);
+    return f;
+  }
+  auto two = ucum.convert(2.0, from, to);
+  if (two.ok() && std::fabs(two.value - 2 * one.value) > 1e-12 * std::fabs(two.value)) {
+    f.why = "special unit (not a proportional conversion)";
+    return f;
+  }
+  f.ok = true;
+  f.value = one.value;
+  f.molar = molar;
+  f.rule = molar ? analyte->rule + " (molar mass)" : "UCUM";
+  return f;
+}
 
 bool is_lab_message(const hl7::Message& m) {
   if (m.segment_count() == 0) return false;
@@ -211,7 +203,7 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
 
     // 3. Factor to the analyte's canonical unit.
     std::string target = from_ucum;
-    Factor factor;
+    ConversionFactor factor;
     factor.ok = true;
     if (!from_ucum.empty() && analyte) {
       const std::string& canonical = analyte->unit_for(code.jlac10);
@@ -220,7 +212,7 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
           diag(Severity::note, "LAB-METHOD-NOT-CONVERTED", obx_number, "6",
                "unit belongs to another method or standard; not converted (" + analyte->rule + ")");
         } else {
-          Factor f = conversion_factor(ucum_, analyte, from_ucum, canonical);
+          ConversionFactor f = conversion_factor(ucum_, analyte, from_ucum, canonical);
           if (f.ok) {
             factor = f;
             target = canonical;

@@ -10,14 +10,7 @@
 namespace smx {
 namespace {
 
-std::string decoded(const hl7::Message& m, std::string_view raw) {
-  std::string out;
-  if (hl7::has_escape(raw, m.delimiters()))
-    hl7::unescape(raw, m.delimiters(), out, nullptr);
-  else
-    out.assign(raw);
-  return out;
-}
+std::string decoded(const hl7::Message& m, std::string_view raw) { return hl7::decoded(raw, m.delimiters()); }
 
 // Decoded component (1-based c; 0 = whole first repetition) of field f of segment s.
 std::string value_of(const hl7::Message& m, std::size_t s, int f, int c = 0) {

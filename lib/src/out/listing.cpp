@@ -52,24 +52,7 @@ void append_file_json(std::string& out, const ssmix2::Entry& entry) {
   out.append("{\"smx\":1,\"kind\":\"file\",\"src\":{\"path\":");
   append_json_string(out, entry.path);
   out.push_back('}');
-  if (entry.name) {
-    const ssmix2::FileName& n = *entry.name;
-    out.append(",\"ssmix2\":{\"patient\":");
-    append_json_string(out, n.patient);
-    out.append(",\"date\":");
-    append_json_string(out, n.date);
-    out.append(",\"type\":");
-    append_json_string(out, n.type);
-    out.append(",\"order\":");
-    append_json_string(out, n.order);
-    out.append(",\"ts\":");
-    append_json_string(out, n.timestamp);
-    out.append(",\"dept\":");
-    append_json_string(out, n.dept);
-    out.append(",\"flag\":");
-    out.append(n.flag < 0 ? std::string("null") : std::to_string(n.flag));
-    out.push_back('}');
-  }
+  if (entry.name) append_ssmix2_json(out, *entry.name);
   if (entry.extended) {
     out.append(",\"extended\":true,\"data_kind\":");
     append_json_string(out, entry.data_kind);

@@ -70,6 +70,24 @@ void append_base64(std::string& out, std::string_view bytes) {
   }
 }
 
+void append_ssmix2_json(std::string& out, const ssmix2::FileName& n) {
+  out.append(",\"ssmix2\":{\"patient\":");
+  append_json_string(out, n.patient);
+  out.append(",\"date\":");
+  append_json_string(out, n.date);
+  out.append(",\"type\":");
+  append_json_string(out, n.type);
+  out.append(",\"order\":");
+  append_json_string(out, n.order);
+  out.append(",\"ts\":");
+  append_json_string(out, n.timestamp);
+  out.append(",\"dept\":");
+  append_json_string(out, n.dept);
+  out.append(",\"flag\":");
+  out.append(n.flag < 0 ? std::string("null") : std::to_string(n.flag));
+  out.push_back('}');
+}
+
 static void append_source(std::string& out, const Source& src) {
   out.append("\"src\":{\"path\":");
   append_json_string(out, src.path);
@@ -83,24 +101,7 @@ static void append_source(std::string& out, const Source& src) {
 void append_record_json(std::string& out, const Record& r, std::string_view hl7, std::string_view extra_json) {
   out.append("{\"smx\":1,\"kind\":\"hl7\",");
   append_source(out, r.src);
-  if (r.ssmix2) {
-    const auto& n = *r.ssmix2;
-    out.append(",\"ssmix2\":{\"patient\":");
-    append_json_string(out, n.patient);
-    out.append(",\"date\":");
-    append_json_string(out, n.date);
-    out.append(",\"type\":");
-    append_json_string(out, n.type);
-    out.append(",\"order\":");
-    append_json_string(out, n.order);
-    out.append(",\"ts\":");
-    append_json_string(out, n.timestamp);
-    out.append(",\"dept\":");
-    append_json_string(out, n.dept);
-    out.append(",\"flag\":");
-    out.append(n.flag < 0 ? std::string("null") : std::to_string(n.flag));
-    out.push_back('}');
-  }
+  if (r.ssmix2) append_ssmix2_json(out, *r.ssmix2);
   out.append(",\"charset\":");
   append_json_string(out, r.charset);
   if (!extra_json.empty()) {
