@@ -67,6 +67,21 @@ class Normalizer {
   std::map<std::string, Coverage> coverage_;
 };
 
+// The factor labnorm multiplies a value and its range by to go from UCUM unit `from` to `to`
+// (value_to = value * factor): UCUM alone first; when UCUM refuses and the analyte has a molar
+// mass or a charge, mass <-> substance / eq <-> mol through them. Special units (offsets,
+// logarithms) give no factor: such results are not converted. Public so that the ucum-lhc
+// cross-check (tests/tools/list_conversions.cpp) goes through the same code.
+struct ConversionFactor {
+  bool ok = false;
+  double value = 1.0;
+  bool molar = false;  // went through the analyte's molar mass / charge
+  std::string rule;    // "UCUM" or "<analyte rule> (molar mass)"
+  std::string why;     // when !ok
+};
+ConversionFactor conversion_factor(units::Ucum& ucum, const tables::Analyte* analyte, std::string_view from,
+                                   std::string_view to);
+
 // JSON helpers for the change records.
 std::string changes_json(const std::vector<Change>& changes);  // [{"obx":..,"field":..,...}]
 std::string coverage_json(const std::string& site, const Coverage& coverage);
