@@ -210,6 +210,13 @@ std::optional<Frame> Framer::next() {
     while (r < size() && (data()[r] == '\r' || data()[r] == '\n' ||
                           (frame.kind == Frame::Kind::junk && (data()[r] == kVT || data()[r] == kFS))))
       ++r;
+    if (r - start > options_.max_message_bytes) {
+      // A long run of line breaks: the frame ends at the limit inside the run; the rest is
+      // skipped as blank before the next frame, so memory stays bounded.
+      end_of_frame = start + options_.max_message_bytes;
+      found = true;
+      break;
+    }
     if (size() - r < 4 && !eof_) {
       bool more = fill();
       start -= last_shift_;

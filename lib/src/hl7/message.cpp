@@ -114,9 +114,11 @@ bool Message::assign(std::string_view in, std::string* reason) {
       bool terminates = true;
       if (c == '\r') {
         if (q + 1 < end && q[1] == '\n') ++q;  // CRLF is one terminator
-      } else if (has_cr) {
+      } else if (has_cr && in_line) {
         // A lone LF in a message that uses CR: a terminator only when a segment follows
-        // (mixed endings); otherwise it is data inside a field and must not split it.
+        // (mixed endings); otherwise it is data inside a field and must not split it. At the
+        // start of a line it is an empty line (kept as data there, it would turn into CRLF
+        // and vanish when the text is read again).
         std::string_view rest(q + 1, static_cast<std::size_t>(end - q - 1));
         if (rest.empty() || rest[0] == '\r' || rest[0] == '\n' ||
             looks_like_segment(rest, delimiters_.field)) {
