@@ -24,3 +24,11 @@ if ! cmp -s "$ucum/package-lock.json" "$ucum/node_modules/.smx-installed-lock"; 
   npm ci --prefix "$ucum" --no-audit --no-fund --loglevel=error
   cp "$ucum/package-lock.json" "$ucum/node_modules/.smx-installed-lock"
 fi
+
+# The FHIR validators of tests/props/fhir.sh (ajv + R4 schema, @medplum/core, fhir), pinned by
+# tests/fhir/package-lock.json; reinstalled only when the lock file changed since the last install.
+fhir=$(cd "$(dirname "$0")/.." && pwd)/tests/fhir
+if ! cmp -s "$fhir/package-lock.json" "$fhir/node_modules/.smx-installed-lock"; then
+  npm ci --prefix "$fhir" --no-audit --no-fund --loglevel=error
+  cp "$fhir/package-lock.json" "$fhir/node_modules/.smx-installed-lock"
+fi
