@@ -106,7 +106,8 @@ class Loader {
       else if (key == "table_fields") {
         for (auto& [k, value] : string_map(file, v, key)) {
           Profile::TableField t{field(file, value.second, k), value.first};
-          std::erase_if(p_.table_fields, [&](const auto& x) { return x.where.text == k; });
+          const std::string& path_text = k;  // clang 14 cannot capture a structured binding
+          std::erase_if(p_.table_fields, [&](const auto& x) { return x.where.text == path_text; });
           p_.table_fields.push_back(t);
           refs_.push_back({file, value.second, "table", value.first});
           refs_.push_back({file, value.second, "rule", "HL7-TABLE-" + value.first});
