@@ -3,6 +3,7 @@
 // canonical unit, value (parse, exponent, scale), range (parse, same factor), flag.
 #include "smx/labnorm.hpp"
 
+#include <array>
 #include <cmath>
 
 namespace smx::lab {
@@ -81,10 +82,23 @@ bool is_lab_message(const hl7::Message& m) {
 }
 
 ObservationCode observation_code(const hl7::Message& m, std::size_t seg) {
-  std::string_view f = m.field(seg, 3);
+  // The six CWE components of the first repetition, split once and decoded only when they
+  // hold an escape (this runs for every OBX: no allocation in the common case).
+  const hl7::Delimiters& d = m.delimiters();
+  std::string_view first = hl7::nth_piece(m.field(seg, 3), d.repetition, 0);
+  std::array<std::string_view, 6> part{};
+  for (std::size_t n = 0, start = 0; n < part.size(); ++n) {
+    std::size_t end = first.find(d.component, start);
+    part[n] = first.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  std::array<std::string, 6> unescaped;
+  for (std::size_t n = 0; n < part.size(); ++n)
+    if (hl7::has_escape(part[n], d)) part[n] = unescaped[n] = decoded(m, part[n]);
   ObservationCode c;
-  std::string id1 = component(m, f, 0), text1 = component(m, f, 1), sys1 = component(m, f, 2);
-  std::string id2 = component(m, f, 3), text2 = component(m, f, 4), sys2 = component(m, f, 5);
+  const std::string_view id1 = part[0], text1 = part[1], sys1 = part[2];
+  const std::string_view id2 = part[3], text2 = part[4], sys2 = part[5];
   if (sys1 == "JC10" && tables::is_jlac10_code(id1)) {
     c.jlac10 = id1;
     c.name = text1;
@@ -124,20 +138,34 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
   hl7::MessageEditor editor(m);
   std::size_t obx_number = 0;
   std::string jccls;
+  std::string dir;  // the table directory with a trailing '/', at the first change
   auto diag = [&](Severity s, const char* code, std::size_t seg_obx, const std::string& field, std::string text) {
     diagnostics.report(Diagnostic{s, code, record.location("OBX[" + std::to_string(seg_obx) + "]-" + field), std::move(text)});
   };
   for (std::size_t i = 0; i < m.segment_count(); ++i) {
     if (m.segment_id(i) != "OBX") continue;
     ++obx_number;
-    std::string_view type = m.field(i, 2);
+    // OBX-0 (the id) to OBX-8 split once: Message::field scans from the segment start per call.
+    std::array<std::string_view, 9> obx{};
+    {
+      const std::string_view segment = m.segment(i);
+      for (std::size_t n = 0, start = 0; n < obx.size(); ++n) {
+        const std::size_t end = segment.find(m.delimiters().field, start);
+        obx[n] = segment.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+        if (end == std::string_view::npos) break;
+        start = end + 1;
+      }
+    }
+    std::string_view type = obx[2];
     if (type == "ED" || type == "RP" || type == "FT" || type == "TX") continue;
     ++cov.obx;
     auto change = [&](const char* field, std::string from, std::string to, std::string rule) {
       // Rules name table rows relative to the table directory, so records do not depend on
       // where the tables are installed.
-      std::string dir = tables_.dir.string();
-      if (!dir.empty() && dir.back() != '/') dir.push_back('/');
+      if (dir.empty()) {
+        dir = tables_.dir.string();
+        if (!dir.empty() && dir.back() != '/') dir.push_back('/');
+      }
       for (std::size_t at; !dir.empty() && (at = rule.find(dir)) != std::string::npos;) rule.erase(at, dir.size());
       result.changes.push_back(Change{obx_number, field, std::move(from), std::move(to), std::move(rule)});
     };
@@ -151,15 +179,15 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
         code_rule = sc->rule;
       }
     }
-    std::string_view obx3 = m.field(i, 3);
+    std::string_view obx3 = obx[3];
     if (code.jlac10.empty() || code.jlac10 == "99999999999999999") {
       result.unmapped = true;
       ++cov.unmapped_codes[code.local + (code.name.empty() ? "" : " " + code.name)];
       diag(Severity::warning, "LAB-CODE-UNMAPPED", obx_number, "3", "no JLAC10 code for this local code");
     } else {
       ++cov.codes_mapped;
-      std::string first(hl7::nth_piece(obx3, m.delimiters().component, 0));
-      if (decoded(m, first) != code.jlac10) {
+      std::string_view first = hl7::nth_piece(obx3, m.delimiters().component, 0);
+      if (hl7::has_escape(first, m.delimiters()) ? decoded(m, first) != code.jlac10 : first != code.jlac10) {
         // JLAC10^name^JC10^local^local name^local system
         const tables::Analyte* a = tables_.analytes.find(code.jlac10);
         std::string name = code.name.empty() && a ? a->name_ja : code.name;
@@ -175,7 +203,7 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
     const tables::Analyte* analyte = code.jlac10.empty() ? nullptr : tables_.analytes.find(code.jlac10);
 
     // 2. Unit: OBX-6 spelling -> UCUM (OBX-6 = UCUM^original text^UCUM).
-    std::string_view obx6 = m.field(i, 6);
+    std::string_view obx6 = obx[6];
     std::string unit_id = component(m, obx6, 0), unit_text = component(m, obx6, 1), unit_sys = component(m, obx6, 2);
     std::string from_ucum;
     std::string unit_rule;
@@ -236,7 +264,7 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
     const double scale = factor.ok ? factor.value : 1.0;
 
     // 4. Value.
-    std::string_view obx5 = m.field(i, 5);
+    std::string_view obx5 = obx[5];
     std::string value_text = decoded(m, obx5);
     Value value = parse_value(value_text);
     if (value.kind == ValueKind::text) {
@@ -263,7 +291,7 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
     }
 
     // 5. Reference range, with the same factor.
-    std::string_view obx7 = m.field(i, 7);
+    std::string_view obx7 = obx[7];
     std::string range_text = decoded(m, obx7);
     Range range = parse_range(range_text);
     Range canonical_range = scale != 1.0 ? scaled(range, scale) : range;
@@ -281,7 +309,7 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
 
     // 6. Flag: recomputed against the converted range; the sender's OBX-8 stays.
     Flag computed = compute_flag(canonical_value, canonical_range, sex);
-    std::string sender(decoded(m, m.field(i, 8)));
+    std::string sender(decoded(m, obx[8]));
     if (compare_flags(sender, computed) == FlagAgreement::disagree)
       diag(Severity::warning, "LAB-FLAG-DISAGREE", obx_number, "8",
            "sender flag '" + sender + "' but the value against the range gives '" + std::string(flag_code(computed)) + "'");
@@ -309,10 +337,15 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
 }
 
 std::string changes_json(const std::vector<Change>& changes) {
-  std::string out = "[";
+  std::size_t size = 2;
+  for (const Change& c : changes) size += 64 + c.field.size() + c.from.size() + c.to.size() + c.rule.size();
+  std::string out;
+  out.reserve(size + size / 8);  // room for a few escapes
+  out.push_back('[');
   for (std::size_t k = 0; k < changes.size(); ++k) {
     if (k) out.push_back(',');
-    out += "{\"obx\":" + std::to_string(changes[k].obx);
+    out += "{\"obx\":";
+    out += std::to_string(changes[k].obx);
     add_json_field(out, "field", changes[k].field);
     add_json_field(out, "from", changes[k].from);
     add_json_field(out, "to", changes[k].to);
