@@ -75,6 +75,9 @@ struct ReaderOptions {
   std::size_t max_message_bytes = std::size_t{64} << 20;
   std::string assume_charset;  // empty = detect
   bool keep_stream_line = true;
+  // false (readers): names that are not SS-MIX2 names are read as plain files without a
+  // finding, other naming deviations are warnings. true (validate): walk findings as they come.
+  bool tree_findings = false;
 };
 
 // Reads records from inputs: "-" (stdin), files, directories (SS-MIX2 trees). Each input is

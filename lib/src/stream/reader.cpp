@@ -528,6 +528,15 @@ struct RecordReader::Impl {
           continue;
         }
         if (auto* d = std::get_if<Diagnostic>(&*item)) {
+          // Readers read any directory: a file whose name is not an SS-MIX2 name (or not at the
+          // SS-MIX2 depth) is read as a plain file, and naming deviations are warnings here;
+          // judging the tree is the job of smx ls and smx validate.
+          const std::string& code = d->code;
+          bool naming = !options.tree_findings &&
+                        (code.rfind("SSMX-NAME-", 0) == 0 || code.rfind("SSMX-PATH-", 0) == 0 ||
+                         code.rfind("SSMX-PATIENT-", 0) == 0);
+          if (naming && (code == "SSMX-NAME-FIELDS" || code == "SSMX-PATH-DEPTH")) continue;
+          if (naming && d->severity == Severity::error) d->severity = Severity::warning;
           diagnostics.report(std::move(*d));
           continue;
         }

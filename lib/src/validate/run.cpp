@@ -211,6 +211,7 @@ Summary run(const Profile& profile, const RunOptions& options, DiagnosticSink& s
       for (std::size_t k = 0; k < inputs.size(); ++k) {
         if (!inputs[k].directory && w != 0) continue;
         ReaderOptions reader = options.reader;
+        reader.tree_findings = true;  // validate judges names and paths itself
         reader.keep_stream_line = false;
         if (inputs[k].directory && jobs > 1) {
           reader.walk.shard_index = w + 1;
