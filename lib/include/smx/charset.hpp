@@ -36,6 +36,16 @@ Charset detect_charset(std::string_view bytes, std::string_view msh18_hint = {})
 bool to_utf8(std::string_view bytes, Charset charset, std::string& out,
              std::vector<CharsetFinding>& findings);
 
+// Appends `utf8` encoded in `charset` to `out` (the reverse of to_utf8, for writers such as
+// `smx gen`). ISO-2022-JP uses ICU "ISO_2022,locale=ja,version=0" (ESC $ B / ESC ( B only,
+// SS-MIX2 reference §5), Shift_JIS uses "windows-31j" (CP932), UTF-8 and ASCII are copied.
+// The JIS X 0208 code points to_utf8 restores (U+301C, U+2016, U+2212, U+00A2, U+00A3,
+// U+00AC) are written as the codes they decode from, so to_utf8(from_utf8(s)) == s for every
+// string of JIS X 0208 characters. Returns false (out then holds nothing new) when `utf8` is
+// not valid UTF-8 or holds a character the charset cannot carry; EUC-JP and unknown also
+// give false.
+bool from_utf8(std::string_view utf8, Charset charset, std::string& out);
+
 // True when `bytes` is valid UTF-8 (fast path, SIMD).
 bool is_valid_utf8(std::string_view bytes);
 // True when every byte is < 0x80.

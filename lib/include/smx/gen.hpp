@@ -1,0 +1,142 @@
+// lib/gen: synthetic multi-facility SS-MIX2 standardized storage with ground truth (smx gen).
+//
+// Every facility gets a vendor profile drawn from the seed (codes, unit spellings, value and
+// range styles, charset, segment terminators, MSH-18/20/21 spellings, flag behaviour on update),
+// every patient a timeline of visits, orders, results, prescriptions and diagnoses over the date
+// range, written as one HL7 v2.5 message per file under ROOT/<facility>/ (SS-MIX2 reference
+// §2-§6). The lab results come with the answer a perfect normalizer gives (--truth).
+//
+// Deterministic: the output depends only on the options and the tables. Randomness comes from
+// our own xoshiro256** seeded per patient from (seed, facility, patient); no standard
+// distributions (their output differs between standard libraries), no transcendental functions
+// in value drawing, no clock, no locale, no hash-map iteration order in the output.
+// Bounded memory: patients are generated and written one at a time.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "smx/charset.hpp"
+#include "smx/io.hpp"
+#include "smx/ssmix2.hpp"
+#include "smx/tables.hpp"
+
+namespace smx::gen {
+
+struct Options {
+  std::uint64_t patients = 10;  // in total, spread over the facilities
+  int facilities = 1;
+  std::uint64_t seed = 1;
+  std::string from = "2024-01-01";  // care dates, inclusive: YYYY-MM-DD or YYYYMMDD
+  std::string to = "2024-12-31";
+  // Share of files whose name carries one of the naming deviations of reference §3 (13-digit
+  // order number, 15- or 14-digit timestamp, a space, an extension, no department field).
+  double deviation_rate = 0.0;
+  // Where files and stream paths live: ROOT/<facility>/<pid[0:3]>/... (the stream's src.path
+  // uses it too, so `smx gen --stream` matches `smx cat ROOT` after `smx gen -o ROOT`).
+  std::string root;
+  int jobs = 1;  // worker threads building messages (output is the same for any value)
+};
+
+// A facility's vendor profile (drawn from the seed; public so tests and the man page can name
+// what varies). Facility 1 is always the conformant one: ISO-2022-JP, CR, JLAC10 codes,
+// standard MSH-18/20/21 spellings, flag 2 on update, no naming deviations.
+struct FacilityProfile {
+  std::string id;                  // "H01": folder under ROOT, MSH-4, site name
+  std::string name_ja;             // 〇〇病院 (invented)
+  Charset charset = Charset::iso2022jp;
+  std::string terminator = "\r";   // "\r", "\r\n" or "\n"
+  bool trailing_fs = false;        // 0x1C after the last segment (DTT samples)
+  std::string msh18, msh20, msh21;
+  int msh7_fraction_digits = 3;    // 0, 3 or 4 digits after the seconds dot
+  int update_flag = 2;             // what the old file becomes on update (2; 0 for some vendors)
+  std::string code_style;          // jlac10 | local | jlac10+local | local+jlac10
+  std::string local_system;        // CWE.3 of local codes, e.g. 99L01
+  std::string unit_style;          // ucum | iso | lower | fullwidth | japanese | mixed
+  std::string unit_system;         // jccls | conventional | si (which unit each analyte uses)
+  std::string range_style;         // dash | spaced | wave
+  std::string sex_range_style;     // patient | mf | kanji (M:a-b F:c-d / 男:a-b 女:c-d)
+  std::string flag_style;          // HL | HLN | none
+  bool own_ranges = false;         // facility ranges instead of the JCCLS ones
+  bool alp_jscc = false;           // ALP by the JSCC method (277) with its own range
+  std::string less_style, greater_style;  // "<X" | "X未満" | "< X"; "X<" | ">X" | "X超"
+  std::string negative_text;       // 陰性 | (-) | -
+  int patient_id_digits = 10;      // fixed-width zero-padded IDs (reference §2 "Short patient IDs")
+  bool deviations = true;          // takes part in --deviation-rate
+};
+
+struct Summary {
+  std::uint64_t patients = 0;
+  std::uint64_t files = 0;           // files written (all flags)
+  std::uint64_t history_files = 0;   // flag 2
+  std::uint64_t deleted_files = 0;   // flag 0
+  std::uint64_t lab_results = 0;     // OBX rows of OML-11 files (= truth rows)
+  std::uint64_t deviations = 0;      // file names with a deliberate naming deviation
+  std::uint64_t bytes = 0;
+  std::vector<std::uint64_t> files_by_type;  // in data_type_names() order
+};
+const std::vector<std::string_view>& data_type_names();  // the folders gen writes
+
+// Parses YYYY-MM-DD or YYYYMMDD into YYYYMMDD; throws usage_error.
+std::string parse_date(std::string_view text);
+
+// The facility profiles for these options (needs the tables for unit spellings).
+std::vector<FacilityProfile> facility_profiles(const Options& options);
+
+// The site table of a facility (smx-tables(5) "SITES"): local codes -> JLAC10 with the unit
+// each code is reported in, the OBX-6.3 systems and the OBX-7 conventions. `site_name` must
+// be the stem of the file it is written to.
+std::string site_yaml(const Options& options, const tables::Tables& tables, int facility,
+                      std::string_view site_name);
+
+// Where generated files go.
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  // One file: its facility, the folder below the facility root (pid[0:3]/pid[3:6]/pid/date/
+  // type), the file name, the bytes as written, the message as UTF-8 with CR terminators and
+  // the stream's charset name.
+  struct File {
+    std::string_view facility;
+    std::string_view directory;
+    std::string_view file_name;
+    std::string_view bytes;
+    std::string_view utf8;
+    std::string_view charset;
+  };
+  virtual void file(const File& file) = 0;
+  // Called after each patient's files.
+  virtual void patient_done() {}
+};
+
+// Writes the tree: plain open/write/close, folders created once, no fsync (a generator's
+// output can be made again). ROOT must not exist or be empty (throws usage_error).
+class TreeSink final : public Sink {
+ public:
+  explicit TreeSink(std::string root);
+  ~TreeSink() override;
+  void file(const File& file) override;
+  void patient_done() override;
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+// Writes the smx stream (smx-stream(5)) as `smx cat ROOT` would read the tree.
+class StreamSink final : public Sink {
+ public:
+  StreamSink(Output& out, std::string root) : out_(out), root_(std::move(root)) {}
+  void file(const File& file) override;
+
+ private:
+  Output& out_;
+  std::string root_;
+};
+
+// Generates everything: files to `sink`, truth rows (NDJSON, one per lab OBX) to `truth` when
+// not null. Throws usage_error on bad options, io_error on write failures.
+Summary generate(const Options& options, const tables::Tables& tables, Sink& sink, Output* truth);
+
+}  // namespace smx::gen

@@ -1,0 +1,113 @@
+// UTF-8 -> ISO-2022-JP / CP932 for writers (smx gen). The decoder (convert.cpp) documents the
+// converters; this is the same pair in the other direction.
+#include <unicode/ucnv.h>
+#include <unicode/ucnv_err.h>
+#include <unicode/ustring.h>
+
+#include <vector>
+
+#include "smx/charset.hpp"
+
+namespace smx {
+namespace {
+
+enum class EncoderKind { iso2022jp, cp932, count };
+
+struct EncoderCache {
+  UConverter* converters[static_cast<int>(EncoderKind::count)] = {};
+  ~EncoderCache() {
+    for (UConverter* converter : converters)
+      if (converter != nullptr) ucnv_close(converter);
+  }
+};
+
+UConverter* encoder_for(EncoderKind kind) {
+  thread_local EncoderCache cache;
+  UConverter*& converter = cache.converters[static_cast<int>(kind)];
+  if (converter != nullptr) {
+    ucnv_resetFromUnicode(converter);
+    return converter;
+  }
+  // version=0 is plain ISO-2022-JP (RFC 1468): ASCII, JIS-Roman, JIS X 0208. ICU prefers ASCII
+  // and JIS X 0208, so only ESC ( B and ESC $ B are written (SS-MIX2 reference §5).
+  static constexpr const char* names[] = {"ISO_2022,locale=ja,version=0", "windows-31j"};
+  UErrorCode status = U_ZERO_ERROR;
+  UConverter* opened = ucnv_open(names[static_cast<int>(kind)], &status);
+  if (U_FAILURE(status) || opened == nullptr) return nullptr;
+  // STOP: a character the charset cannot carry fails the call instead of becoming '?' or a
+  // fallback look-alike.
+  ucnv_setFromUCallBack(opened, UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  if (U_FAILURE(status)) {
+    ucnv_close(opened);
+    return nullptr;
+  }
+  converter = opened;
+  return converter;
+}
+
+// ICU maps six JIS X 0208 codes to the Microsoft code points (convert.cpp); to_utf8 gives the
+// JIS ones back. Writing the JIS code point as its Microsoft twin makes the round trip exact.
+UChar microsoft_twin(UChar unit) {
+  switch (unit) {
+    case 0x301C: return 0xFF5E;  // WAVE DASH            JIS 0x2141
+    case 0x2016: return 0x2225;  // DOUBLE VERTICAL LINE JIS 0x2142
+    case 0x2212: return 0xFF0D;  // MINUS SIGN           JIS 0x215D
+    case 0x00A2: return 0xFFE0;  // CENT SIGN            JIS 0x2171
+    case 0x00A3: return 0xFFE1;  // POUND SIGN           JIS 0x2172
+    case 0x00AC: return 0xFFE2;  // NOT SIGN             JIS 0x224C
+    default: return unit;
+  }
+}
+
+}  // namespace
+
+bool from_utf8(std::string_view utf8, Charset charset, std::string& out) {
+  switch (charset) {
+    case Charset::ascii:
+      if (!is_ascii(utf8)) return false;
+      out.append(utf8);
+      return true;
+    case Charset::utf8:
+      if (!is_valid_utf8(utf8)) return false;
+      out.append(utf8);
+      return true;
+    case Charset::iso2022jp:
+    case Charset::shift_jis:
+      break;
+    default:
+      return false;
+  }
+  if (is_ascii(utf8)) {  // both charsets are ASCII below 0x80 (CP932 0x5C and 0x7E included)
+    out.append(utf8);
+    return true;
+  }
+  thread_local std::vector<UChar> utf16;
+  if (utf16.size() < utf8.size() + 1) utf16.resize(utf8.size() + 1);
+  std::int32_t length = 0;
+  UErrorCode status = U_ZERO_ERROR;
+  u_strFromUTF8(utf16.data(), static_cast<std::int32_t>(utf16.size()), &length, utf8.data(),
+                static_cast<std::int32_t>(utf8.size()), &status);
+  if (U_FAILURE(status)) return false;
+  for (std::int32_t i = 0; i < length; ++i) utf16[i] = microsoft_twin(utf16[i]);
+
+  UConverter* converter =
+      encoder_for(charset == Charset::iso2022jp ? EncoderKind::iso2022jp : EncoderKind::cp932);
+  if (converter == nullptr) return false;
+  std::size_t start = out.size();
+  // ISO-2022-JP: 2 bytes per UTF-16 unit plus escapes around each switch; CP932: at most 2.
+  std::size_t capacity = static_cast<std::size_t>(length) * 4 + 16;
+  out.resize(start + capacity);
+  char* target = out.data() + start;
+  const UChar* source = utf16.data();
+  status = U_ZERO_ERROR;
+  ucnv_fromUnicode(converter, &target, out.data() + out.size(), &source, utf16.data() + length,
+                   nullptr, true, &status);
+  if (U_FAILURE(status)) {
+    out.resize(start);
+    return false;
+  }
+  out.resize(static_cast<std::size_t>(target - out.data()));
+  return true;
+}
+
+}  // namespace smx

@@ -1,0 +1,178 @@
+// Internals of smx gen shared by its sources (not public API).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "smx/gen.hpp"
+#include "smx/tables.hpp"
+#include "smx/units.hpp"
+
+namespace smx::gen::detail {
+
+// ---- randomness -----------------------------------------------------------------------------
+// splitmix64 (Steele, Lea, Flood 2014) to derive seeds, xoshiro256** (Blackman, Vigna 2018) to
+// draw. Integers and doubles only through our own arithmetic, so every platform gives the same
+// sequence.
+inline std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+inline std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t state = a ^ (b * 0xD1B54A32D192ED03ULL);
+  splitmix64(state);
+  return splitmix64(state);
+}
+
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) {
+    for (auto& word : s_) word = splitmix64(seed);
+  }
+  std::uint64_t next() {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+  // Uniform in [0, n) by multiply-shift (Lemire): the high word of next() * n; n > 0.
+  std::uint64_t below(std::uint64_t n) { return multiply_high(next(), n); }
+  int between(int low, int high) {  // inclusive
+    return low + static_cast<int>(below(static_cast<std::uint64_t>(high - low + 1)));
+  }
+  double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }  // [0, 1)
+  bool chance(double p) { return unit() < p; }
+  // Approximately standard normal: Irwin-Hall sum of four uniforms, scaled to variance 1
+  // (sum of 4 has variance 1/3). Only + and *, so identical everywhere; tails end at +-3.46.
+  double normal() {
+    double sum = unit() + unit() + unit() + unit();
+    return (sum - 2.0) * 1.7320508075688772;
+  }
+  template <typename T>
+  const T& pick(const std::vector<T>& items) {
+    return items[below(items.size())];
+  }
+  template <typename T, std::size_t N>
+  const T& pick(const T (&items)[N]) {
+    return items[below(N)];
+  }
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  static std::uint64_t multiply_high(std::uint64_t a, std::uint64_t b) {
+    const std::uint64_t a_low = a & 0xFFFFFFFFu, a_high = a >> 32, b_low = b & 0xFFFFFFFFu, b_high = b >> 32;
+    const std::uint64_t low_low = a_low * b_low, high_low = a_high * b_low, low_high = a_low * b_high;
+    const std::uint64_t cross = (low_low >> 32) + (high_low & 0xFFFFFFFFu) + low_high;
+    return a_high * b_high + (high_low >> 32) + (cross >> 32);
+  }
+  std::uint64_t s_[4];
+};
+
+// ---- dates (proleptic Gregorian, days since 1970-01-01; H. Hinnant's algorithms) -------------
+std::int64_t days_from_civil(int year, int month, int day);
+void civil_from_days(std::int64_t days, int& year, int& month, int& day);
+std::int64_t days_from_yyyymmdd(std::string_view yyyymmdd);  // checked by parse_date
+void append_yyyymmdd(std::string& out, std::int64_t days);
+
+// ---- catalogue ------------------------------------------------------------------------------
+struct NamePart {
+  std::string_view kanji;
+  std::string_view kana;
+};
+extern const std::vector<NamePart> family_names;
+extern const std::vector<NamePart> male_names;
+extern const std::vector<NamePart> female_names;
+struct Place {
+  std::string_view prefecture_city;
+  std::string_view postal_prefix;  // 3 digits
+};
+extern const std::vector<Place> places;
+extern const std::vector<std::string_view> towns;
+struct Department {
+  std::string_view code2;
+  std::string_view name;
+};
+extern const std::vector<Department> departments;
+struct Drug {
+  std::string_view code;  // HOT9-shaped, invented
+  std::string_view name;
+  std::string_view unit_code;
+  std::string_view unit_name;
+  int dose_min, dose_max;
+};
+extern const std::vector<Drug> drugs;
+struct Usage {
+  std::string_view code;
+  std::string_view text;
+};
+extern const std::vector<Usage> usages;
+struct Diagnosis {
+  std::string_view icd10;
+  std::string_view name;
+};
+extern const std::vector<Diagnosis> diagnoses;
+extern const std::vector<std::string_view> hospital_words;
+extern const std::vector<std::string_view> doctor_family;
+extern const std::vector<std::string_view> doctor_given;
+
+// A lab item gen can report: the JLAC10 code pieces and how its values look.
+enum class Specimen : std::uint8_t { serum, plasma, whole_blood, urine };
+struct LabItem {
+  std::string_view analyte;    // 5 characters, must be in mappings/analytes.yaml
+  std::string_view rest;       // identification + material + method + result id (12)
+  Specimen specimen;
+  bool qualitative = false;    // urine dipstick / infection: 陰性, (2+)...
+  double detection_limit = 0;  // below: "<X" forms (CRP)
+  double report_limit = 0;     // above: "X<" forms
+  std::string_view conventional_unit;  // unit_system conventional (Japanese habit), "" = canonical
+  std::string_view si_unit;            // unit_system si, "" = canonical
+};
+extern const std::vector<LabItem> lab_items;
+std::string_view specimen_code(Specimen specimen);
+std::string_view specimen_name(Specimen specimen);
+
+// ---- facility model: the profile plus what it implies per lab item --------------------------
+struct ItemModel {
+  const LabItem* item = nullptr;
+  std::string jlac10;
+  std::string local_code;
+  std::string display_name;     // OBX-3.2 as this facility writes it
+  const tables::Analyte* analyte = nullptr;
+  std::string canonical_unit;   // UCUM
+  std::string reported_unit;    // UCUM of what the facility sends
+  std::string unit_spelling;    // OBX-6 text as sent (UTF-8, not escaped)
+  std::string unit_system_name; // OBX-6.3
+  double to_canonical = 1.0;    // linear factor reported -> canonical (all lab items are linear)
+  // Intervals in canonical units: the JCCLS one and the facility's own (by sex).
+  double jccls_low[2] = {0, 0}, jccls_high[2] = {0, 0};    // [male, female]
+  double site_low[2] = {0, 0}, site_high[2] = {0, 0};
+  bool sex_specific = false;
+  int canonical_decimals = 1;
+};
+
+struct FacilityModel {
+  FacilityProfile profile;
+  std::vector<ItemModel> items;  // lab_items order, those the tables know
+  std::string wave_dash;         // 〜 (ISO-2022-JP) or ～ (CP932, UTF-8) for ranges
+};
+
+// Builds the model; throws config_error when the tables lack what gen needs.
+FacilityModel build_facility(const Options& options, const tables::Tables& tables,
+                             units::Ucum& ucum, int facility_index);
+FacilityProfile draw_profile(const Options& options, int facility_index);
+
+// Text helpers.
+std::string fullwidth(std::string_view ascii);
+void append_fixed(std::string& out, double value, int decimals);
+int shortest_decimals(double value);
+
+}  // namespace smx::gen::detail
