@@ -36,7 +36,6 @@ struct Options {
   // Where files and stream paths live: ROOT/<facility>/<pid[0:3]>/... (the stream's src.path
   // uses it too, so `smx gen --stream` matches `smx cat ROOT` after `smx gen -o ROOT`).
   std::string root;
-  int jobs = 1;  // worker threads building messages (output is the same for any value)
 };
 
 // A facility's vendor profile (drawn from the seed; public so tests and the man page can name
