@@ -12,6 +12,7 @@
 // in value drawing, no clock, no locale, no hash-map iteration order in the output.
 // Bounded memory: patients are generated and written one at a time.
 #pragma once
+#include <memory>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -120,7 +121,7 @@ class TreeSink final : public Sink {
 
  private:
   struct Impl;
-  Impl* impl_;
+  std::unique_ptr<Impl> impl_;  // owned; freed also when the constructor throws
 };
 
 // Writes the smx stream (smx-stream(5)) as `smx cat ROOT` would read the tree.

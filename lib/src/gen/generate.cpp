@@ -33,6 +33,27 @@ std::size_t type_index(std::string_view type) {
   return static_cast<std::size_t>(std::find(kTypes.begin(), kTypes.end(), type) - kTypes.begin());
 }
 
+// ---- draws --------------------------------------------------------------------------------------
+// Every random draw is its own statement: the operands of + are unsequenced in C++, and gcc and
+// clang evaluate them in different orders, so two draws in one expression would make the tree
+// depend on the compiler (the determinism test compares builds).
+
+// Milliseconds since midnight: base minutes plus up to `spread` minutes, plus random ms.
+std::int64_t time_of_day(Rng& rng, int base_minutes, int spread_minutes) {
+  const std::int64_t minutes = base_minutes + rng.between(0, spread_minutes);
+  const std::int64_t ms = rng.between(0, 59999);
+  return minutes * 60000LL + ms;
+}
+
+// Town and block number of an invented address ("桜台7-8-11").
+std::string random_street(Rng& rng) {
+  std::string street(rng.pick(towns));
+  const auto chome = rng.between(1, 9);
+  const auto block = rng.between(1, 30);
+  const auto house = rng.between(1, 20);
+  return street + std::to_string(chome) + "-" + std::to_string(block) + "-" + std::to_string(house);
+}
+
 // ---- characters -----------------------------------------------------------------------------
 // UTF-8 -> the facility charset, one code point at a time through smx::from_utf8 (ICU), with a
 // cache: messages repeat the same few hundred characters, and ICU per message would dominate.
@@ -280,24 +301,28 @@ class Generator {
     p.id = std::to_string(number);
     p.id.insert(0, static_cast<std::size_t>(model_.profile.patient_id_digits) - p.id.size(), '0');
     p.sex = rng.chance(0.5) ? 'M' : 'F';
-    p.birth = from_ - 365 * rng.between(1, 95) - rng.between(0, 364);
+    // One draw per statement: the operands of + and - are unsequenced in C++ and gcc and clang
+    // evaluate them in different orders, which would make trees depend on the compiler.
+    const std::int64_t age_years = rng.between(1, 95);
+    const std::int64_t age_days = rng.between(0, 364);
+    p.birth = from_ - 365 * age_years - age_days;
     p.family = rng.pick(family_names);
     p.given = p.sex == 'M' ? rng.pick(male_names) : rng.pick(female_names);
     const Place& place = rng.pick(places);
     p.postal = std::string(place.postal_prefix) + "-" + std::to_string(rng.between(1000, 9999)).substr(0, 4);
-    p.address = std::string(place.prefecture_city) + std::string(rng.pick(towns)) + std::to_string(rng.between(1, 9)) +
-                "-" + std::to_string(rng.between(1, 30)) + "-" + std::to_string(rng.between(1, 20));
+    p.address = std::string(place.prefecture_city) + random_street(rng);
     p.dept = &rng.pick(departments);
     pending_.clear();
 
     std::int64_t span = to_ - from_ + 1;
     std::int64_t registered = from_ + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(std::max<std::int64_t>(1, span / 2))));
-    Moment registration{registered, (9 * 60 + rng.between(0, 120)) * 60000LL + rng.between(0, 59999), rng.between(0, 9)};
+    Moment registration{registered, time_of_day(rng, 9 * 60, 120), rng.between(0, 9)};
     add(p, adt00(p, registration, false), rng);
 
     // Visits: distinct dates from registration to the end of the range.
     bool chronic = rng.chance(0.3);
-    int visit_count = 1 + static_cast<int>(rng.below(6)) + (chronic ? static_cast<int>(rng.below(8)) : 0);
+    int visit_count = 1 + static_cast<int>(rng.below(6));
+    if (chronic) visit_count += static_cast<int>(rng.below(8));
     std::vector<std::int64_t> days;
     for (int v = 0; v < visit_count; ++v)
       days.push_back(registered + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(to_ - registered + 1))));
@@ -305,7 +330,7 @@ class Generator {
     days.erase(std::unique(days.begin(), days.end()), days.end());
     for (std::int64_t day : days) {
       const Department& dept = rng.chance(0.8) ? *p.dept : rng.pick(departments);
-      Moment start{day, (8 * 60 + 30 + rng.between(0, 360)) * 60000LL + rng.between(0, 59999), rng.between(0, 9)};
+      Moment start{day, time_of_day(rng, 8 * 60 + 30, 360), rng.between(0, 9)};
       add(p, adt_visit(p, "ADT-12", "ADT^A04^ADT_A01", start, dept, 'O', start, nullptr), rng);
       if (rng.chance(0.75)) lab(p, rng, start.plus_minutes(10), dept, 'O');
       if (rng.chance(0.6)) prescription(p, rng, start.plus_minutes(40), dept, 'O');
@@ -313,7 +338,7 @@ class Generator {
     if (rng.chance(0.12)) {
       std::int64_t admit_day = registered + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(to_ - registered + 1)));
       const Department& dept = *p.dept;
-      Moment admit{admit_day, (10 * 60 + rng.between(0, 240)) * 60000LL + rng.between(0, 59999), rng.between(0, 9)};
+      Moment admit{admit_day, time_of_day(rng, 10 * 60, 240), rng.between(0, 9)};
       add(p, adt_visit(p, "ADT-22", "ADT^A01^ADT_A01", admit, dept, 'I', admit, nullptr), rng);
       if (rng.chance(0.04)) {
         // Admission cancelled (ADT^A11 shares the ADT-22 folder, reference §4): a deletion.
@@ -322,7 +347,7 @@ class Generator {
         if (admit_day + 1 <= to_) lab(p, rng, Moment{admit_day + 1, 6 * 3600000LL + rng.between(0, 3599999), 0}, dept, 'I');
         std::int64_t discharge_day = admit_day + rng.between(2, 14);
         if (discharge_day <= to_) {
-          Moment discharge{discharge_day, (11 * 60 + rng.between(0, 180)) * 60000LL + rng.between(0, 59999), rng.between(0, 9)};
+          Moment discharge{discharge_day, time_of_day(rng, 11 * 60, 180), rng.between(0, 9)};
           add(p, adt_visit(p, "ADT-52", "ADT^A03^ADT_A03", discharge, dept, 'I', admit, &discharge), rng);
         }
       }
@@ -346,11 +371,10 @@ class Generator {
     }
     if (rng.chance(0.2) && registered < to_) {
       // Address change: ADT-00 again, same key, so the first file becomes history (§3.1).
-      p.address = std::string(rng.pick(places).prefecture_city) + std::string(rng.pick(towns)) +
-                  std::to_string(rng.between(1, 9)) + "-" + std::to_string(rng.between(1, 30)) + "-" +
-                  std::to_string(rng.between(1, 20));
+      const Place& new_place = rng.pick(places);
+      p.address = std::string(new_place.prefecture_city) + random_street(rng);
       Moment changed{registered + 1 + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(to_ - registered))),
-                     (13 * 60 + rng.between(0, 120)) * 60000LL + rng.between(0, 59999), rng.between(0, 9)};
+                     time_of_day(rng, 13 * 60, 120), rng.between(0, 9)};
       add(p, adt00(p, changed, true), rng);
     }
     flush(p, rng);
@@ -999,7 +1023,7 @@ void make_directory(const std::string& path) {
 }
 }  // namespace
 
-TreeSink::TreeSink(std::string root) : impl_(new Impl) {
+TreeSink::TreeSink(std::string root) : impl_(std::make_unique<Impl>()) {
   if (root.empty()) throw usage_error("no output root (-o ROOT)");
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   impl_->root = root;
@@ -1021,7 +1045,7 @@ TreeSink::TreeSink(std::string root) : impl_(new Impl) {
   }
 }
 
-TreeSink::~TreeSink() { delete impl_; }
+TreeSink::~TreeSink() = default;
 
 void TreeSink::patient_done() { impl_->made.clear(); }
 

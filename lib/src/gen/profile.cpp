@@ -53,7 +53,8 @@ FacilityProfile draw_profile(const Options& options, int facility_index) {
   std::snprintf(id, sizeof id, "H%02d", facility_index + 1);
   p.id = id;
   Rng rng(mix(mix(options.seed, kProfileStream), static_cast<std::uint64_t>(facility_index)));
-  p.name_ja = std::string(rng.pick(hospital_words)) + (rng.chance(0.5) ? "総合病院" : "病院");
+  p.name_ja = std::string(rng.pick(hospital_words));
+  p.name_ja += rng.chance(0.5) ? "総合病院" : "病院";  // a draw per statement (operand order is unspecified)
   if (facility_index == 0) {
     // The conformant facility (reference §5 and §6 as the guideline samples write them).
     p.charset = Charset::iso2022jp;

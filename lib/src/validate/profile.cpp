@@ -250,7 +250,8 @@ class Loader {
       Profile::Required r;
       r.data_type = i->first.as<std::string>();
       if (!i->second.IsSequence()) fail_at(file, i->second.Mark(), "required: expected a list of fields");
-      for (const auto& f : i->second) r.fields.push_back(field(file, f, scalar(file, f, "field")));
+      const YAML::Node seq_1 = i->second;  // i-> is a temporary proxy (yaml-cpp)
+      for (const auto& f : seq_1) r.fields.push_back(field(file, f, scalar(file, f, "field")));
       std::erase_if(p_.required, [&](const auto& x) { return x.data_type == r.data_type; });
       p_.required.push_back(std::move(r));
     }
@@ -267,7 +268,8 @@ class Loader {
       auto t = names.find(type);
       if (t == names.end()) fail_at(file, i->first.Mark(), "unknown data type '" + type + "'");
       if (!i->second.IsSequence()) fail_at(file, i->second.Mark(), "field_types: expected a list of fields");
-      for (const auto& f : i->second) {
+      const YAML::Node seq_2 = i->second;  // i-> is a temporary proxy (yaml-cpp)
+      for (const auto& f : seq_2) {
         FieldSpec spec = field(file, f, scalar(file, f, "field"));
         std::erase_if(p_.field_types, [&](const auto& x) { return x.where.text == spec.text; });
         p_.field_types.push_back({spec, t->second});
@@ -319,12 +321,14 @@ class Loader {
       std::string k = i->first.as<std::string>();
       if (k == "fields") {
         p_.jlac10_fields.clear();
-        for (const auto& f : i->second) p_.jlac10_fields.push_back(field(file, f, scalar(file, f, "field")));
+        const YAML::Node seq_3 = i->second;  // i-> is a temporary proxy (yaml-cpp)
+        for (const auto& f : seq_3) p_.jlac10_fields.push_back(field(file, f, scalar(file, f, "field")));
       } else if (k == "shape") {
         p_.jlac10_shape = scalar(file, i->second, k);
       } else if (k == "short_lengths") {
         p_.jlac10_short_lengths.clear();
-        for (const auto& n : i->second) {
+        const YAML::Node seq_4 = i->second;  // i-> is a temporary proxy (yaml-cpp)
+        for (const auto& n : seq_4) {
           try {
             p_.jlac10_short_lengths.push_back(n.as<std::size_t>());
           } catch (const YAML::Exception&) {
