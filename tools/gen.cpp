@@ -65,6 +65,7 @@ void setup_gen(CLI::App& parent) {
       } else {
         gen::TreeSink sink(o.root);
         summary = gen::generate(o, tables, sink, truth ? &*truth : nullptr);
+        sink.finish();
       }
       if (truth) truth->commit();
 

@@ -118,6 +118,9 @@ class TreeSink final : public Sink {
   ~TreeSink() override;
   void file(const File& file) override;
   void patient_done() override;
+  // Waits until every file is written; throws io_error for the first write that failed.
+  // Without it (an exception on the way), files still queued are not written.
+  void finish();
 
  private:
   struct Impl;

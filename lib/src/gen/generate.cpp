@@ -8,6 +8,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <cstring>
 #include <unordered_map>
 
@@ -1010,18 +1014,116 @@ Summary generate(const Options& options, const tables::Tables& tables, Sink& sin
 }
 
 // ---- sinks ----------------------------------------------------------------------------------
-struct TreeSink::Impl {
-  std::string root;
-  std::vector<std::string> made;  // folders made for the current patient (a few)
-  std::string path;
-};
-
 namespace {
 void make_directory(const std::string& path) {
   if (::mkdir(path.c_str(), 0777) != 0 && errno != EEXIST)
     throw io_error("cannot create folder " + path + ": " + std::strerror(errno));
 }
 }  // namespace
+
+// Files are written by a thread of their own: generating a patient (CPU) overlaps with the
+// file-system calls of the previous ones (mkdir/open/write/close, most of the time on a real
+// disk). Batches go through a bounded queue, one per patient, in order, so the tree is the same.
+struct TreeSink::Impl {
+  struct Item {
+    std::string directory;  // ROOT/facility/pid3/pid6/pid/date/type
+    std::string file_name;
+    std::string bytes;
+  };
+  std::string root;
+  std::vector<Item> batch;  // the current patient's files
+  std::deque<std::vector<Item>> queue;
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool done = false;
+  std::string error;  // first write error, raised on the generating thread
+  std::thread writer;
+  std::vector<std::string> made;  // folders made for the current batch
+  std::string path;
+
+  void write_batch(const std::vector<Item>& items) {
+    made.clear();
+    for (const Item& item : items) {
+      if (std::find(made.begin(), made.end(), item.directory) == made.end()) {
+        for (std::size_t slash = item.directory.find('/', root.size() + 1); slash != std::string::npos;
+             slash = item.directory.find('/', slash + 1)) {
+          std::string prefix = item.directory.substr(0, slash);
+          if (std::find(made.begin(), made.end(), prefix) == made.end()) {
+            make_directory(prefix);
+            made.push_back(prefix);
+          }
+        }
+        make_directory(item.directory);
+        made.push_back(item.directory);
+      }
+      path.assign(item.directory).append("/").append(item.file_name);
+      int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+      if (fd < 0) throw io_error("cannot create " + path + ": " + std::strerror(errno));
+      const char* data = item.bytes.data();
+      std::size_t left = item.bytes.size();
+      while (left > 0) {
+        ssize_t written = ::write(fd, data, left);
+        if (written < 0) {
+          if (errno == EINTR) continue;
+          int e = errno;
+          ::close(fd);
+          throw io_error("cannot write " + path + ": " + std::strerror(e));
+        }
+        data += written;
+        left -= static_cast<std::size_t>(written);
+      }
+      if (::close(fd) != 0) throw io_error("cannot write " + path + ": " + std::strerror(errno));
+    }
+  }
+
+  void run() {
+    for (;;) {
+      std::vector<Item> items;
+      {
+        std::unique_lock lock(mutex);
+        cv.wait(lock, [&] { return !queue.empty() || done; });
+        if (queue.empty()) return;
+        items = std::move(queue.front());
+        queue.pop_front();
+        cv.notify_all();
+      }
+      try {
+        write_batch(items);
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mutex);
+        if (error.empty()) error = e.what();
+        queue.clear();
+        done = true;
+        cv.notify_all();
+        return;
+      }
+    }
+  }
+
+  void raise_error() {
+    std::lock_guard lock(mutex);
+    if (!error.empty()) throw io_error(error);
+  }
+
+  void push() {
+    if (batch.empty()) return;
+    std::unique_lock lock(mutex);
+    cv.wait(lock, [&] { return queue.size() < 64 || done; });
+    if (!error.empty()) throw io_error(error);
+    queue.push_back(std::move(batch));
+    batch.clear();
+    cv.notify_all();
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(mutex);
+      done = true;
+      cv.notify_all();
+    }
+    if (writer.joinable()) writer.join();
+  }
+};
 
 TreeSink::TreeSink(std::string root) : impl_(std::make_unique<Impl>()) {
   if (root.empty()) throw usage_error("no output root (-o ROOT)");
@@ -1043,47 +1145,32 @@ TreeSink::TreeSink(std::string root) : impl_(std::make_unique<Impl>()) {
       make_directory(root.substr(0, slash));
     make_directory(root);
   }
+  impl_->writer = std::thread([impl = impl_.get()] { impl->run(); });
 }
 
-TreeSink::~TreeSink() = default;
+TreeSink::~TreeSink() {
+  // An exception on the generating side: drop what is queued and stop.
+  impl_->stop();
+}
 
-void TreeSink::patient_done() { impl_->made.clear(); }
+void TreeSink::finish() {
+  impl_->push();
+  {
+    std::unique_lock lock(impl_->mutex);
+    impl_->cv.wait(lock, [&] { return impl_->queue.empty() || !impl_->error.empty(); });
+  }
+  impl_->stop();
+  impl_->raise_error();
+}
+
+void TreeSink::patient_done() { impl_->push(); }
 
 void TreeSink::file(const File& file) {
   Impl& s = *impl_;
-  // Folders: ROOT/facility/pid3/pid6/pid/date/type, each made once.
-  std::string& path = s.path;
-  path.assign(s.root).append("/").append(file.facility);
-  std::size_t level_start = path.size();
-  path.append("/").append(file.directory);
-  if (std::find(s.made.begin(), s.made.end(), path) == s.made.end()) {
-    for (std::size_t slash = path.find('/', level_start); slash != std::string::npos; slash = path.find('/', slash + 1)) {
-      std::string prefix = path.substr(0, slash);
-      if (std::find(s.made.begin(), s.made.end(), prefix) == s.made.end()) {
-        make_directory(prefix);
-        s.made.push_back(prefix);
-      }
-    }
-    make_directory(path);
-    s.made.push_back(path);
-  }
-  path.append("/").append(file.file_name);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (fd < 0) throw io_error("cannot create " + path + ": " + std::strerror(errno));
-  const char* data = file.bytes.data();
-  std::size_t left = file.bytes.size();
-  while (left > 0) {
-    ssize_t written = ::write(fd, data, left);
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      int error = errno;
-      ::close(fd);
-      throw io_error("cannot write " + path + ": " + std::strerror(error));
-    }
-    data += written;
-    left -= static_cast<std::size_t>(written);
-  }
-  if (::close(fd) != 0) throw io_error("cannot write " + path + ": " + std::strerror(errno));
+  std::string directory;
+  directory.reserve(s.root.size() + file.facility.size() + file.directory.size() + 2);
+  directory.append(s.root).append("/").append(file.facility).append("/").append(file.directory);
+  s.batch.push_back(Impl::Item{std::move(directory), std::string(file.file_name), std::string(file.bytes)});
 }
 
 void StreamSink::file(const File& file) {
