@@ -2,7 +2,8 @@
 # smx fhir over the corpora, checked by three FHIR R4 validators (tests/fhir/validate.js: ajv with
 # the official R4 JSON schema, @medplum/core validateResource, FHIR.js); zero errors required.
 # Inputs: the DTT SS-MIX2 tree, the FHIR-Converter v2 samples, both again through smx labnorm
-# (when built), --jp-core 1.2, and a generated tree when `smx gen` can make one.
+# (when built), --jp-core 1.2, and a generated 5-facility tree, raw and through labnorm with the
+# site tables gen writes.
 # Also: output is deterministic (two runs byte-identical), stdout NDJSON = the Bulk Data files.
 # Usage: fhir.sh SMX CORPUS TMPDIR. Validators come from `npm ci --prefix tests/fhir`
 # (scripts/install-deps.sh).
@@ -26,11 +27,16 @@ if "$smx" labnorm --help >/dev/null 2>&1; then
   { "$smx" cat -q "$dtt" "${fc[@]}" | "$smx" labnorm -q || [ $? -eq 1 ]; } > "$tmp/labnorm.ndjson"
   "$smx" fhir -q -o "$tmp/labnorm" "$tmp/labnorm.ndjson"
 fi
-if "$smx" gen --help 2>/dev/null | grep -q -- '--patients'; then
-  if "$smx" gen -q --patients 20 -o "$tmp/gen-tree" >/dev/null 2>&1; then
-    "$smx" fhir -q -o "$tmp/gen" "$tmp/gen-tree"
-  fi
-fi
+# A generated tree of 5 facilities (several charsets, terminators and vendor styles), straight
+# and through labnorm with the site tables gen writes.
+"$smx" gen --patients 30 --facilities 5 --seed 7 -o "$tmp/gen-tree" --sites-dir "$tmp/gen-sites" >/dev/null
+"$smx" fhir -q -o "$tmp/gen" "$tmp/gen-tree"
+mkdir -p "$tmp/gen-tables/mappings/sites"
+cp -r "$(dirname "$0")/../../units" "$tmp/gen-tables/"
+cp -r "$(dirname "$0")/../../mappings/analytes.yaml" "$(dirname "$0")/../../mappings/reference-intervals" "$tmp/gen-tables/mappings/"
+cp "$tmp"/gen-sites/*.yaml "$tmp/gen-tables/mappings/sites/"
+{ "$smx" cat -q "$tmp/gen-tree" | "$smx" labnorm -q --tables "$tmp/gen-tables" --site auto || [ $? -eq 1 ]; } > "$tmp/gen-labnorm.ndjson"
+"$smx" fhir -q -o "$tmp/gen-labnorm" "$tmp/gen-labnorm.ndjson"
 
 # Deterministic: the same input gives the same bytes (ids included).
 "$smx" fhir -q "$dtt" > "$tmp/run1.ndjson"
