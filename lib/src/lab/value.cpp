@@ -187,8 +187,9 @@ Value parse_value(std::string_view decoded_obx5) {
   left = Value{};
   right = Value{};
   // Value range 0.5～2 (UF §3.5). Tildes only: `0.5-2` could be a minus and stays text.
-  if (split_pair(s, '~', left, right) && left.exponent == 0 && right.exponent == 0) {
-    v.kind = ValueKind::range;
+  // Both forms below keep the left number and the right one as the value's two ends.
+  auto two_numbers = [&](ValueKind kind) {
+    v.kind = kind;
     v.has_number = true;
     v.number = left.number;
     v.number_text = std::move(left.number_text);
@@ -196,21 +197,14 @@ Value parse_value(std::string_view decoded_obx5) {
     v.upper = right.number;
     v.upper_text = std::move(right.number_text);
     return v;
-  }
+  };
+  if (split_pair(s, '~', left, right) && left.exponent == 0 && right.exponent == 0) return two_numbers(ValueKind::range);
   left = Value{};
   right = Value{};
   // Fraction 52/3: CSF cell counts per 3 uL are kept as fractions (SS §8.16, §8.18).
   if (split_pair(s, '/', left, right) && left.exponent == 0 && right.exponent == 0 &&
-      left.number_text[0] != '-' && right.number_text[0] != '-' && right.number != 0.0) {
-    v.kind = ValueKind::fraction;
-    v.has_number = true;
-    v.number = left.number;
-    v.number_text = std::move(left.number_text);
-    v.has_upper = true;
-    v.upper = right.number;
-    v.upper_text = std::move(right.number_text);
-    return v;
-  }
+      left.number_text[0] != '-' && right.number_text[0] != '-' && right.number != 0.0)
+    return two_numbers(ValueKind::fraction);
   left = Value{};
   right = Value{};
   // `8.42:4`: two numbers in one result (NHO split_value, SS §8.19).
