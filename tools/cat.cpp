@@ -1,5 +1,5 @@
 // smx cat: read messages from trees, files, MLLP/batch streams or stdin; write the smx stream.
-#include "command.hpp"
+#include "common/command.hpp"
 
 namespace smx::tools {
 

@@ -1,5 +1,5 @@
 // smx fhir: messages -> FHIR R4 resources (JP Core) as NDJSON, or a Bulk Data directory.
-#include "command.hpp"
+#include "common/command.hpp"
 #include "smx/fhir.hpp"
 
 namespace smx::tools {

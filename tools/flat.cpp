@@ -1,5 +1,5 @@
 // smx flat: tidy rows (obs, patients, encounters, meds, diagnoses) as CSV, TSV or NDJSON.
-#include "command.hpp"
+#include "common/command.hpp"
 #include "smx/flat.hpp"
 
 namespace smx::tools {

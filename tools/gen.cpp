@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "command.hpp"
+#include "common/command.hpp"
 #include "smx/gen.hpp"
 
 namespace smx::tools {

@@ -1,5 +1,5 @@
 // smx get: cut for HL7: one TSV row per message (or per occurrence of a [*] segment).
-#include "command.hpp"
+#include "common/command.hpp"
 #include "smx/query.hpp"
 
 namespace smx::tools {

@@ -1,5 +1,5 @@
 // smx grep: keep messages whose fields match every expression.
-#include "command.hpp"
+#include "common/command.hpp"
 #include "smx/query.hpp"
 
 namespace smx::tools {

@@ -1,5 +1,5 @@
 // smx labnorm: lab codes, units, values and reference ranges unified through the tables.
-#include "command.hpp"
+#include "common/command.hpp"
 #include "smx/labnorm.hpp"
 
 namespace smx::tools {

@@ -1,5 +1,5 @@
 // smx ls: walk SS-MIX2 standardized and extended storage; one row per file with its name fields.
-#include "command.hpp"
+#include "common/command.hpp"
 #include "smx/listing.hpp"
 
 namespace smx::tools {

@@ -2,7 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
-#include "command.hpp"
+#include "common/command.hpp"
 
 namespace smx::tools {
 #define SMX_COMMAND(name) void setup_##name(CLI::App& app);

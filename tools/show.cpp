@@ -1,5 +1,5 @@
 // smx show: a person's view of messages, one value a line with its field number.
-#include "command.hpp"
+#include "common/command.hpp"
 #include "smx/query.hpp"
 
 namespace smx::tools {

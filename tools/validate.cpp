@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "command.hpp"
+#include "common/command.hpp"
 #include "smx/validate.hpp"
 
 namespace smx::tools {
