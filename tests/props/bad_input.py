@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Bad input (issue 2): each case gives a named diagnostic pointing at the file, the run goes on,
+"""Bad input (issues 2 and 6): each case gives a named diagnostic pointing at the file, the run goes on,
 --rejects holds the raw bytes, exit status as documented, memory bounded."""
 import base64, json, os, resource, shutil, subprocess, sys
 
@@ -134,6 +134,80 @@ os.symlink('..', os.path.join(loop_root, '123', 'loop'))
 os.symlink('/etc', os.path.join(loop_root, '123', '456', 'outside'))
 r = run(['cat', '--stats=json', loop_root])
 check(r.returncode == 1 and b'SSMX-WALK' in r.stderr, f'symlinks: exit {r.returncode}')
+
+# Names with '..' in them (a '...' folder, a '..'-prefixed date folder and file name): the walk
+# stays inside the root, ls names each deviation (exit 1), readers read every file (nothing lost).
+dots_root = os.path.join(tmp, 'dots')
+dots = {
+    'dots-folder': os.path.join(dots_root, '123/456/1234567/20260101/.../x'),
+    'dots-date': os.path.join(dots_root, '123/456/1234567/..20260101/OML-11',
+                              '1234567_..20260101_OML-11_000000000000003_20260101120000000_01_1'),
+    'dots-file': os.path.join(dots_root, '123/456/1234567/20260101/OML-11',
+                              '..1234567_20260101_OML-11_000000000000002_20260101120000000_01_1'),
+    'plain': os.path.join(dots_root, '123/456/1234567/20260101/OML-11',
+                          '1234567_20260101_OML-11_000000000000001_20260101120000000_01_1'),
+}
+for path in dots.values():
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    open(path, 'wb').write(good)
+r = run(['ls', dots_root])
+for name, path in dots.items():
+    if name != 'plain':
+        check(any(line.startswith((f'smx ls: {path}: error: [SSMX-', f'smx ls: {path}: warning: [SSMX-'))
+                  for line in r.stderr.decode().splitlines()),
+              f'{name}: smx ls names no deviation for {path}')
+check(r.returncode == 1, f"'..' names: smx ls exit {r.returncode}")
+r = run(['cat', '--stats=json', os.path.join(dots_root, '123', '..', '123')])
+paths = sorted(json.loads(l)['src']['path'] for l in r.stdout.decode().splitlines())
+check(len(paths) == 4 and all(p.startswith(os.path.join(dots_root, '123', '..', '123') + '/') for p in paths),
+      f"'..' names: cat read {paths}")
+stats = json.loads(r.stderr.decode().strip().splitlines()[-1])
+check(r.returncode == 0 and stats['read'] == 4 == stats['written'], f"'..' names: cat exit {r.returncode}, {stats}")
+
+# A file deleted during the walk (a live tree: updates rename, deletions remove). The walk lists
+# a folder of 2,000 files; the reader blocks on the full stdout pipe after a few dozen; then
+# they are all deleted. Each listed-but-gone file is an [IO-VANISHED] error naming it, the rest
+# are read, exit 1, and files = written + vanished.
+live = os.path.join(tmp, 'live', '123', '456', '1234567', '20260101', 'OML-11')
+os.makedirs(live)
+for i in range(2000):
+    open(os.path.join(live, f'1234567_20260101_OML-11_{i:015d}_20260101120000000_01_1'), 'wb').write(good)
+with open(os.path.join(tmp, 'live.err'), 'wb') as errfile:  # a file: 2,000 diagnostics fill a pipe
+    p = subprocess.Popen([smx, 'cat', '--stats=json', os.path.join(tmp, 'live')], stdout=subprocess.PIPE, stderr=errfile)
+    first = p.stdout.readline()
+    for fn in os.listdir(live):
+        os.unlink(os.path.join(live, fn))
+    rest = p.stdout.read()
+    rc = p.wait()
+err = open(os.path.join(tmp, 'live.err'), 'rb').read().decode().splitlines()
+written = 1 + rest.count(b'\n')
+vanished = [l for l in err if '[IO-VANISHED]' in l and l.startswith(f'smx cat: {live}/1234567_20260101_OML-11_')]
+stats = json.loads(err[-1])
+check(rc == 1 and first and vanished and stats['files'] == 2000 and stats['written'] == written
+      and written + len(vanished) == 2000,
+      f'file deleted during the walk: exit {rc}, {written} written, {len(vanished)} vanished, {stats}')
+
+# YAML tables: an alias bomb, a wrong type in the alias table and in a site table. Each is
+# refused before any input is read, exit 2, with FILE:LINE:COL of the offending node.
+source = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+tables = os.path.join(tmp, 'tables')
+for sub in ('units', 'mappings'):
+    shutil.copytree(os.path.join(source, sub), os.path.join(tables, sub))
+aliases = os.path.join(tables, 'units', 'aliases.yaml')
+shipped_aliases = open(aliases, 'rb').read()
+yaml_cases = [
+    ('alias bomb', aliases, 'format: smx-unit-aliases/1\nglobal:\n  a: &a [x, x, x, x, x, x, x, x, x]\n'
+     '  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n', [], ':3:6: '),
+    ('wrong type', aliases, 'format: smx-unit-aliases/1\nglobal: [1, 2]\n', [], ':2:9: '),
+    ('site wrong type', os.path.join(tables, 'mappings', 'sites', 'bad.yaml'),
+     'format: smx-site/1\nsite: bad\nsending_facilities: SEND\n', ['--site', 'bad'], ':3:21: '),
+]
+for what, path, text, extra, position in yaml_cases:
+    open(aliases, 'wb').write(shipped_aliases)
+    open(path, 'w').write(text)
+    r = run(['labnorm', '--tables', tables] + extra + [good_path])
+    check(r.returncode == 2 and r.stdout == b'' and f'error: {path}{position}'.encode() in r.stderr,
+          f'YAML {what}: exit {r.returncode}, {r.stderr[-200:]!r}')
 
 # Safe writes: a full disk is exit 2 with a message, -o onto a device keeps the device, a closed
 # pipe ends quietly (SIGPIPE), and -o leaves no temporary file behind.

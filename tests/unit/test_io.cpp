@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -75,10 +76,10 @@ TEST_CASE("read_file and sources") {
     out.commit();
   }
   std::string bytes, error;
-  CHECK(read_file(path, bytes, error, 100));
+  CHECK(read_file(path, bytes, error, 100) == 0);
   CHECK(bytes == "abc");
-  CHECK_FALSE(read_file(path, bytes, error, 2));
-  CHECK_FALSE(read_file(dir + "/missing", bytes, error, 100));
+  CHECK(read_file(path, bytes, error, 2) == EFBIG);
+  CHECK(read_file(dir + "/missing", bytes, error, 100) == ENOENT);
   CHECK(error.find("No such file") != std::string::npos);
   auto m = memory_source("xyz", "mem");
   CHECK(read_all(*m, 10) == "xyz");

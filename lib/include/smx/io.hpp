@@ -22,9 +22,10 @@ std::unique_ptr<ByteSource> memory_source(std::string bytes, std::string name = 
 
 // Reads a whole (small) source. Throws io_error when it exceeds `limit` bytes.
 std::string read_all(ByteSource& source, std::size_t limit);
-// Reads a whole file into `out` (reused buffer, no allocation when it fits). Returns false and
-// sets `error` (strerror text) when the file cannot be opened or read.
-bool read_file(const std::string& path, std::string& out, std::string& error, std::size_t limit);
+// Reads a whole file into `out` (reused buffer, no allocation when it fits). Returns 0, or the
+// errno (EFBIG when larger than `limit`) and sets `error` (strerror text) when the file cannot be
+// opened or read.
+int read_file(const std::string& path, std::string& out, std::string& error, std::size_t limit);
 
 // Buffered output to stdout or to a file that appears only when commit() succeeds:
 // a temporary file in the same directory, fsync, rename. Destroying an uncommitted

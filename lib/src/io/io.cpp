@@ -84,12 +84,13 @@ std::string read_all(ByteSource& source, std::size_t limit) {
   }
 }
 
-bool read_file(const std::string& path, std::string& out, std::string& error, std::size_t limit) {
+int read_file(const std::string& path, std::string& out, std::string& error, std::size_t limit) {
   out.clear();
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    error = std::strerror(errno);
-    return false;
+    const int code = errno;
+    error = std::strerror(code);
+    return code;
   }
   // One-message-per-file trees: most files are a few KB, so try one read into the reused
   // buffer before asking the size.
@@ -104,10 +105,11 @@ bool read_file(const std::string& path, std::string& out, std::string& error, st
     ssize_t n = ::read(fd, out.data() + used, out.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
-      error = std::strerror(errno);
+      const int code = errno;
+      error = std::strerror(code);
       ::close(fd);
       out.clear();
-      return false;
+      return code;
     }
     if (n == 0) break;
     used += static_cast<std::size_t>(n);
@@ -117,9 +119,9 @@ bool read_file(const std::string& path, std::string& out, std::string& error, st
   out.resize(used);
   if (used > limit) {
     error = "larger than " + std::to_string(limit) + " bytes";
-    return false;
+    return EFBIG;
   }
-  return true;
+  return 0;
 }
 
 Output::Output(const std::string& path) : path_(path.empty() ? "-" : path) {

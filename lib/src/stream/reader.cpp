@@ -239,8 +239,14 @@ struct RecordReader::Impl {
   void start_tree_file(const ssmix2::Entry& entry) {
     std::string error;
     ++counts.files;
-    if (!read_file(entry.path, file_bytes, error, options.max_message_bytes * 4)) {
-      diag(Severity::error, "IO-READ", Location{entry.path}, "cannot read: " + error);
+    if (const int code = read_file(entry.path, file_bytes, error, options.max_message_bytes * 4); code != 0) {
+      // A live storage tree changes under the walk: an update renames the old file to flag 2,
+      // a deletion removes it. Say so, rather than a bare "No such file or directory".
+      if (code == ENOENT)
+        diag(Severity::error, "IO-VANISHED", Location{entry.path},
+             "listed by the walk but gone when opened (deleted or renamed meanwhile); not read");
+      else
+        diag(Severity::error, "IO-READ", Location{entry.path}, "cannot read: " + error);
       return;
     }
     current_path = entry.path;
@@ -407,36 +413,54 @@ struct RecordReader::Impl {
       std::string kind, path, charset, hl7text, changes;
       std::uint64_t n = 0, offset = 0;
       std::optional<ssmix2::FileName> name;
+      const char* at = nullptr;  // the member being read, for the diagnostic
       try {
+        if (line[line.find_first_not_of(" \t")] != '{') throw std::runtime_error("the line is not a JSON object");
         simdjson::ondemand::document doc = json_parser.iterate(padded.data(), line.size(), padded.size());
         simdjson::ondemand::object obj = doc.get_object();
         bool has_hl7 = false;
         for (auto member : obj) {
           std::string_view key = member.unescaped_key();
           auto value = member.value();
-          if (key == "kind") kind = std::string(std::string_view(value.get_string()));
-          else if (key == "hl7") {
+          if (key == "kind") {
+            at = "\"kind\"";
+            kind = std::string(std::string_view(value.get_string()));
+          } else if (key == "hl7") {
+            at = "\"hl7\"";
             hl7text = std::string(std::string_view(value.get_string()));
             has_hl7 = true;
-          } else if (key == "charset") charset = std::string(std::string_view(value.get_string()));
-          else if (key == "changes") {
+          } else if (key == "charset") {
+            at = "\"charset\"";
+            charset = std::string(std::string_view(value.get_string()));
+          } else if (key == "changes") {
+            at = "\"changes\"";
             simdjson::ondemand::array array = value.get_array();
             std::string_view raw = array.raw_json();
             while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t')) raw.remove_suffix(1);
             changes = std::string(raw);
           }
           else if (key == "src") {
+            at = "\"src\"";
             for (auto s : value.get_object()) {
               std::string_view k = s.unescaped_key();
-              if (k == "path") path = std::string(std::string_view(s.value().get_string()));
-              else if (k == "n") n = s.value().get_uint64();
-              else if (k == "offset") offset = s.value().get_uint64();
+              if (k == "path") {
+                at = "\"src\".\"path\"";
+                path = std::string(std::string_view(s.value().get_string()));
+              } else if (k == "n") {
+                at = "\"src\".\"n\"";
+                n = s.value().get_uint64();
+              } else if (k == "offset") {
+                at = "\"src\".\"offset\"";
+                offset = s.value().get_uint64();
+              }
             }
           } else if (key == "ssmix2") {
+            at = "\"ssmix2\"";
             ssmix2::FileName f;
             for (auto s : value.get_object()) {
               std::string_view k = s.unescaped_key();
               auto v = s.value();
+              at = "a member of \"ssmix2\"";
               if (k == "flag") {
                 if (v.is_null()) f.flag = -1;
                 else f.flag = static_cast<int>(v.get_int64());
@@ -452,11 +476,13 @@ struct RecordReader::Impl {
             }
             name = std::move(f);
           }
+          at = nullptr;
         }
         if (kind.empty()) throw std::runtime_error("record has no \"kind\"");
         if (kind == "hl7" && !has_hl7) throw std::runtime_error("hl7 record has no \"hl7\" member");
       } catch (const simdjson::simdjson_error& e) {
-        error = std::string("not a valid smx stream record: ") + simdjson::error_message(e.error());
+        error = std::string("not a valid smx stream record: ") + (at ? std::string(at) + ": " : std::string()) +
+                simdjson::error_message(e.error());
       } catch (const std::exception& e) {
         error = std::string("not a valid smx stream record: ") + e.what();
       }
