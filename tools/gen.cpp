@@ -31,6 +31,11 @@ void setup_gen(CLI::App& parent) {
                   "share of file names with a deliberate naming deviation, 0-1 (default 0; never in facility H01)")
       ->type_name("R")
       ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--gap-rate", options->gen.gap_rate,
+                  "share of lab items per facility that no table covers (local code missing from the site table, "
+                  "or an unknown unit spelling), 0-1 (default 0; never in facility H01)")
+      ->type_name("R")
+      ->check(CLI::Range(0.0, 1.0));
   app->add_option("-o,--output", options->gen.root, "write the tree under ROOT (must not exist or be empty)")
       ->type_name("ROOT");
   app->add_option("--truth", options->truth, "write one NDJSON row per lab OBX: what a perfect normalizer outputs")

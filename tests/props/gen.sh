@@ -5,7 +5,10 @@
 # - every generated file is read by smx cat (read == files written, rc 0; only the deliberate
 #   naming-deviation warnings on stderr) and listed by smx ls;
 # - --stream gives exactly the records smx cat reads from the tree;
-# - the conformant facility H01 validates with no finding (when smx validate exists).
+# - the conformant facility H01 validates with no finding (when smx validate exists);
+# - with --gap-rate, smx cat | smx labnorm | smx flat against the truth: every row without a gap
+#   right (code, unit, value, range, flag), every gap reported (no JLAC10 or no unit), none
+#   silently wrong (bench/score_truth.py --check).
 set -euo pipefail
 smx=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 tmp=$3
@@ -78,4 +81,18 @@ if "$smx" validate --help > /dev/null 2>&1; then
   case "$out" in *" 0 error(s), 0 warning(s), 0 note(s)"*) ;; *) fail "smx validate H01: $out" ;; esac
   echo "smx validate H01: $out"
 fi
+# --gap-rate: items no table covers are reported by labnorm, the rest normalized exactly
+source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+mkdir -p "$tmp/gaps/tables/mappings"
+cp -r "$source_dir/units" "$tmp/gaps/tables/"
+cp -r "$source_dir/mappings/." "$tmp/gaps/tables/mappings/"
+(cd "$tmp/gaps" && "$smx" gen --patients 200 --facilities 8 --seed 3 --gap-rate 0.1 -o root \
+   --truth truth.ndjson --sites-dir tables/mappings/sites)
+(cd "$tmp/gaps" && "$smx" cat root/H* 2>/dev/null | "$smx" labnorm --tables tables --site auto 2>/dev/null |
+   "$smx" flat -t ndjson > obs.ndjson)
+grep -q '"gap":"code"' "$tmp/gaps/truth.ndjson" || fail "--gap-rate 0.1 made no code gap"
+grep -q '"gap":"unit"' "$tmp/gaps/truth.ndjson" || fail "--gap-rate 0.1 made no unit gap"
+python3 "$source_dir/bench/score_truth.py" "$tmp/gaps/truth.ndjson" "$tmp/gaps/obs.ndjson" --check | tail -2 ||
+  fail "labnorm against the truth with gaps"
+
 echo "gen.sh: ok"

@@ -34,6 +34,10 @@ struct Options {
   // Share of files whose name carries one of the naming deviations of reference §3 (13-digit
   // order number, 15- or 14-digit timestamp, a space, an extension, no department field).
   double deviation_rate = 0.0;
+  // Share of (facility, lab item) pairs that no table covers, in facilities other than H01: the
+  // local code left out of the site table written beside the tree, or a unit spelling that
+  // neither the alias table nor UCUM knows. A normalizer should report these, never guess.
+  double gap_rate = 0.0;
   // Where files and stream paths live: ROOT/<facility>/<pid[0:3]>/... (the stream's src.path
   // uses it too, so `smx gen --stream` matches `smx cat ROOT` after `smx gen -o ROOT`).
   std::string root;

@@ -14,6 +14,7 @@
 #include <thread>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "gen/internal.hpp"
 #include "smx/error.hpp"
@@ -958,6 +959,11 @@ class Generator {
         out.append("null");
       out.append(",\"flag\":");
       append_json_string(out, t.flag);
+      out.append(",\"gap\":");
+      if (t.item->gap.empty())
+        out.append("null");
+      else
+        append_json_string(out, t.item->gap);
       out.append(",\"sent\":{\"value\":");
       append_json_string(out, t.sent_value);
       out.append(",\"unit\":");
@@ -1009,6 +1015,7 @@ std::string parse_date(std::string_view text) {
 Summary generate(const Options& options, const tables::Tables& tables, Sink& sink, Output* truth) {
   if (options.facilities < 1 || options.facilities > 99) throw usage_error("--facilities must be 1-99");
   if (options.deviation_rate < 0 || options.deviation_rate > 1) throw usage_error("--deviation-rate must be 0-1");
+  if (options.gap_rate < 0 || options.gap_rate > 1) throw usage_error("--gap-rate must be 0-1");
   Generator generator(options, tables);
   return generator.run(sink, truth);
 }
@@ -1021,42 +1028,57 @@ void make_directory(const std::string& path) {
 }
 }  // namespace
 
-// Files are written by a thread of their own: generating a patient (CPU) overlaps with the
-// file-system calls of the previous ones (mkdir/open/write/close, most of the time on a real
-// disk). Batches go through a bounded queue, one per patient, in order, so the tree is the same.
+// Files are written by threads of their own: generating a patient (CPU) overlaps with the
+// file-system calls of the previous ones (mkdir/open/write/close, most of the time in the kernel
+// on a real disk), and two writers keep two kernel paths busy on a 2-core machine. Batches go
+// through a bounded queue, one per patient; patients have disjoint folders below
+// ROOT/facility/pid3/pid6 (shared prefixes are made with mkdir, EEXIST accepted), and every file
+// name is fixed before it is queued, so the tree does not depend on which writer wrote what.
 struct TreeSink::Impl {
   struct Item {
     std::string directory;  // ROOT/facility/pid3/pid6/pid/date/type
     std::string file_name;
     std::string bytes;
   };
+  // One per writer thread.
+  struct Writer {
+    std::unordered_set<std::string> shared_made;  // ROOT/facility, .../pid3, .../pid6: made once
+    std::vector<std::string> made;                 // the patient's own folders, this batch
+    std::string path;
+  };
   std::string root;
   std::vector<Item> batch;  // the current patient's files
   std::deque<std::vector<Item>> queue;
+  std::size_t busy = 0;  // batches taken by a writer and not yet written
   std::mutex mutex;
   std::condition_variable cv;
   bool done = false;
   std::string error;  // first write error, raised on the generating thread
-  std::thread writer;
-  std::vector<std::string> made;  // folders made for the current batch
-  std::string path;
+  std::vector<std::thread> writers;
 
-  void write_batch(const std::vector<Item>& items) {
-    made.clear();
+  // Folders from ROOT/facility down to ROOT/facility/pid3/pid6 are shared by many patients.
+  bool is_shared_level(std::size_t depth) const { return depth <= 3; }
+
+  void write_batch(Writer& w, const std::vector<Item>& items) {
+    w.made.clear();
     for (const Item& item : items) {
-      if (std::find(made.begin(), made.end(), item.directory) == made.end()) {
+      if (std::find(w.made.begin(), w.made.end(), item.directory) == w.made.end()) {
+        std::size_t depth = 0;
         for (std::size_t slash = item.directory.find('/', root.size() + 1); slash != std::string::npos;
              slash = item.directory.find('/', slash + 1)) {
           std::string prefix = item.directory.substr(0, slash);
-          if (std::find(made.begin(), made.end(), prefix) == made.end()) {
+          if (is_shared_level(++depth)) {
+            if (w.shared_made.insert(prefix).second) make_directory(prefix);
+          } else if (std::find(w.made.begin(), w.made.end(), prefix) == w.made.end()) {
             make_directory(prefix);
-            made.push_back(prefix);
+            w.made.push_back(prefix);
           }
         }
         make_directory(item.directory);
-        made.push_back(item.directory);
+        w.made.push_back(item.directory);
       }
-      path.assign(item.directory).append("/").append(item.file_name);
+      w.path.assign(item.directory).append("/").append(item.file_name);
+      const std::string& path = w.path;
       int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
       if (fd < 0) throw io_error("cannot create " + path + ": " + std::strerror(errno));
       const char* data = item.bytes.data();
@@ -1077,6 +1099,7 @@ struct TreeSink::Impl {
   }
 
   void run() {
+    Writer w;
     for (;;) {
       std::vector<Item> items;
       {
@@ -1085,18 +1108,23 @@ struct TreeSink::Impl {
         if (queue.empty()) return;
         items = std::move(queue.front());
         queue.pop_front();
+        ++busy;
         cv.notify_all();
       }
       try {
-        write_batch(items);
+        write_batch(w, items);
       } catch (const std::exception& e) {
         std::lock_guard lock(mutex);
         if (error.empty()) error = e.what();
         queue.clear();
+        --busy;
         done = true;
         cv.notify_all();
         return;
       }
+      std::lock_guard lock(mutex);
+      --busy;
+      cv.notify_all();
     }
   }
 
@@ -1121,7 +1149,8 @@ struct TreeSink::Impl {
       done = true;
       cv.notify_all();
     }
-    if (writer.joinable()) writer.join();
+    for (std::thread& t : writers)
+      if (t.joinable()) t.join();
   }
 };
 
@@ -1145,7 +1174,11 @@ TreeSink::TreeSink(std::string root) : impl_(std::make_unique<Impl>()) {
       make_directory(root.substr(0, slash));
     make_directory(root);
   }
-  impl_->writer = std::thread([impl = impl_.get()] { impl->run(); });
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  // Two writers measured 1.4-1.6x one on this 2-core machine's ext4 (34,180 files in 1.15 s vs
+  // 1.6-1.8 s); three or four were no faster.
+  for (unsigned i = 0; i < std::min(cores, 2u); ++i)
+    impl_->writers.emplace_back([impl = impl_.get()] { impl->run(); });
 }
 
 TreeSink::~TreeSink() {
@@ -1157,7 +1190,7 @@ void TreeSink::finish() {
   impl_->push();
   {
     std::unique_lock lock(impl_->mutex);
-    impl_->cv.wait(lock, [&] { return impl_->queue.empty() || !impl_->error.empty(); });
+    impl_->cv.wait(lock, [&] { return (impl_->queue.empty() && impl_->busy == 0) || !impl_->error.empty(); });
   }
   impl_->stop();
   impl_->raise_error();

@@ -157,6 +157,9 @@ struct ItemModel {
   double site_low[2] = {0, 0}, site_high[2] = {0, 0};
   bool sex_specific = false;
   int canonical_decimals = 1;
+  // "" or what no table covers for this item at this facility (Options::gap_rate): "code" (the
+  // local code is not in the site table) or "unit" (the spelling is in no table, not UCUM).
+  std::string gap;
 };
 
 struct FacilityModel {

@@ -192,6 +192,43 @@ std::string pick_spelling(Rng& rng, const std::vector<std::string>& candidates, 
   return base;
 }
 
+// Unit spellings no table has, made the way they reach a lab interface: a trailing period
+// (abbreviation habit), blanks around the slash, "per" written out. Used only when the
+// normalizer really cannot resolve them.
+std::vector<std::string> unknown_spellings(std::string_view spelling) {
+  std::vector<std::string> out;
+  out.push_back(std::string(spelling) + ".");
+  if (std::size_t slash = spelling.find('/'); slash != std::string_view::npos) {
+    std::string spaced(spelling.substr(0, slash));
+    spaced.append(" / ").append(spelling.substr(slash + 1));
+    out.push_back(spaced);
+    std::string per(spelling.substr(0, slash));
+    per.append(" per ").append(spelling.substr(slash + 1));
+    out.push_back(per);
+  }
+  return out;
+}
+
+// Options::gap_rate: whether this item is one the tables do not cover at this facility.
+void draw_gap(Rng& rng, const Options& options, const FacilityProfile& p, const tables::Tables& tables,
+              units::Ucum& ucum, ItemModel& m, const std::string& local_for_lookup) {
+  if (!p.deviations || !rng.chance(options.gap_rate)) return;
+  bool local_codes = p.code_style == "local";  // OBX-3 holds the local code only, no JLAC10
+  bool has_unit = !m.unit_spelling.empty();
+  if (local_codes && (!has_unit || rng.chance(0.5))) {
+    m.gap = "code";
+    return;
+  }
+  if (!has_unit) return;
+  auto candidates = unknown_spellings(m.unit_spelling);
+  std::string spelling = rng.pick(candidates);
+  std::string encoded;
+  if (!resolve(tables, ucum, spelling, m.jlac10, local_for_lookup).empty() || !from_utf8(spelling, p.charset, encoded))
+    return;
+  m.unit_spelling = spelling;
+  m.gap = "unit";
+}
+
 }  // namespace
 
 FacilityModel build_facility(const Options& options, const tables::Tables& tables, units::Ucum& ucum,
@@ -206,6 +243,8 @@ FacilityModel build_facility(const Options& options, const tables::Tables& table
   static const char* const name_styles[] = {"ja", "abbreviation", "fullwidth"};
   std::string name_style = facility_index == 0 ? "ja" : rng.pick(name_styles);
   int serial = 0;
+  // Gaps have a stream of their own: --gap-rate changes only the items it hits.
+  Rng gap_rng(mix(mix(options.seed, kProfileStream + 2), static_cast<std::uint64_t>(facility_index)));
   for (const LabItem& item : lab_items) {
     ++serial;
     const tables::Analyte* analyte = tables.analytes.find(item.analyte);
@@ -232,6 +271,7 @@ FacilityModel build_facility(const Options& options, const tables::Tables& table
     if (item.qualitative) {
       m.canonical_unit.clear();
       m.reported_unit.clear();
+      draw_gap(gap_rng, options, p, tables, ucum, m, {});
       model.items.push_back(std::move(m));
       continue;
     }
@@ -320,6 +360,7 @@ FacilityModel build_facility(const Options& options, const tables::Tables& table
       spelling = m.reported_unit;
     m.unit_spelling = spelling;
     m.unit_system_name = style == "iso" ? "ISO+" : style == "ucum" ? "UCUM" : p.local_system;
+    draw_gap(gap_rng, options, p, tables, ucum, m, local_for_lookup);
     model.items.push_back(std::move(m));
   }
   if (model.items.size() < 10)
@@ -369,6 +410,7 @@ std::string site_yaml(const Options& options, const tables::Tables& tables, int 
   append_yaml_string(y, p.local_system);
   y += "]\ncodes:\n";
   for (const auto& item : model.items) {
+    if (item.gap == "code") continue;  // --gap-rate: the site table misses this code
     y += "  ";
     // OBX-3.1 as sent: the first triplet of OBX-3.
     append_yaml_string(y, p.code_style.rfind("jlac10", 0) == 0 ? item.jlac10 : item.local_code);

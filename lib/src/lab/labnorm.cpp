@@ -251,6 +251,14 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
         }
       }
     }
+    if (from_ucum.empty() && result.unmapped && unit_sys == "UCUM") {
+      // The sender labels a spelling UCUM that is not UCUM ("U / L^U / L^UCUM"): keep the text,
+      // drop the false label, so that flat and fhir do not pass it on as a UCUM code.
+      const auto& d = m.delimiters();
+      std::string new6 = d.component + escaped(m, raw_unit);
+      editor.set_field(i, 6, new6);
+      change("OBX-6", decoded(m, obx6), decoded(m, new6), "not UCUM: coding system UCUM removed");
+    }
     if (!from_ucum.empty()) {
       const auto& d = m.delimiters();
       std::string new6 = escaped(m, target) + d.component + escaped(m, raw_unit) + d.component + "UCUM";
