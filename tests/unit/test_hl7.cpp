@@ -257,6 +257,20 @@ TEST_CASE("escapes: escape() is the inverse of unescape() for text") {
     unescape(esc, d, back);
     CHECK(back == text);
   }
+  // MSH|^~.\&| (escape '.', subcomponent '\', truncation '&'): a line break cannot be
+  // "..br." (found by fuzz_message; tests/fuzz/corpus/message/crash-55ebe070...).
+  Delimiters dot;
+  dot.escape = '.';
+  dot.subcomponent = '\\';
+  dot.truncation = '&';
+  for (std::string text : {"line1\nline2", "a.b\\c&d", "\n"}) {
+    std::string esc, back;
+    escape(text, dot, esc);
+    std::vector<EscapeProblem> problems;
+    unescape(esc, dot, back, &problems);
+    CHECK(back == text);
+    CHECK(problems.empty());
+  }
 }
 
 TEST_CASE("editor: replace fields and components, untouched segments stay byte for byte") {

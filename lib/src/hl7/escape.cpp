@@ -160,7 +160,10 @@ void escape(std::string_view text, const Delimiters& d, std::string& out) {
     else if (c == d.subcomponent) out.append({d.escape, 'T', d.escape});
     else if (c == d.repetition) out.append({d.escape, 'R', d.escape});
     else if (d.truncation && c == d.truncation) out.append({d.escape, 'P', d.escape});
-    else if (c == '\n') out.append({d.escape, '.', 'b', 'r', d.escape});
+    // \.br\ is the usual line break, but with '.' as the escape character "..br." would read
+    // as an empty escape: use the hex form then (found by fuzz_message).
+    else if (c == '\n' && d.escape != '.') out.append({d.escape, '.', 'b', 'r', d.escape});
+    else if (c == '\n') out.append({d.escape, 'X', '0', 'A', d.escape});
     else if (c == '\r') out.append({d.escape, 'X', '0', 'D', d.escape});
     else out.push_back(c);
   }
