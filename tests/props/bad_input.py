@@ -3,7 +3,7 @@
 --rejects holds the raw bytes, exit status as documented, memory bounded."""
 import base64, json, os, resource, shutil, subprocess, sys
 
-smx, corpus, tmp = sys.argv[1], sys.argv[2], sys.argv[3]
+smx, corpus, tmp = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]
 shutil.rmtree(tmp, ignore_errors=True)
 os.makedirs(tmp)
 failures = []
@@ -229,6 +229,36 @@ out_dir = os.path.join(tmp, 'out')
 os.makedirs(out_dir)
 r = run(['cat', '-o', os.path.join(out_dir, 'all.ndjson'), dtt])
 check(r.returncode == 0 and os.listdir(out_dir) == ['all.ndjson'], f'-o leaves {os.listdir(out_dir)}')
+
+# smx gen writes its tree into a hidden folder and moves it into place at the end: into a new
+# ROOT and into an existing empty one nothing hidden is left; on a full file system (a 2 MB
+# tmpfs, where mounting is allowed) exit 2 naming the file, and nothing at all is left.
+for existing in (False, True):
+    gen_root = os.path.join(tmp, 'gen-existing' if existing else 'gen-new', 'root')
+    os.makedirs(gen_root if existing else os.path.dirname(gen_root))
+    r = run(['gen', '--patients', '3', '--facilities', '2', '-o', gen_root])
+    parent = os.path.dirname(gen_root)
+    check(r.returncode == 0 and sorted(os.listdir(gen_root)) == ['H01', 'H02'] and
+          sorted(os.listdir(parent)) == ['H01.site.yaml', 'H02.site.yaml', 'root'],
+          f'gen into {"an existing" if existing else "a new"} root: exit {r.returncode}, {os.listdir(parent)}, '
+          f'{os.listdir(gen_root)}')
+tiny = os.path.join(tmp, 'tiny')
+os.makedirs(tiny)
+if subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', tiny], capture_output=True).returncode == 0:
+    try:
+        for root_arg in ('root', os.path.join(tiny, 'empty')):
+            if root_arg != 'root':
+                os.makedirs(root_arg)
+            r = subprocess.run([smx, 'gen', '--patients', '200', '--facilities', '2', '-o', root_arg,
+                                '--truth', 'truth.ndjson'], capture_output=True, cwd=tiny)
+            left = sorted(os.listdir(tiny)) + (os.listdir(root_arg) if root_arg != 'root' else [])
+            check(r.returncode == 2 and b'No space left on device' in r.stderr and
+                  left == ([] if root_arg == 'root' else ['empty']),
+                  f'gen on a full file system ({root_arg}): exit {r.returncode}, left {left}, {r.stderr[-200:]!r}')
+    finally:
+        subprocess.run(['umount', tiny])
+else:
+    print('skipped the full-file-system gen case: cannot mount a tmpfs here')
 
 print(f'{checks - len(failures)} passed, {len(failures)} failed')
 for f in failures:
