@@ -182,6 +182,46 @@ for c in get cat; do
     "$(py "f'{$g:.2f}'")×" "flat (≈ 1×)" "$(yesno "$g <= 1.5")"
 done
 
+# --- b2. the peers' peak RSS on the same files ---------------------------------------------------
+# The peers' harness parses one message in memory; bench/peer_stream.{py,js} read a file the way
+# a careful user would (1 MiB chunks, cut at MSH, parse, read every OBX-5) and print the counts,
+# checked here. python-hl7 parses about 470 msgs/s, so it gets 30,000 copies (106 MB) instead of
+# the 1 GB file (11 minutes).
+step "b2. peers' peak RSS on the same files"
+PEERS_DIR=${PEERS_DIR:-/tmp/hl7peers}
+PEER_PY_LARGE=${PEER_PY_LARGE:-30000}
+copies "$sample" "$PEER_PY_LARGE" "$BENCH_DIR/oru_x$PEER_PY_LARGE.hl7"
+peer_rss() {  # label copies command...
+  local label=$1 n=$2; shift 2
+  local f=$BENCH_DIR/oru_x$n.hl7
+  local size_mb; size_mb=$(py "f'{$(stat -c %s "$f") / 1e6:,.1f}'")
+  if ! /usr/bin/time -v -o "$BENCH_DIR/time.txt" "$@" "$f" >"$BENCH_DIR/peer.out" 2>"$BENCH_DIR/stderr.txt"; then
+    row "peak RSS, $label, $size_mb MB input" "/usr/bin/time -v $* FILE" "failed: $(head -c 200 "$BENCH_DIR/stderr.txt")" "" ""
+    return
+  fi
+  [ "$(cat "$BENCH_DIR/peer.out")" = "$n $((n * 16))" ] || die "$label read $(cat "$BENCH_DIR/peer.out") of $n messages"
+  local kb; kb=$(rss_kb "$BENCH_DIR/time.txt")
+  peak["$label.$n"]=$kb
+  row "peak RSS, $label, $size_mb MB input" "/usr/bin/time -v $* $f" \
+    "$(py "f'{$kb / 1024:.1f}'") MiB (wall $(wall "$BENCH_DIR/time.txt"))" "" ""
+}
+if python3 -c 'import hl7' 2>/dev/null && [ -d "$PEERS_DIR/node_modules/simple-hl7" ]; then
+  for n in "$RSS_SMALL" "$PEER_PY_LARGE"; do peer_rss "python-hl7 (bench/peer_stream.py)" "$n" /usr/bin/python3 "$here/peer_stream.py"; done
+  for n in "$RSS_SMALL" "$RSS_LARGE"; do
+    peer_rss "simple-hl7 (bench/peer_stream.js)" "$n" env NODE_PATH="$PEERS_DIR/node_modules" node "$here/peer_stream.js"
+    peer_rss "@medplum/core (bench/peer_stream.js)" "$n" env NODE_PATH="$PEERS_DIR/node_modules" PEER=medplum node "$here/peer_stream.js"
+  done
+  for label in "simple-hl7 (bench/peer_stream.js)" "@medplum/core (bench/peer_stream.js)"; do
+    if [ -n "${peak[$label.$RSS_LARGE]:-}" ] && [ -n "${peak[$label.$RSS_SMALL]:-}" ]; then
+      g=$(py "${peak[$label.$RSS_LARGE]} / ${peak[$label.$RSS_SMALL]}")
+      row "RSS, $label at 1 GB vs smx get at 1 GB" "(the rows above)" \
+        "$(py "f'{${peak[$label.$RSS_LARGE]} / ${peak[get.$RSS_LARGE]}:.1f}'")× smx's; growth ×$(py "f'{$g:.2f}'") from 10 MB" "" ""
+    fi
+  done
+else
+  row "peak RSS, peers" "-" "not measured: python3-hl7 or $PEERS_DIR/node_modules missing (step a installs them)" "" ""
+fi
+
 # --- c. smx cat over an SS-MIX2 tree vs find | xargs cat --------------------------------------
 step "c. tree of $TREE_FILES files"
 tree=$BENCH_DIR/tree
