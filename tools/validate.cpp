@@ -15,6 +15,7 @@ void setup_validate(CLI::App& parent) {
     bool list_rules = false;
     std::string format = "text";
     std::string report;
+    std::string stats;
     bool quiet = false;
     cli::CommonOptions common;  // only --max-message-bytes is used
     FilterText filter_text;
@@ -36,6 +37,9 @@ void setup_validate(CLI::App& parent) {
       ->type_name("N")
       ->check(CLI::Range(1, 256));
   app->add_flag("-q,--quiet", options->quiet, "print only error-level findings and no summary line");
+  app->add_flag("--stats{text}", options->stats,
+                "print the summary line even with -q (--stats=json: a final \"kind\":\"stats\" record)")
+      ->check(CLI::IsMember({"text", "json"}));
   app->add_flag("--show-phi", options->run.show_phi, "allow patient identifiers and dates in findings");
   add_filter_options(app, options->run.reader.walk, options->filter_text);
   app->add_option("--max-message-bytes", options->common.max_message_bytes,
@@ -76,12 +80,13 @@ void setup_validate(CLI::App& parent) {
         report.write(validate::render_report(summary, profile, report_format));
         report.commit();
       }
-      if (!options->quiet) {
+      if (!options->quiet || !options->stats.empty()) {
         std::string line;
-        if (json) {
+        if (options->stats == "json" || (options->stats.empty() && json)) {
           line = "{\"smx\":1,\"kind\":\"stats\",\"command\":\"validate\",\"profile\":";
           append_json_string(line, profile.name);
           line += ",\"files\":" + std::to_string(summary.counts.files) + ",\"read\":" + std::to_string(summary.counts.read) +
+                  ",\"checked\":" + std::to_string(summary.counts.read - summary.counts.rejected) +
                   ",\"rejected\":" + std::to_string(summary.counts.rejected) + ",\"errors\":" + std::to_string(summary.errors) +
                   ",\"warnings\":" + std::to_string(summary.warnings) + ",\"notes\":" + std::to_string(summary.notes) + "}\n";
         } else {
