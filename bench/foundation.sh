@@ -205,7 +205,7 @@ peer_rss() {  # label copies command...
   row "peak RSS, $label, $size_mb MB input" "/usr/bin/time -v $* $f" \
     "$(py "f'{$kb / 1024:.1f}'") MiB (wall $(wall "$BENCH_DIR/time.txt"))" "" ""
 }
-if python3 -c 'import hl7' 2>/dev/null && [ -d "$PEERS_DIR/node_modules/simple-hl7" ]; then
+if /usr/bin/python3 -c 'import hl7' 2>/dev/null && [ -d "$PEERS_DIR/node_modules/simple-hl7" ]; then
   for n in "$RSS_SMALL" "$PEER_PY_LARGE"; do peer_rss "python-hl7 (bench/peer_stream.py)" "$n" /usr/bin/python3 "$here/peer_stream.py"; done
   for n in "$RSS_SMALL" "$RSS_LARGE"; do
     peer_rss "simple-hl7 (bench/peer_stream.js)" "$n" env NODE_PATH="$PEERS_DIR/node_modules" node "$here/peer_stream.js"
