@@ -31,6 +31,9 @@
 namespace smx {
 namespace {
 
+using detail::icu_converter;
+using detail::IcuConverter;
+
 constexpr char code_halfwidth_kana[] = "CHARSET-HALFWIDTH-KANA";
 constexpr char code_cp932_ext[] = "CHARSET-CP932-EXT";
 constexpr char code_user_defined[] = "CHARSET-USER-DEFINED";
@@ -120,39 +123,6 @@ Scratch& scratch() {
   return instance;
 }
 
-enum class ConverterKind { iso2022jp, cp932, euc_jp, count };
-
-// ICU converters are expensive to open (table lookup, allocation), cheap to reset: one per
-// thread and kind, closed when the thread ends.
-struct ConverterCache {
-  UConverter* converters[static_cast<int>(ConverterKind::count)] = {};
-  ~ConverterCache() {
-    for (UConverter* converter : converters)
-      if (converter != nullptr) ucnv_close(converter);
-  }
-};
-
-UConverter* converter_for(ConverterKind kind) {
-  thread_local ConverterCache cache;
-  UConverter*& converter = cache.converters[static_cast<int>(kind)];
-  if (converter != nullptr) {
-    ucnv_resetToUnicode(converter);
-    return converter;
-  }
-  static constexpr const char* names[] = {"ISO_2022,locale=ja,version=3", "windows-31j", "EUC-JP"};
-  UErrorCode status = U_ZERO_ERROR;
-  UConverter* opened = ucnv_open(names[static_cast<int>(kind)], &status);
-  if (U_FAILURE(status) || opened == nullptr) return nullptr;
-  // STOP instead of the default substitution: invalid input must fail, never become U+FFFD.
-  ucnv_setToUCallBack(opened, UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
-  if (U_FAILURE(status)) {
-    ucnv_close(opened);
-    return nullptr;
-  }
-  converter = opened;
-  return converter;
-}
-
 // Appends the UTF-8 encoding of UTF-16 `units` to `out`, replacing the code unit produced from
 // source offset remaps[k].offset by remaps[k].code_point (remaps sorted by offset).
 void append_utf8(const UChar* units, std::size_t count, const std::int32_t* offsets,
@@ -198,9 +168,9 @@ void append_utf8(const UChar* units, std::size_t count, const std::int32_t* offs
 
 // Runs `input` through ICU and appends UTF-8 to `out`. On invalid input returns false with the
 // offset (in `input`) of the offending bytes.
-bool decode_with_icu(ConverterKind kind, std::string_view input, const std::vector<Remap>& remaps,
+bool decode_with_icu(IcuConverter kind, std::string_view input, const std::vector<Remap>& remaps,
                      std::string& out, std::size_t& error_offset) {
-  UConverter* converter = converter_for(kind);
+  UConverter* converter = icu_converter(kind);
   if (converter == nullptr) {
     error_offset = 0;
     return false;
@@ -423,7 +393,7 @@ bool iso2022jp_to_utf8(std::string_view bytes, std::string& out, FindingCollecto
     input = space.rewritten;
   }
   std::size_t error_offset = 0;
-  if (!decode_with_icu(ConverterKind::iso2022jp, input, space.remaps, out, error_offset)) {
+  if (!decode_with_icu(IcuConverter::iso2022jp_read, input, space.remaps, out, error_offset)) {
     if (rewritten) error_offset = original_offset(error_offset, space);
     collector.invalid(error_offset, "byte sequence not valid in ISO-2022-JP (unassigned or illegal code)");
     return false;
@@ -532,7 +502,7 @@ bool to_utf8(std::string_view bytes, Charset charset, std::string& out,
       scan_shift_jis(bytes, collector);
       std::size_t error_offset = 0;
       static const std::vector<Remap> no_remaps;
-      ok = decode_with_icu(ConverterKind::cp932, bytes, no_remaps, out, error_offset);
+      ok = decode_with_icu(IcuConverter::cp932, bytes, no_remaps, out, error_offset);
       if (!ok) collector.invalid(error_offset, "byte sequence not valid in Shift_JIS (CP932)");
       break;
     }
@@ -541,7 +511,7 @@ bool to_utf8(std::string_view bytes, Charset charset, std::string& out,
       remaps.clear();
       scan_euc_jp(bytes, collector, remaps);
       std::size_t error_offset = 0;
-      ok = decode_with_icu(ConverterKind::euc_jp, bytes, remaps, out, error_offset);
+      ok = decode_with_icu(IcuConverter::euc_jp, bytes, remaps, out, error_offset);
       if (!ok) collector.invalid(error_offset, "byte sequence not valid in EUC-JP");
       break;
     }
@@ -589,3 +559,36 @@ bool iso2022_fragment_to_utf8(std::string_view escape_hex, std::string_view byte
 }
 
 }  // namespace smx
+
+namespace smx::detail {
+
+UConverter* icu_converter(IcuConverter kind) {
+  struct Cache {
+    UConverter* converters[static_cast<int>(IcuConverter::count)] = {};
+    ~Cache() {
+      for (UConverter* converter : converters)
+        if (converter != nullptr) ucnv_close(converter);
+    }
+  };
+  thread_local Cache cache;
+  UConverter*& converter = cache.converters[static_cast<int>(kind)];
+  if (converter != nullptr) {
+    ucnv_reset(converter);
+    return converter;
+  }
+  static constexpr const char* names[] = {"ISO_2022,locale=ja,version=3", "ISO_2022,locale=ja,version=0",
+                                          "windows-31j", "EUC-JP"};
+  UErrorCode status = U_ZERO_ERROR;
+  UConverter* opened = ucnv_open(names[static_cast<int>(kind)], &status);
+  if (U_FAILURE(status) || opened == nullptr) return nullptr;
+  ucnv_setToUCallBack(opened, UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  ucnv_setFromUCallBack(opened, UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  if (U_FAILURE(status)) {
+    ucnv_close(opened);
+    return nullptr;
+  }
+  converter = opened;
+  return converter;
+}
+
+}  // namespace smx::detail

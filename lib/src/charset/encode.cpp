@@ -6,44 +6,11 @@
 
 #include <vector>
 
+#include "charset/internal.hpp"
 #include "smx/charset.hpp"
 
 namespace smx {
 namespace {
-
-enum class EncoderKind { iso2022jp, cp932, count };
-
-struct EncoderCache {
-  UConverter* converters[static_cast<int>(EncoderKind::count)] = {};
-  ~EncoderCache() {
-    for (UConverter* converter : converters)
-      if (converter != nullptr) ucnv_close(converter);
-  }
-};
-
-UConverter* encoder_for(EncoderKind kind) {
-  thread_local EncoderCache cache;
-  UConverter*& converter = cache.converters[static_cast<int>(kind)];
-  if (converter != nullptr) {
-    ucnv_resetFromUnicode(converter);
-    return converter;
-  }
-  // version=0 is plain ISO-2022-JP (RFC 1468): ASCII, JIS-Roman, JIS X 0208. ICU prefers ASCII
-  // and JIS X 0208, so only ESC ( B and ESC $ B are written (SS-MIX2 reference §5).
-  static constexpr const char* names[] = {"ISO_2022,locale=ja,version=0", "windows-31j"};
-  UErrorCode status = U_ZERO_ERROR;
-  UConverter* opened = ucnv_open(names[static_cast<int>(kind)], &status);
-  if (U_FAILURE(status) || opened == nullptr) return nullptr;
-  // STOP: a character the charset cannot carry fails the call instead of becoming '?' or a
-  // fallback look-alike.
-  ucnv_setFromUCallBack(opened, UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
-  if (U_FAILURE(status)) {
-    ucnv_close(opened);
-    return nullptr;
-  }
-  converter = opened;
-  return converter;
-}
 
 // ICU maps six JIS X 0208 codes to the Microsoft code points (convert.cpp); to_utf8 gives the
 // JIS ones back. Writing the JIS code point as its Microsoft twin makes the round trip exact.
@@ -90,8 +57,8 @@ bool from_utf8(std::string_view utf8, Charset charset, std::string& out) {
   if (U_FAILURE(status)) return false;
   for (std::int32_t i = 0; i < length; ++i) utf16[i] = microsoft_twin(utf16[i]);
 
-  UConverter* converter =
-      encoder_for(charset == Charset::iso2022jp ? EncoderKind::iso2022jp : EncoderKind::cp932);
+  UConverter* converter = detail::icu_converter(charset == Charset::iso2022jp ? detail::IcuConverter::iso2022jp_write
+                                                                             : detail::IcuConverter::cp932);
   if (converter == nullptr) return false;
   std::size_t start = out.size();
   // ISO-2022-JP: 2 bytes per UTF-16 unit plus escapes around each switch; CP932: at most 2.
