@@ -916,6 +916,14 @@ class Generator {
     std::string path = options_.root;
     if (!path.empty() && path.back() != '/') path += '/';
     path += f.id + "/" + relative;
+    auto string_or_null = [&](std::string_view text) {
+      if (text.empty()) out.append("null");
+      else append_json_string(out, text);
+    };
+    auto number_or_null = [&](bool present, double value) {
+      if (present) append_shortest(out, value);
+      else out.append("null");
+    };
     for (const TruthObx& t : file.truth) {
       out.append("{\"file\":");
       append_json_string(out, path);
@@ -932,39 +940,21 @@ class Generator {
       out.append(",\"sex\":\"");
       out.push_back(p.sex);
       out.append("\",\"unit\":");
-      if (t.item->canonical_unit.empty())
-        out.append("null");
-      else
-        append_json_string(out, t.item->canonical_unit);
+      string_or_null(t.item->canonical_unit);
       out.append(",\"value\":");
-      if (t.has_value)
-        append_shortest(out, t.value);
-      else
-        out.append("null");
+      number_or_null(t.has_value, t.value);
       out.append(",\"comparator\":");
       append_json_string(out, t.comparator);
       out.append(",\"qualitative\":");
-      if (t.qualitative.empty())
-        out.append("null");
-      else
-        append_json_string(out, t.qualitative);
+      string_or_null(t.qualitative);
       out.append(",\"low\":");
-      if (t.has_range)
-        append_shortest(out, t.low);
-      else
-        out.append("null");
+      number_or_null(t.has_range, t.low);
       out.append(",\"high\":");
-      if (t.has_range)
-        append_shortest(out, t.high);
-      else
-        out.append("null");
+      number_or_null(t.has_range, t.high);
       out.append(",\"flag\":");
       append_json_string(out, t.flag);
       out.append(",\"gap\":");
-      if (t.item->gap.empty())
-        out.append("null");
-      else
-        append_json_string(out, t.item->gap);
+      string_or_null(t.item->gap);
       out.append(",\"sent\":{\"value\":");
       append_json_string(out, t.sent_value);
       out.append(",\"unit\":");
@@ -1159,6 +1149,17 @@ struct TreeSink::Impl {
 };
 
 namespace {
+// The names in a folder, without . and .. (empty when it cannot be read).
+std::vector<std::string> folder_entries(const std::string& path) {
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(path.c_str())) {
+    while (dirent* e = ::readdir(d))
+      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) names.emplace_back(e->d_name);
+    ::closedir(d);
+  }
+  return names;
+}
+
 // rm -r of a partial tree (no symlinks are followed: gen writes none).
 void remove_tree(const std::string& path) {
   ::nftw(
@@ -1185,13 +1186,7 @@ TreeSink::TreeSink(std::string root) : impl_(std::make_unique<Impl>()) {
   struct stat info {};
   if (::stat(root.c_str(), &info) == 0) {
     if (!S_ISDIR(info.st_mode)) throw usage_error("output root is not a folder: " + root);
-    if (DIR* d = ::opendir(root.c_str())) {
-      int entries = 0;
-      while (dirent* e = ::readdir(d))
-        if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) ++entries;
-      ::closedir(d);
-      if (entries > 0) throw usage_error("output root is not empty: " + root);
-    }
+    if (!folder_entries(root).empty()) throw usage_error("output root is not empty: " + root);
     impl_->root_existed = true;
     impl_->root = root + "/.smx-gen-" + pid;
   } else {
@@ -1236,12 +1231,7 @@ void TreeSink::finish() {
   if (!s.root_existed) {
     move(s.root, s.final_root);
   } else {
-    std::vector<std::string> names;
-    if (DIR* d = ::opendir(s.root.c_str())) {
-      while (dirent* e = ::readdir(d))
-        if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) names.emplace_back(e->d_name);
-      ::closedir(d);
-    }
+    std::vector<std::string> names = folder_entries(s.root);
     std::sort(names.begin(), names.end());
     for (const std::string& name : names) move(s.root + "/" + name, s.final_root + "/" + name);
     if (::rmdir(s.root.c_str()) != 0) throw io_error("cannot remove " + s.root + ": " + std::strerror(errno));
