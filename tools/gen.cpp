@@ -60,7 +60,12 @@ void setup_gen(CLI::App& parent) {
       tables::Tables tables = tables::load_tables(tables_dir);
 
       std::optional<Output> truth;
-      if (!options->truth.empty()) truth.emplace(options->truth);
+      if (!options->truth.empty()) {
+        // Like ROOT and --sites-dir, the truth file's folder is made when missing.
+        std::filesystem::path truth_dir = std::filesystem::path(options->truth).parent_path();
+        if (!truth_dir.empty()) std::filesystem::create_directories(truth_dir);
+        truth.emplace(options->truth);
+      }
       gen::Summary summary;
       if (options->stream) {
         Output out("-");
