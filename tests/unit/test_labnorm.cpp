@@ -200,3 +200,14 @@ TEST_CASE("labnorm (issue 11): a unit is never converted under a value that is n
   CHECK(n.field(1, 6) == "mmol/L^mmol/L^UCUM");
   CHECK(n.diagnostics.has("LAB-UNIT-NOT-CONVERTED"));
 }
+
+TEST_CASE("labnorm (issue 11): a declared unit is the same kind of unit, not only the same factor") {
+  // UCUM: /[LPF] = 1/100 = % exactly. A urine-sediment spelling must not pass as HbA1c %.
+  const Normalized n = normalize({"OBX|1|NM|3D046000001906202^HbA1c^JC10||6.5|/LPF|"});
+  CHECK(n.field(1, 5) == "6.5");
+  CHECK(n.field(1, 6).find("UCUM") == std::string::npos);
+  CHECK(n.diagnostics.has("LAB-IMPLAUSIBLE"));
+  // umol/mL is mmol/L spelled otherwise: declared.
+  const Normalized glu = normalize({"OBX|1|NM|3D010000002227101^Glu^JC10||5.5|umol/mL|"});
+  CHECK(glu.field(1, 6) == "mg/dL^umol/mL^UCUM");
+}

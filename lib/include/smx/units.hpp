@@ -189,7 +189,7 @@ class Essence {
 // Parses without caching (for the essence loader, tests, fuzzers).
 ParseResult parse(const Essence& essence, std::string_view expression);
 // The unit symbols of an expression in written order: prefix code ("" for none), atom code and
-// exponent of every simple unit (annotations and numbers such as 10*3 are not listed; the
+// exponent (negative under a division) of every simple unit (annotations and numbers such as 10*3 are not listed; the
 // number atom 10* is). Empty when the expression does not parse. Used to judge whether a valid
 // UCUM spelling is also a plausible lab unit (smx::lab::resolve_unit).
 struct Symbol {

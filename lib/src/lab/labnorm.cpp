@@ -7,6 +7,8 @@
 #include <array>
 #include <cmath>
 #include <functional>
+#include <utility>
+#include <vector>
 
 namespace smx::lab {
 namespace {
@@ -115,6 +117,18 @@ Normalizer::Normalizer(const tables::Tables& tables, NormalizeOptions options)
     : tables_(tables), options_(std::move(options)), ucum_(tables.make_ucum()) {}
 
 namespace {
+
+// The unit atoms of a UCUM expression with their powers, sorted; numbers (10*, 10^) are left out
+// (they are magnitude, not kind): mmol/L and umol/mL give the same list, /[LPF] and % do not.
+std::vector<std::pair<std::string, int>> unit_atoms(const units::Essence& essence, std::string_view expression) {
+  std::vector<std::pair<std::string, int>> out;
+  for (const units::Symbol& s : units::symbols(essence, expression)) {
+    if (s.atom == "10*" || s.atom == "10^") continue;
+    out.emplace_back(s.atom, s.exponent);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 bool same_factor(double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(std::fabs(a), std::fabs(b)); }
 
@@ -255,11 +269,17 @@ class ObxPass {
       // conversion: the result stays in the unit it came in.
       return false;
     }
-    if (same_factor(factor, conversion_factor(ucum_, analyte_, analyte_->unit, canonical_).value)) return true;
-    for (const std::string& alt : analyte_->alternative_units) {
-      const ConversionFactor f = conversion_factor(ucum_, analyte_, alt, canonical_);
-      if (f.ok && same_factor(f.value, factor)) return true;
-    }
+    // Declared = the same unit atoms as a declared unit (prefixes and powers of ten aside) and
+    // the same factor. The factor alone is not enough: UCUM makes /[LPF] (per low power field,
+    // [LPF] = 100) exactly equal to % (0.01), so a urine sediment count would pass as HbA1c %.
+    const auto atoms_from = unit_atoms(ucum_.essence(), from_ucum_);
+    auto matches = [&](const std::string& unit) {
+      const ConversionFactor f = conversion_factor(ucum_, analyte_, unit, canonical_);
+      return f.ok && same_factor(f.value, factor) && unit_atoms(ucum_.essence(), unit) == atoms_from;
+    };
+    if (matches(analyte_->unit)) return true;
+    for (const std::string& alt : analyte_->alternative_units)
+      if (matches(alt)) return true;
     return false;
   }
   std::string declared_units() const {

@@ -342,7 +342,7 @@ class Parser {
       special_atom_ = atom_number;
     }
 
-    if (symbols_) symbols_->push_back(Symbol{prefix ? prefix->code : std::string(), atom->code, exponent});
+    if (symbols_) symbols_->push_back(Symbol{prefix ? prefix->code : std::string(), atom->code, sign * exponent});
     if (display_) {
       display_->append("(");
       if (prefix) display_->append(prefix->name);
