@@ -22,6 +22,14 @@ normalizer did not know: no JLAC10, or no unit for a quantity) or silent (wrong 
 normalized: the one outcome a normalizer must never produce). "gaps" counts the rows that
 `smx gen --gap-rate` made uncoverable on purpose (truth "gap": code or unit). Issue 5,
 benchmark 6.
+
+Rows of `smx gen --variance-rate` (issue 11) carry "variance" (their kind: unit-case,
+unit-trap, unit-decoration, unit-typo, unit-gap, mixed, compound, value-range, mislabel) and
+"expect" ("right" or "reported"); they are also scored per kind. A row with "kept" must come
+out with exactly that OBX-5 text, no comparator, the sender's unit (normalized, never converted:
+truth "unit") and the range as sent. Every row is expected to come out as its "expect" says
+(without one: reported for a gap row, else right); --check fails on any row that does not, so
+on every silent row and on every row expected right that is not.
 """
 import json
 import math
@@ -69,6 +77,41 @@ def range_digits(text):
 QUAL = {"NEG", "EQV", "1+", "2+", "3+", "POS"}
 
 
+def unit_of(o):
+    return o.get("unit") or None
+
+
+def score_row(t, o, s):
+    """Adds one row to the counters `s`; returns right, reported or silent."""
+    before = {k: s[k] for k in ("code", "unit", "value", "range", "flag")}
+    s["code"] += o.get("jlac10") == t["jlac10"]
+    if t.get("kept") is not None:
+        # Kept as sent: the text, the sender's unit (normalized, not converted), the range as sent.
+        s["unit"] += unit_of(o) == (t["unit"] or None)
+        s["value"] += o.get("value") == t["kept"] and not o.get("comparator")
+        s["range"] += close(o.get("ref_low"), t["low"]) and close(o.get("ref_high"), t["high"])
+    elif t["qualitative"] is not None:
+        s["unit"] += not o.get("unit")
+        value = o.get("value")
+        s["value"] += value == t["qualitative"] or (isinstance(value, str) and value.upper() == t["qualitative"])
+        s["range"] += o.get("ref_low") is None and o.get("ref_high") is None
+    else:
+        s["unit"] += unit_of(o) == (t["unit"] or None)
+        comparator = o.get("comparator") or ""
+        converted = t["sent"]["unit_ucum"] != t["unit"]
+        vsig = significant(t["sent"]["value"]) if converted else 99
+        rsig = range_digits(t["sent"]["range"]) if converted else 99
+        s["value"] += close_rounded(o.get("value"), t["value"], vsig) and comparator == t["comparator"]
+        s["range"] += (close_rounded(o.get("ref_low"), t["low"], rsig) and
+                       close_rounded(o.get("ref_high"), t["high"], rsig))
+    s["flag"] += (o.get("flag") or "") == t["flag"]
+    if all(s[k] == before[k] + 1 for k in before):
+        return "right"
+    if o.get("jlac10") is None or (t["qualitative"] is None and t.get("unit") and not o.get("unit")):
+        return "reported"
+    return "silent"
+
+
 def main():
     truth_path, obs_path = sys.argv[1], sys.argv[2]
     obs = {}
@@ -78,47 +121,37 @@ def main():
             continue
         obs[(r["src"], int(r["obx"]))] = r
     stats = defaultdict(lambda: defaultdict(int))
+    kinds = defaultdict(lambda: defaultdict(int))
     unexpected = []
+    unexpected_count = 0
     for line in open(truth_path, encoding="utf-8"):
         t = json.loads(line)
         s = stats[t["facility"]]
         s["rows"] += 1
         s["gaps"] += bool(t.get("gap"))
+        expected = t.get("expect") or ("reported" if t.get("gap") else "right")
+        k = kinds[t["variance"]] if t.get("variance") else None
+        if k is not None:
+            k["rows"] += 1
+            k["expect " + expected] += 1
         o = obs.get((t["file"], int(t["obx"])))
         if o is None:
             s["missing"] += 1
+            if k is not None:
+                k["missing"] += 1
             continue
-        before = {k: s[k] for k in ("code", "unit", "value", "range", "flag")}
-        s["code"] += o.get("jlac10") == t["jlac10"]
-        if t["qualitative"] is not None:
-            s["unit"] += not o.get("unit")
-            raw = str(o.get("value_raw") or "")
-            value = o.get("value")
-            s["value"] += value == t["qualitative"] or (isinstance(value, str) and value.upper() == t["qualitative"])
-            s["range"] += o.get("ref_low") is None and o.get("ref_high") is None
-        else:
-            s["unit"] += o.get("unit") == t["unit"]
-            comparator = o.get("comparator") or ""
-            converted = t["sent"]["unit_ucum"] != t["unit"]
-            vsig = significant(t["sent"]["value"]) if converted else 99
-            rsig = range_digits(t["sent"]["range"]) if converted else 99
-            s["value"] += close_rounded(o.get("value"), t["value"], vsig) and comparator == t["comparator"]
-            s["range"] += (close_rounded(o.get("ref_low"), t["low"], rsig) and
-                           close_rounded(o.get("ref_high"), t["high"], rsig))
-        s["flag"] += (o.get("flag") or "") == t["flag"]
-        if all(s[k] == before[k] + 1 for k in before):
-            s["right"] += 1
-            outcome = "right"
-        elif o.get("jlac10") is None or (t["qualitative"] is None and not o.get("unit")):
-            s["reported"] += 1
-            outcome = "reported"
-        else:
-            s["silent"] += 1
-            outcome = "silent"
-        if outcome != ("reported" if t.get("gap") else "right") and len(unexpected) < 5:
-            unexpected.append("%s OBX %s: %s, gap %s; truth %s; obs %s" % (
-                t["file"], t["obx"], outcome, t.get("gap"), json.dumps(t, ensure_ascii=False),
-                json.dumps(o, ensure_ascii=False)))
+        outcome = score_row(t, o, s)
+        s[outcome] += 1
+        if k is not None:
+            k[outcome] += 1
+        if outcome != expected:
+            unexpected_count += 1
+            if k is not None:
+                k["not as expected"] += 1
+            if len(unexpected) < 5:
+                unexpected.append("%s OBX %s: %s, expected %s; truth %s; obs %s" % (
+                    t["file"], t["obx"], outcome, expected, json.dumps(t, ensure_ascii=False),
+                    json.dumps(o, ensure_ascii=False)))
     keys = ["code", "unit", "value", "range", "flag", "right", "reported", "silent"]
     print("| facility | OBX | gaps | missing | " + " | ".join(keys) + " |")
     print("| --- | ---: | ---: | ---: | " + " | ".join("---:" for _ in keys) + " |")
@@ -135,11 +168,31 @@ def main():
         line(facility, s)
     if total["rows"]:
         line("**all**", total)
+    if kinds:
+        # Per variance kind: how many rows, what they should give, what they gave.
+        print("\n| variance | rows | expect right | expect reported | right | reported | silent | not as expected |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        all_kinds = defaultdict(int)
+        for name in sorted(kinds):
+            k = kinds[name]
+            for key, value in k.items():
+                all_kinds[key] += value
+            print(kind_line(name, k))
+        print(kind_line("**all**", all_kinds))
     if "--check" in sys.argv[3:]:
         if unexpected or total["missing"] or not total["rows"]:
-            print("\n".join(["score_truth: FAIL: rows not as the truth says (first 5):"] + unexpected), file=sys.stderr)
+            print("\n".join(["score_truth: FAIL: %d rows not as the truth says, %d missing (first 5):" %
+                             (unexpected_count, total["missing"])] + unexpected), file=sys.stderr)
             sys.exit(1)
-        print("score_truth: every row right, every gap reported, none silent")
+        print("score_truth: every row as the truth expects (right, or reported), none silent")
+
+
+def kind_line(name, k):
+    rows = k["rows"] or 1
+    return "| %s | %d | %d | %d | %s | %d |" % (
+        name, k["rows"], k["expect right"], k["expect reported"],
+        " | ".join("%d (%.1f %%)" % (k[o], 100.0 * k[o] / rows) for o in ("right", "reported", "silent")),
+        k["not as expected"] + k["missing"])
 
 
 if __name__ == "__main__":

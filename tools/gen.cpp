@@ -36,6 +36,12 @@ void setup_gen(CLI::App& parent) {
                   "or an unknown unit spelling), 0-1 (default 0; never in facility H01)")
       ->type_name("R")
       ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--variance-rate", options->gen.variance_rate,
+                  "real-world variance: share of lab items per facility sent with a variant unit spelling (case, "
+                  "UCUM prefix traps, display suffixes, NHO typos), half that share of results in another value form, "
+                  "and items with mixed or trap units; 0-1 (default 0; never in facility H01)")
+      ->type_name("R")
+      ->check(CLI::Range(0.0, 1.0));
   app->add_option("-o,--output", options->gen.root, "write the tree under ROOT (must not exist or be empty)")
       ->type_name("ROOT");
   app->add_option("--truth", options->truth, "write one NDJSON row per lab OBX: what a perfect normalizer outputs")

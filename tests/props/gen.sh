@@ -8,7 +8,11 @@
 # - the conformant facility H01 validates with no finding (when smx validate exists);
 # - with --gap-rate, smx cat | smx labnorm | smx flat against the truth: every row without a gap
 #   right (code, unit, value, range, flag), every gap reported (no JLAC10 or no unit), none
-#   silently wrong (bench/score_truth.py --check).
+#   silently wrong (bench/score_truth.py --check);
+# - with --variance-rate (issue 11: case variants and UCUM prefix traps, NHO's display suffixes
+#   and typos, mixed qualitative/quantitative codes, compound values, value ranges, unit
+#   mislabels): every kind appears, and through the same pipeline every row comes out as the
+#   truth expects (right, or reported), none silent.
 set -euo pipefail
 smx=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 tmp=$3
@@ -94,5 +98,20 @@ grep -q '"gap":"code"' "$tmp/gaps/truth.ndjson" || fail "--gap-rate 0.1 made no 
 grep -q '"gap":"unit"' "$tmp/gaps/truth.ndjson" || fail "--gap-rate 0.1 made no unit gap"
 python3 "$source_dir/bench/score_truth.py" "$tmp/gaps/truth.ndjson" "$tmp/gaps/obs.ndjson" --check | tail -2 ||
   fail "labnorm against the truth with gaps"
+
+# --variance-rate: what real hospitals send, each row marked with what a normalizer must do
+(cd "$tmp/gaps" && "$smx" gen --patients 200 --facilities 8 --seed 11 --gap-rate 0.02 --variance-rate 0.3 \
+   -o vroot --truth vtruth.ndjson --sites-dir tables/mappings/sites)
+(cd "$tmp/gaps" && "$smx" cat vroot/H* 2>/dev/null | "$smx" labnorm --tables tables --site auto 2>/dev/null |
+   "$smx" flat -t ndjson > vobs.ndjson)
+for kind in unit-case unit-trap unit-decoration unit-typo mixed compound value-range mislabel; do
+  grep -q "\"variance\":\"$kind\"" "$tmp/gaps/vtruth.ndjson" || fail "--variance-rate 0.3 made no $kind row"
+done
+traps=$(python3 -c "
+import json
+print(len({t['sent']['unit'] for t in map(json.loads, open('$tmp/gaps/vtruth.ndjson')) if t.get('variance') == 'unit-trap'}))")
+[ "$traps" -ge 5 ] || fail "--variance-rate 0.3 sent only $traps distinct UCUM trap spellings"
+python3 "$source_dir/bench/score_truth.py" "$tmp/gaps/vtruth.ndjson" "$tmp/gaps/vobs.ndjson" --check | tail -14 ||
+  fail "labnorm against the truth with real-world variance"
 
 echo "gen.sh: ok"

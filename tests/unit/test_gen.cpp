@@ -1,12 +1,14 @@
 // smx gen and the UTF-8 -> ISO-2022-JP / CP932 encoder it uses.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "../../lib/src/gen/internal.hpp"
 #include "smx/charset.hpp"
 #include "smx/gen.hpp"
+#include "smx/labnorm.hpp"
 #include "smx/stream.hpp"
 #include "smx/tables.hpp"
 
@@ -144,4 +146,72 @@ TEST_CASE("gen: facility H01 is the conformant profile") {
   CHECK(profiles[0].msh18 == "~ISO IR87");
   CHECK(profiles[0].code_style == "jlac10");
   CHECK_FALSE(profiles[0].deviations);
+}
+
+namespace {
+bool has(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+}  // namespace
+
+TEST_CASE("gen --variance-rate: case variants make the UCUM prefix traps of issue 11; NHO decorations and typos") {
+  using gen::detail::spelling_variants;
+  CHECK(has(spelling_variants("U/mL", "U/mL").case_variants, "U/ML"));     // U per megalitre
+  CHECK(has(spelling_variants("pg/mL", "pg/mL").case_variants, "Pg/mL"));  // petagram
+  CHECK(has(spelling_variants("mEq/L", "meq/L").case_variants, "Meq/L"));  // mega-equivalent
+  CHECK(has(spelling_variants("μg/mL", "ug/mL").case_variants, "μg/ML"));
+  CHECK(has(spelling_variants("mg/dl", "mg/dL").case_variants, "MG/DL"));
+  const auto u = spelling_variants("U/L", "U/L");
+  CHECK(has(u.decorations, "U/L/37℃"));
+  CHECK(has(u.decorations, "IU/L/37℃"));
+  CHECK(has(u.typos, "lU/Ｌ"));
+  CHECK(has(spelling_variants("%", "%").decorations, "%(15min."));
+  CHECK(has(spelling_variants("mg/dL", "mg/dL").typos, "md/dl"));
+  CHECK(has(spelling_variants("mOsm/L", "mosm/L").typos, "mOms/L"));
+  CHECK(has(spelling_variants("/HPF", "/[HPF]").typos, "個/HFP"));
+  CHECK(has(spelling_variants("ng/mL", "ng/mL").decorations, "ng/mL以下"));
+  // Never the spelling itself.
+  CHECK_FALSE(has(spelling_variants("U/L", "U/L").case_variants, "U/L"));
+}
+
+TEST_CASE("gen --variance-rate: every variant spelling's expectation is what lab::resolve_unit says") {
+  gen::Options options;
+  options.facilities = 10;
+  options.seed = 7;
+  options.variance_rate = 0.5;
+  units::Ucum ucum = shipped_tables().make_ucum();
+  std::size_t right = 0, reported = 0, traps = 0;
+  for (int f = 0; f < options.facilities; ++f) {
+    gen::detail::FacilityModel model = gen::detail::build_facility(options, shipped_tables(), ucum, f);
+    if (f == 0) {  // H01 stays conformant
+      CHECK_FALSE(model.variance);
+      CHECK(model.items.size() == model.regular_items);
+      continue;
+    }
+    CHECK(model.items.size() > model.regular_items);  // the variance-only items
+    for (const auto& m : model.items) {
+      if (m.unit_variance.empty()) continue;
+      const std::string local = model.profile.code_style == "jlac10" ? std::string() : m.local_code;
+      const lab::UnitResolution r = lab::resolve_unit(shipped_tables(), ucum, m.unit_spelling, m.jlac10, local, nullptr);
+      const bool resolves = r.status == lab::UnitStatus::mapped && r.ucum == m.reported_unit;
+      CHECK_MESSAGE((m.unit_expect == "right") == resolves, m.unit_spelling, " for ", m.jlac10);
+      CHECK((m.gap == "unit") == !resolves);
+      right += resolves;
+      reported += !resolves;
+      traps += m.unit_variance == "unit-trap";
+    }
+  }
+  CHECK(right > 0);
+  CHECK(reported > 0);
+  CHECK(traps > 0);
+}
+
+TEST_CASE("gen --variance-rate 0: the model is the one without the option") {
+  gen::Options options;
+  options.facilities = 3;
+  units::Ucum ucum = shipped_tables().make_ucum();
+  for (int f = 0; f < 3; ++f) {
+    gen::detail::FacilityModel model = gen::detail::build_facility(options, shipped_tables(), ucum, f);
+    CHECK_FALSE(model.variance);
+    CHECK(model.items.size() == model.regular_items);
+    for (const auto& m : model.items) CHECK(m.unit_variance.empty());
+  }
 }

@@ -38,6 +38,14 @@ struct Options {
   // local code left out of the site table written beside the tree, or a unit spelling that
   // neither the alias table nor UCUM knows. A normalizer should report these, never guess.
   double gap_rate = 0.0;
+  // Real-world variance (issue 11), in facilities other than H01: about this share of the lab
+  // items is sent with a variant unit spelling (letter case and the UCUM prefix traps it makes,
+  // display suffixes, NHO's production typos), about half this share of the quantitative
+  // results in another value form (compound, value range, a unit mislabel the plausibility gate
+  // must catch), and items that only exist for it are added (one code with qualitative and
+  // quantitative results, units such as U/mL, pg/mL, /HPF). Every such truth row says its kind
+  // and what a normalizer must do.
+  double variance_rate = 0.0;
   // Where files and stream paths live: ROOT/<facility>/<pid[0:3]>/... (the stream's src.path
   // uses it too, so `smx gen --stream` matches `smx cat ROOT` after `smx gen -o ROOT`).
   std::string root;

@@ -30,6 +30,7 @@ using namespace detail;
 namespace {
 
 constexpr std::uint64_t kPatientStream = 0x50415449454E54ULL;  // "PATIENT"
+constexpr std::uint64_t kVarianceStream = 0x56415249414E4345ULL;  // "VARIANCE" (--variance-rate)
 constexpr std::string_view kNoOrder = "999999999999999";       // reference §3 field 4
 
 // The data types gen writes (reference §4), in Summary::files_by_type order.
@@ -228,20 +229,6 @@ double parse_double(std::string_view text) {
 }
 
 // ---- per patient ----------------------------------------------------------------------------
-struct TruthObx {
-  int obx = 0;
-  const ItemModel* item = nullptr;
-  std::string code;         // OBX-3.1 as sent
-  bool has_value = false;
-  double value = 0;         // canonical unit
-  std::string comparator;   // "", "<", ">"
-  std::string qualitative;  // NEG, EQV, 1+, 2+, 3+, POS
-  bool has_range = false;
-  double low = 0, high = 0;  // canonical unit
-  std::string flag;          // N, L, H, A, "" (undecidable)
-  std::string sent_value, sent_unit, sent_range, sent_flag;
-};
-
 struct Pending {
   std::string date;  // YYYYMMDD or "-"
   std::string_view type;
@@ -529,11 +516,16 @@ class Generator {
     std::string date;
     append_yyyymmdd(date, ordered.day);
     // The panel: 10-40 distinct items, in table order, grouped by specimen.
-    std::vector<std::size_t> pick(model_.items.size());
+    std::vector<std::size_t> pick(model_.regular_items);
     for (std::size_t i = 0; i < pick.size(); ++i) pick[i] = i;
     std::size_t count = static_cast<std::size_t>(rng.between(10, static_cast<int>(std::min<std::size_t>(40, pick.size()))));
     for (std::size_t i = 0; i < count; ++i) std::swap(pick[i], pick[i + rng.below(pick.size() - i)]);
     pick.resize(count);
+    if (model_.variance) {
+      Rng variance(mix(mix(options_.seed, kVarianceStream + static_cast<std::uint64_t>(model_.index)),
+                       (static_cast<std::uint64_t>(p.index) << 16) + static_cast<std::uint64_t>(p.order_serial)));
+      extend_panel(model_, variance, pick);
+    }
     std::sort(pick.begin(), pick.end(), [&](std::size_t a, std::size_t b) {
       auto sa = model_.items[a].item->specimen, sb = model_.items[b].item->specimen;
       return sa != sb ? sa < sb : a < b;
@@ -610,6 +602,7 @@ class Generator {
     pid(m, p, false);
     Segment(m, "PV1").field(1, "0001").field(2, std::string(1, patient_class)).field(3, dept.code2).more("^^^^^C");
     Rng values(value_seed);  // same values in the preliminary and the final report
+    Rng variance(mix(value_seed, kVarianceStream));  // its own stream: --variance-rate 0 draws nothing
     std::string filler = order.substr(3) + "001";
     std::string observed, report_time;
     append_datetime(observed, collected, false);
@@ -625,17 +618,21 @@ class Generator {
       orc(m, "SC", order, specimen_id, final_result ? "CM" : "IP", ordered, dept, patient_class, p.index % 13);
       for (; i < pick.size() && model_.items[pick[i]].item->specimen == specimen; ++i) {
         const ItemModel& item = model_.items[pick[i]];
-        TruthObx truth = result_value(item, p.sex, values);
+        TruthObx truth = result_value(item, p.sex, item.variance_item ? variance : values);
         truth.obx = ++obx_number;
         truth.item = &item;
         truth.code = std::string(obx3_code(item));
-        bool numeric = truth.comparator.empty() && truth.qualitative.empty();
+        truth.unit = item.canonical_unit;
+        truth.gap = item.gap;
+        truth.sent_system = item.unit_system_name;
+        if (model_.variance) vary_row(model_, tables_, ucum_, truth, variance);
+        bool numeric = truth.comparator.empty() && truth.qualitative.empty() && truth.kept.empty();
         Segment s(m, "OBX");
         s.field(1, std::to_string(truth.obx)).field(2, numeric ? "NM" : "ST").field(3, obx3(item));
         s.text(5, truth.sent_value);
-        if (!item.unit_spelling.empty()) {
-          std::string unit = escaped(item.unit_spelling);
-          s.field(6, unit).more("^").more(unit).more("^").more(item.unit_system_name);
+        if (!truth.sent_unit.empty()) {
+          std::string unit = escaped(truth.sent_unit);
+          s.field(6, unit).more("^").more(unit).more("^").more(truth.sent_system);
         }
         s.text(7, truth.sent_range).field(8, truth.sent_flag);
         // Preliminary reports mark some rows P (HL7 table 0085).
@@ -719,6 +716,7 @@ class Generator {
       sent_number = reported_text(vc, canonical_text);
     }
     double sent = parse_double(sent_number);
+    t.sent_number = sent;
     t.has_value = true;
     t.value = same_unit ? sent : sent * item.to_canonical;
     if (t.comparator == "<") {
@@ -752,6 +750,8 @@ class Generator {
       t.sent_range = f.sex_range_style == "mf" ? "M:" + male + " F:" + female : "男:" + male + " 女:" + female;
     }
     t.has_range = true;
+    t.sent_low = sent_low;
+    t.sent_high = sent_high;
     t.low = same_unit ? sent_low : sent_low * item.to_canonical;
     t.high = same_unit ? sent_high : sent_high * item.to_canonical;
     // The correct flag, against the range sent (same unit as the value sent).
@@ -940,7 +940,7 @@ class Generator {
       out.append(",\"sex\":\"");
       out.push_back(p.sex);
       out.append("\",\"unit\":");
-      string_or_null(t.item->canonical_unit);
+      string_or_null(t.unit);
       out.append(",\"value\":");
       number_or_null(t.has_value, t.value);
       out.append(",\"comparator\":");
@@ -954,7 +954,8 @@ class Generator {
       out.append(",\"flag\":");
       append_json_string(out, t.flag);
       out.append(",\"gap\":");
-      string_or_null(t.item->gap);
+      string_or_null(t.gap);
+      append_variance_keys(out, t);
       out.append(",\"sent\":{\"value\":");
       append_json_string(out, t.sent_value);
       out.append(",\"unit\":");
@@ -1007,6 +1008,7 @@ Summary generate(const Options& options, const tables::Tables& tables, Sink& sin
   if (options.facilities < 1 || options.facilities > 99) throw usage_error("--facilities must be 1-99");
   if (options.deviation_rate < 0 || options.deviation_rate > 1) throw usage_error("--deviation-rate must be 0-1");
   if (options.gap_rate < 0 || options.gap_rate > 1) throw usage_error("--gap-rate must be 0-1");
+  if (options.variance_rate < 0 || options.variance_rate > 1) throw usage_error("--variance-rate must be 0-1");
   Generator generator(options, tables);
   return generator.run(sink, truth);
 }

@@ -160,18 +160,71 @@ struct ItemModel {
   // "" or what no table covers for this item at this facility (Options::gap_rate): "code" (the
   // local code is not in the site table) or "unit" (the spelling is in no table, not UCUM).
   std::string gap;
+  // Options::variance_rate (variance.cpp): the kind of real-world variance the unit spelling
+  // carries ("" none; unit-case, unit-trap, unit-decoration, unit-typo, unit-gap) and what a
+  // normalizer must do with it, from lab::resolve_unit over the loaded tables: "right" (the
+  // tables map it to reported_unit) or "reported" (then `gap` is "unit").
+  std::string unit_variance;
+  std::string unit_expect;
+  bool variance_item = false;  // one of the items only --variance-rate adds (variance.cpp)
+  bool mixed = false;          // qualitative or quantitative per result under one code
 };
 
 struct FacilityModel {
   FacilityProfile profile;
-  std::vector<ItemModel> items;  // lab_items order, those the tables know
+  std::vector<ItemModel> items;  // lab_items order, those the tables know; then variance items
+  std::size_t regular_items = 0; // items[0, regular_items): the lab panel draws from these
+  bool variance = false;         // Options::variance_rate applies to this facility
+  double variance_rate = 0;
+  int index = 0;                 // facility number (0 = H01)
   std::string wave_dash;         // 〜 (ISO-2022-JP) or ～ (CP932, UTF-8) for ranges
+};
+
+// One lab OBX as written and the answer a perfect normalizer gives (a --truth row).
+struct TruthObx {
+  int obx = 0;
+  const ItemModel* item = nullptr;
+  std::string code;         // OBX-3.1 as sent
+  bool has_value = false;
+  double value = 0;         // canonical unit
+  std::string comparator;   // "", "<", ">"
+  std::string qualitative;  // NEG, EQV, 1+, 2+, 3+, POS
+  bool has_range = false;
+  double low = 0, high = 0;  // canonical unit
+  std::string flag;          // N, L, H, A, "" (undecidable)
+  std::string sent_value, sent_unit, sent_range, sent_flag;
+  // What result_value drew, in the unit sent: the number, the range row of the patient's sex.
+  double sent_number = 0, sent_low = 0, sent_high = 0;
+  // Per row (variance.cpp may change them): the unit a correct normalizer writes (the item's
+  // canonical one unless the row says otherwise), OBX-6.3 as sent, the gap, the variance kind,
+  // the expected outcome ("right" / "reported") and the OBX-5 text that must be kept as sent.
+  std::string unit, sent_system, gap, variance, expect, kept;
 };
 
 // Builds the model; throws config_error when the tables lack what gen needs.
 FacilityModel build_facility(const Options& options, const tables::Tables& tables,
                              units::Ucum& ucum, int facility_index);
 FacilityProfile draw_profile(const Options& options, int facility_index);
+
+// ---- real-world variance (variance.cpp; Options::variance_rate) -----------------------------
+// Sets model.regular_items; with a variance rate, for facilities other than H01: variant unit
+// spellings on some items and the variance-only items appended. Called by build_facility.
+void add_variance(FacilityModel& model, const Options& options, const tables::Tables& tables, units::Ucum& ucum);
+// Adds some variance-only items to a lab panel (indices into model.items).
+void extend_panel(const FacilityModel& model, Rng& rng, std::vector<std::size_t>& pick);
+// A row's variance: marks rows of items with a variant spelling, gives variance-only items their
+// row forms (mixed qualitative/quantitative, value ranges), and turns some quantitative rows into
+// a compound value, a value range or a unit mislabel. `rng` is the row-variance stream.
+void vary_row(const FacilityModel& model, const tables::Tables& tables, units::Ucum& ucum, TruthObx& t, Rng& rng);
+// The truth row's variance keys (,"variance":..,"expect":..[,"kept":..]) when it has one.
+void append_variance_keys(std::string& out, const TruthObx& t);
+// Unit-spelling variants of `spelling` (the unit `ucum`) of each kind, sorted and distinct.
+struct SpellingVariants {
+  std::vector<std::string> case_variants;  // letter case changed (UCUM readings or not)
+  std::vector<std::string> decorations;    // display suffixes, blanks, full-width forms
+  std::vector<std::string> typos;          // NHO's production typos for this unit
+};
+SpellingVariants spelling_variants(std::string_view spelling, std::string_view ucum);
 
 // Text helpers.
 std::string fullwidth(std::string_view ascii);

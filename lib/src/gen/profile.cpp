@@ -7,6 +7,7 @@
 #include "gen/internal.hpp"
 #include "smx/error.hpp"
 #include "smx/lab.hpp"
+#include "smx/labnorm.hpp"
 
 namespace smx::gen::detail {
 namespace {
@@ -154,13 +155,12 @@ std::vector<std::string> known_spellings(const tables::Tables& tables, std::stri
   return out;
 }
 
-// What a normalizer reading `raw` finds: the UCUM code, or "" when the spelling is unknown.
+// What smx labnorm reading `raw` finds (lab::resolve_unit): the UCUM code, or "" when the
+// spelling is unknown or refused.
 std::string resolve(const tables::Tables& tables, units::Ucum& ucum, std::string_view raw,
                     std::string_view jlac10, std::string_view local) {
-  std::string normalized = lab::normalize_unit_text(raw);
-  if (const tables::UnitAlias* alias = tables.find_unit(normalized, jlac10, local, nullptr)) return alias->ucum;
-  if (ucum.valid(normalized)) return normalized;
-  return {};
+  lab::UnitResolution r = lab::resolve_unit(tables, ucum, raw, jlac10, local, nullptr);
+  return r.status == lab::UnitStatus::mapped ? r.ucum : std::string();
 }
 
 std::string pick_spelling(Rng& rng, const std::vector<std::string>& candidates, const std::string& ucum,
@@ -235,6 +235,7 @@ FacilityModel build_facility(const Options& options, const tables::Tables& table
                              int facility_index) {
   FacilityModel model;
   model.profile = draw_profile(options, facility_index);
+  model.index = facility_index;
   const FacilityProfile& p = model.profile;
   model.wave_dash = p.charset == Charset::iso2022jp ? "\xE3\x80\x9C" : "\xEF\xBD\x9E";  // 〜 / ～
   Rng rng(mix(mix(options.seed, kProfileStream + 1), static_cast<std::uint64_t>(facility_index)));
@@ -363,7 +364,8 @@ FacilityModel build_facility(const Options& options, const tables::Tables& table
     draw_gap(gap_rng, options, p, tables, ucum, m, local_for_lookup);
     model.items.push_back(std::move(m));
   }
-  if (model.items.size() < 10)
+  add_variance(model, options, tables, ucum);
+  if (model.regular_items < 10)
     throw config_error("smx gen needs at least 10 lab items from mappings/analytes.yaml and the JCCLS table; found " +
                        std::to_string(model.items.size()));
   return model;
@@ -417,7 +419,7 @@ std::string site_yaml(const Options& options, const tables::Tables& tables, int 
     y += ": {jlac10: ";
     append_yaml_string(y, item.jlac10);
     y += ", name: ";
-    append_yaml_string(y, item.analyte->name_ja);
+    append_yaml_string(y, item.analyte ? item.analyte->name_ja : item.display_name);
     if (!item.reported_unit.empty()) {
       y += ", unit: ";
       append_yaml_string(y, item.reported_unit);
