@@ -217,9 +217,18 @@ class ObxPass {
     if (unit_sys_ == "UCUM" && !unit_text.empty()) raw_unit_ = unit_text;
     if (unit_id.empty() && unit_text.empty()) return;
     UnitResolution r = resolve_unit(tables_, ucum_, unit_id.empty() ? unit_text : unit_id, code_.jlac10, code_.local, site_);
-    if (r.status != UnitStatus::mapped && !unit_id.empty() && !unit_text.empty() && unit_text != unit_id) {
-      UnitResolution second = resolve_unit(tables_, ucum_, unit_text, code_.jlac10, code_.local, site_);
-      if (second.status == UnitStatus::mapped) r = std::move(second);
+    if (r.status != UnitStatus::mapped && !unit_id.empty() && !unit_text.empty() && unit_sys_.empty() &&
+        hl7::count_pieces(hl7::nth_piece(obx6, m_.delimiters().repetition, 0), m_.delimiters().component) == 2) {
+      // `×10^3/μl` sent without escaping the caret arrives as OBX-6.1 `×10`, OBX-6.2 `3/μl` and
+      // no coding system. OBX-6.2 alone would read as "3 per microlitre"; the two joined are
+      // the spelling the sender wrote.
+      UnitResolution joined = resolve_unit(tables_, ucum_, unit_id + "^" + unit_text, code_.jlac10, code_.local, site_);
+      if (joined.status == UnitStatus::mapped) {
+        diag_(Severity::note, "LAB-UNIT-CARET", "6", "OBX-6 holds an unescaped '^': read as one unit spelling",
+              joined.spelling);
+        raw_unit_ = unit_id + "^" + unit_text;
+        r = std::move(joined);
+      }
     }
     if (r.status == UnitStatus::mapped) {
       from_ucum_ = r.ucum;
