@@ -217,6 +217,7 @@ void VitalWriter::collect() {
     r.time = v_.c(i, 14, 1);
     if (!r.vital) {
       if (unmapped_++ == 0) first_unmapped_ = !r.code.code.empty() ? r.code.code : r.code.alt_code;
+      if (unmapped_ == 1 && first_unmapped_.empty()) first_unmapped_ = "no code";
     }
     rows_.push_back(std::move(r));
   }
