@@ -211,3 +211,14 @@ TEST_CASE("labnorm (issue 11): a declared unit is the same kind of unit, not onl
   const Normalized glu = normalize({"OBX|1|NM|3D010000002227101^Glu^JC10||5.5|umol/mL|"});
   CHECK(glu.field(1, 6) == "mg/dL^umol/mL^UCUM");
 }
+
+TEST_CASE("labnorm (issue 11): an unescaped caret in OBX-6 is one spelling, never OBX-6.2 alone") {
+  // `×10^3/μl` unescaped: OBX-6.2 `3/μl` alone is valid UCUM (3 per microlitre) and was read so.
+  const Normalized n = normalize({"OBX|1|NM|2A010000001930101^WBC^JC10||6.5|×10^3/μl|3.3-8.6"});
+  CHECK(n.field(1, 5) == "6.5");
+  CHECK(n.field(1, 6) == "10*3/uL^×10\\S\\3/μl^UCUM");
+  CHECK(n.diagnostics.has("LAB-UNIT-CARET"));
+  // With a coding system the components are what they say.
+  const Normalized coded = normalize({"OBX|1|NM|2A010000001930101^WBC^JC10||6.5|10*3/uL^x10^3/uL^UCUM|"});
+  CHECK_FALSE(coded.diagnostics.has("LAB-UNIT-CARET"));
+}

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <functional>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -120,14 +121,29 @@ namespace {
 
 // The unit atoms of a UCUM expression with their powers, sorted; numbers (10*, 10^) are left out
 // (they are magnitude, not kind): mmol/L and umol/mL give the same list, /[LPF] and % do not.
-std::vector<std::pair<std::string, int>> unit_atoms(const units::Essence& essence, std::string_view expression) {
-  std::vector<std::pair<std::string, int>> out;
+using UnitAtoms = std::vector<std::pair<std::string, int>>;
+UnitAtoms atoms_of(const units::Essence& essence, std::string_view expression) {
+  UnitAtoms out;
   for (const units::Symbol& s : units::symbols(essence, expression)) {
     if (s.atom == "10*" || s.atom == "10^") continue;
     out.emplace_back(s.atom, s.exponent);
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+const UnitAtoms& unit_atoms(const units::Essence& essence, std::string_view expression) {
+  struct Cache {
+    const units::Essence* essence = nullptr;
+    std::unordered_map<std::string, UnitAtoms> answers;
+  };
+  thread_local Cache cache;
+  if (cache.essence != &essence || cache.answers.size() > 65536) {
+    cache.essence = &essence;
+    cache.answers.clear();
+  }
+  const std::string key(expression);
+  if (auto it = cache.answers.find(key); it != cache.answers.end()) return it->second;
+  return cache.answers.emplace(key, atoms_of(essence, expression)).first->second;
 }
 
 bool same_factor(double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(std::fabs(a), std::fabs(b)); }
@@ -217,9 +233,18 @@ class ObxPass {
     if (unit_sys_ == "UCUM" && !unit_text.empty()) raw_unit_ = unit_text;
     if (unit_id.empty() && unit_text.empty()) return;
     UnitResolution r = resolve_unit(tables_, ucum_, unit_id.empty() ? unit_text : unit_id, code_.jlac10, code_.local, site_);
-    if (r.status != UnitStatus::mapped && !unit_id.empty() && !unit_text.empty() && unit_text != unit_id) {
-      UnitResolution second = resolve_unit(tables_, ucum_, unit_text, code_.jlac10, code_.local, site_);
-      if (second.status == UnitStatus::mapped) r = std::move(second);
+    if (r.status != UnitStatus::mapped && !unit_id.empty() && !unit_text.empty() && unit_sys_.empty() &&
+        hl7::count_pieces(hl7::nth_piece(obx6, m_.delimiters().repetition, 0), m_.delimiters().component) == 2) {
+      // `×10^3/μl` sent without escaping the caret arrives as OBX-6.1 `×10`, OBX-6.2 `3/μl` and
+      // no coding system. OBX-6.2 alone would read as "3 per microlitre"; the two joined are
+      // the spelling the sender wrote.
+      UnitResolution joined = resolve_unit(tables_, ucum_, unit_id + "^" + unit_text, code_.jlac10, code_.local, site_);
+      if (joined.status == UnitStatus::mapped) {
+        diag_(Severity::note, "LAB-UNIT-CARET", "6", "OBX-6 holds an unescaped '^': read as one unit spelling",
+              joined.spelling);
+        raw_unit_ = unit_id + "^" + unit_text;
+        r = std::move(joined);
+      }
     }
     if (r.status == UnitStatus::mapped) {
       from_ucum_ = r.ucum;
@@ -272,7 +297,7 @@ class ObxPass {
     // Declared = the same unit atoms as a declared unit (prefixes and powers of ten aside) and
     // the same factor. The factor alone is not enough: UCUM makes /[LPF] (per low power field,
     // [LPF] = 100) exactly equal to % (0.01), so a urine sediment count would pass as HbA1c %.
-    const auto atoms_from = unit_atoms(ucum_.essence(), from_ucum_);
+    const UnitAtoms atoms_from = unit_atoms(ucum_.essence(), from_ucum_);
     auto matches = [&](const std::string& unit) {
       const ConversionFactor f = conversion_factor(ucum_, analyte_, unit, canonical_);
       return f.ok && same_factor(f.value, factor) && unit_atoms(ucum_.essence(), unit) == atoms_from;
