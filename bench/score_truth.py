@@ -25,7 +25,8 @@ benchmark 6.
 
 Rows of `smx gen --variance-rate` (issue 11) carry "variance" (their kind: unit-case,
 unit-trap, unit-decoration, unit-typo, unit-gap, mixed, compound, value-range, mislabel) and
-"expect" ("right" or "reported"); they are also scored per kind. A row with "kept" must come
+"expect" ("right" or "reported"); they are also scored per kind (and unit-alternative: another
+unit the analyte declares, such as Ca in mEq/L). A row with "kept" must come
 out with exactly that OBX-5 text, no comparator, the sender's unit (normalized, never converted:
 truth "unit") and the range as sent. Every row is expected to come out as its "expect" says
 (without one: reported for a gap row, else right); --check fails on any row that does not, so

@@ -104,7 +104,7 @@ python3 "$source_dir/bench/score_truth.py" "$tmp/gaps/truth.ndjson" "$tmp/gaps/o
    -o vroot --truth vtruth.ndjson --sites-dir tables/mappings/sites)
 (cd "$tmp/gaps" && "$smx" cat vroot/H* 2>/dev/null | "$smx" labnorm --tables tables --site auto 2>/dev/null |
    "$smx" flat -t ndjson > vobs.ndjson)
-for kind in unit-case unit-trap unit-decoration unit-typo mixed compound value-range mislabel; do
+for kind in unit-case unit-trap unit-decoration unit-typo unit-alternative mixed compound value-range mislabel; do
   grep -q "\"variance\":\"$kind\"" "$tmp/gaps/vtruth.ndjson" || fail "--variance-rate 0.3 made no $kind row"
 done
 traps=$(python3 -c "

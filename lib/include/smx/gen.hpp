@@ -40,7 +40,8 @@ struct Options {
   double gap_rate = 0.0;
   // Real-world variance (issue 11), in facilities other than H01: about this share of the lab
   // items is sent with a variant unit spelling (letter case and the UCUM prefix traps it makes,
-  // display suffixes, NHO's production typos), about half this share of the quantitative
+  // display suffixes, NHO's production typos) and about half this share in another unit the
+  // analyte declares (Ca in mEq/L), about half this share of the quantitative
   // results in another value form (compound, value range, a unit mislabel the plausibility gate
   // must catch), and items that only exist for it are added (one code with qualitative and
   // quantitative results, units such as U/mL, pg/mL, /HPF). Every such truth row says its kind

@@ -161,7 +161,8 @@ struct ItemModel {
   // local code is not in the site table) or "unit" (the spelling is in no table, not UCUM).
   std::string gap;
   // Options::variance_rate (variance.cpp): the kind of real-world variance the unit spelling
-  // carries ("" none; unit-case, unit-trap, unit-decoration, unit-typo, unit-gap) and what a
+  // carries ("" none; unit-case, unit-trap, unit-decoration, unit-typo, unit-gap,
+  // unit-alternative) and what a
   // normalizer must do with it, from lab::resolve_unit over the loaded tables: "right" (the
   // tables map it to reported_unit) or "reported" (then `gap` is "unit").
   std::string unit_variance;

@@ -6,7 +6,9 @@
 //
 // What varies here, each on truth rows that say their kind and what a normalizer must do:
 // - the unit spelling of some items per facility (unit-case, unit-trap, unit-decoration,
-//   unit-typo): the expectation comes from lab::resolve_unit over the loaded tables, so it stays
+//   unit-typo), or another unit the analyte declares (unit-alternative: Ca in mEq/L, where
+//   rounding a converted range once flipped flags): the expectation comes from
+//   lab::resolve_unit over the loaded tables, so it stays
 //   true when the tables grow: "right" when the tables map the spelling to the unit meant, else
 //   "reported" (truth gap "unit"). Never a silent conversion.
 // - value forms (compound `3+(300)` / `0.13(0)`, value range `0.5～2`): kept as sent, the unit
@@ -71,12 +73,15 @@ bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <
 char flip_case(char c) { return static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c + 32); }
 
 // Letter-case variants of `base`: all upper, all lower, the first letter upper, and every single
-// letter flipped (U/mL -> U/ML, pg/mL -> Pg/mL, mEq/L -> Meq/L).
+// letter flipped (U/mL -> U/ML, pg/mL -> Pg/mL, mEq/L -> Meq/L). Letters inside UCUM brackets
+// ([IU], [HPF]) are left alone: no sender types those, and [iU] is UCUM's own synonym of [IU].
 void add_case_variants(std::string_view base, std::vector<std::string>& out) {
   std::string upper(base), lower(base), first(base);
   bool first_done = false;
+  int bracket = 0;
   for (std::size_t i = 0; i < base.size(); ++i) {
-    if (!is_ascii_letter(base[i])) continue;
+    bracket += base[i] == '[' ? 1 : base[i] == ']' ? -1 : 0;
+    if (!is_ascii_letter(base[i]) || bracket > 0) continue;
     if (base[i] >= 'a' && base[i] <= 'z') upper[i] = flip_case(base[i]);
     if (base[i] >= 'A' && base[i] <= 'Z') lower[i] = flip_case(base[i]);
     if (!first_done) {
@@ -100,12 +105,16 @@ void sort_unique_without(std::vector<std::string>& v, std::string_view a, std::s
 }
 
 // How lab::resolve_unit reads `spelling` for this item at this facility (the local code is in
-// OBX-3 unless the facility sends JLAC10 only): "right" when it is the unit meant.
-bool resolves_to(const tables::Tables& tables, units::Ucum& ucum, const FacilityProfile& p, const ItemModel& m,
-                 std::string_view spelling, std::string_view meant) {
+// OBX-3 unless the facility sends JLAC10 only): the UCUM code when it is the unit meant, itself
+// or a synonym (um3 = fL: a proper unit by a factor of exactly 1), else "".
+std::string resolves_to(const tables::Tables& tables, units::Ucum& ucum, const FacilityProfile& p,
+                        const ItemModel& m, std::string_view spelling, std::string_view meant) {
   const std::string local = p.code_style == "jlac10" ? std::string() : m.local_code;
   const lab::UnitResolution r = lab::resolve_unit(tables, ucum, spelling, m.jlac10, local, nullptr);
-  return r.status == lab::UnitStatus::mapped && r.ucum == meant;
+  if (r.status != lab::UnitStatus::mapped) return {};
+  if (r.ucum == meant) return r.ucum;
+  const units::Conversion c = ucum.convert(1.0, r.ucum, meant);
+  return c.ok() && c.value > 1.0 - 1e-12 && c.value < 1.0 + 1e-12 ? r.ucum : std::string();
 }
 
 // A spelling whose UCUM reading exists and is not the unit meant: the prefix traps of issue 11.
@@ -153,14 +162,42 @@ void vary_spelling(Rng& rng, const FacilityModel& model, const tables::Tables& t
         m.unit_variance = "unit-trap";
     }
   }
-  if (resolves_to(tables, ucum, p, m, m.unit_spelling, m.reported_unit)) {
+  if (const std::string read = resolves_to(tables, ucum, p, m, m.unit_spelling, m.reported_unit); !read.empty()) {
     if (!m.unit_variance.empty()) m.unit_expect = "right";
+    // No canonical unit in the tables (a variance-only item): a normalizer writes the unit as
+    // read, normalized and not converted.
+    if (m.variance_item && lab::canonical_unit(tables, m.jlac10).empty()) m.canonical_unit = read;
     return;
   }
   // The tables do not read it as the unit meant: a normalizer must report it, never convert.
   if (m.unit_variance.empty()) m.unit_variance = ucum_trap(ucum, m.unit_spelling, m.reported_unit) ? "unit-trap" : "unit-gap";
   m.unit_expect = "reported";
   m.gap = "unit";
+}
+
+// Another unit the analyte declares (mappings/analytes.yaml alternative_units): calcium in
+// mEq/L, creatinine in umol/L, AST in ukat/L. Converting such a result and its range rounds
+// them, and a flag computed after rounding can flip (issue 11: Ca 5.15 mEq/L against 4.2-5.2 is
+// N; rounded to 10.3 mg/dL against 8.4-10 it read H). Returns false when none converts.
+bool alternative_unit(Rng& rng, const FacilityModel& model, units::Ucum& ucum, ItemModel& m) {
+  const tables::Analyte* a = m.analyte;
+  if (a == nullptr || a->unit.empty() || m.canonical_unit != a->unit) return false;
+  std::vector<std::string> units = a->alternative_units;
+  units.push_back(a->unit);
+  std::vector<std::pair<std::string, double>> usable;
+  for (const std::string& unit : units) {
+    if (unit == m.reported_unit || a->never_converts_from(unit)) continue;
+    const lab::ConversionFactor f = lab::conversion_factor(ucum, a, unit, a->unit);
+    if (f.ok && writable(unit, model.profile.charset)) usable.emplace_back(unit, f.value);
+  }
+  if (usable.empty()) return false;
+  const auto& [unit, factor] = rng.pick(usable);
+  m.reported_unit = unit;
+  m.to_canonical = factor;
+  m.unit_spelling = unit;
+  m.unit_system_name = model.profile.unit_style == "ucum" ? "UCUM" : model.profile.local_system;
+  m.unit_variance = "unit-alternative";
+  return true;
 }
 
 // A variance-only item as this facility sends it; false when the tables contradict its unit.
@@ -329,8 +366,12 @@ void add_variance(FacilityModel& model, const Options& options, const tables::Ta
   for (std::size_t i = 0; i < model.regular_items; ++i) {
     ItemModel& m = model.items[i];
     const bool change = rng.chance(options.variance_rate);  // drawn for every item: stable streams
+    const bool alternative = rng.chance(options.variance_rate / 2);
     if (m.unit_spelling.empty() || !m.gap.empty()) continue;
-    vary_spelling(rng, model, tables, ucum, m, change);
+    if (alternative && alternative_unit(rng, model, ucum, m))
+      vary_spelling(rng, model, tables, ucum, m, false);  // sets the expectation
+    else
+      vary_spelling(rng, model, tables, ucum, m, change);
   }
   int serial = 0;
   for (const VarianceItem& v : kVarianceItems) {
