@@ -107,6 +107,9 @@ python3 "$source_dir/bench/score_truth.py" "$tmp/gaps/truth.ndjson" "$tmp/gaps/o
 for kind in unit-case unit-trap unit-decoration unit-typo unit-alternative mixed compound value-range mislabel; do
   grep -q "\"variance\":\"$kind\"" "$tmp/gaps/vtruth.ndjson" || fail "--variance-rate 0.3 made no $kind row"
 done
+for spelling in U/ML Pg/mL μg/ML IU/ML; do  # issue 11: per megalitre, petagram, ...
+  grep -q "\"unit\":\"$spelling\"" "$tmp/gaps/vtruth.ndjson" || fail "--variance-rate 0.3 sent no $spelling"
+done
 traps=$(python3 -c "
 import json
 print(len({t['sent']['unit'] for t in map(json.loads, open('$tmp/gaps/vtruth.ndjson')) if t.get('variance') == 'unit-trap'}))")

@@ -40,7 +40,8 @@ constexpr double kMixedQuantitative = 0.5;      // a positive mixed result sent 
 constexpr double kMixedCompound = 0.3;          // ... of which as grade(number)
 
 // An item only --variance-rate adds. `unit` is the UCUM of what the facility means, `spelling`
-// how the facility writes it; `low`-`high` the facility's interval (invented, typical).
+// how the facility writes it; `low`-`high` the facility's interval (invented, typical); `trap`
+// the case variant of issue 11 that one facility in three sends for it (U/ML, Pg/mL, μg/ML).
 struct VarianceItem {
   LabItem item;
   std::string_view name;
@@ -48,6 +49,7 @@ struct VarianceItem {
   std::string_view spelling;
   double low, high;
   int decimals;
+  std::string_view trap = {};
 };
 
 // Codes: doc/jlac10_units.md (see the file comment) gives each with the unit NHO mandates;
@@ -62,11 +64,11 @@ const std::vector<VarianceItem> kVarianceItems = {
     // Osmolality: NHO writes mosm/kg_h2o; sent here in mOsm/L so that NHO's typo mOms/L has
     // the unit it stands for.
     {{"3H045", "000002390201", Specimen::serum, false, 0, 0, "", ""}, "浸透圧", "mosm/L", "mOsm/L", 275, 290, 0},
-    {{"2B140", "000002206201", Specimen::plasma, false, 0, 0, "", ""}, "Dダイマー", "ug/mL", "μg/mL", 0, 1.0, 1},
-    {{"5D130", "000002305101", Specimen::serum, false, 0, 0, "", ""}, "CA19-9", "U/mL", "U/mL", 0, 37, 0},
-    {{"4A025", "000002205301", Specimen::plasma, false, 0, 0, "", ""}, "ACTH", "pg/mL", "pg/mL", 7.2, 63.3, 1},
+    {{"2B140", "000002206201", Specimen::plasma, false, 0, 0, "", ""}, "Dダイマー", "ug/mL", "μg/mL", 0, 1.0, 1, "μg/ML"},
+    {{"5D130", "000002305101", Specimen::serum, false, 0, 0, "", ""}, "CA19-9", "U/mL", "U/mL", 0, 37, 0, "U/ML"},
+    {{"4A025", "000002205301", Specimen::plasma, false, 0, 0, "", ""}, "ACTH", "pg/mL", "pg/mL", 7.2, 63.3, 1, "Pg/mL"},
     {{"5C095", "000002305101", Specimen::serum, false, 0, 0, "", ""}, "フェリチン", "ng/mL", "ng/mL", 10, 250, 0},
-    {{"5E035", "000002306201", Specimen::serum, false, 0, 0, "", ""}, "ASO", "[IU]/mL", "IU/mL", 0, 240, 0},
+    {{"5E035", "000002306201", Specimen::serum, false, 0, 0, "", ""}, "ASO", "[IU]/mL", "IU/mL", 0, 240, 0, "IU/ML"},
 };
 
 bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -264,6 +266,33 @@ void sediment_row(TruthObx& t, const FacilityModel& model, const ItemModel& m) {
   keep_as_sent(t, m, value_range_text(bounds[k][0], bounds[k][1], 1, model.wave_dash), "value-range");
 }
 
+// A unit-alternative result whose value is written more finely than its range, as laboratories
+// print them (issue 11: Ca 5.15 mEq/L against 4.2-5.2): the range one significant digit coarser.
+// A normalizer that converts both and flags the rounded numbers can flip the flag (5.15 < 5.2 is
+// N; 10.3 mg/dL against 8.4-10 read H); the truth flag is the sender's numbers' (as everywhere).
+void coarser_range(TruthObx& t, const FacilityModel& model, const ItemModel& m) {
+  const FacilityProfile& p = model.profile;
+  if (!t.has_range || !t.comparator.empty() || (m.sex_specific && p.sex_range_style != "patient")) return;
+  const int digits = lab::significant_digits(t.sent_value) - 1;
+  if (digits < 2) return;
+  const std::string low = lab::format_number(t.sent_low, digits), high = lab::format_number(t.sent_high, digits);
+  const lab::Value low_read = lab::parse_value(low), high_read = lab::parse_value(high);
+  if (low_read.kind != lab::ValueKind::numeric || high_read.kind != lab::ValueKind::numeric ||
+      !(low_read.number < high_read.number))
+    return;
+  const std::string separator = p.range_style == "dash" ? "-" : p.range_style == "spaced" ? " - " : model.wave_dash;
+  t.sent_range = low + separator + high;
+  t.sent_low = low_read.number;
+  t.sent_high = high_read.number;
+  t.low = t.sent_low * m.to_canonical;
+  t.high = t.sent_high * m.to_canonical;
+  t.flag = t.sent_number < t.sent_low ? "L" : t.sent_number > t.sent_high ? "H" : "N";
+  if (p.flag_style == "none")
+    t.sent_flag.clear();
+  else
+    t.sent_flag = t.flag == "N" ? (p.flag_style == "HLN" ? "N" : "") : t.flag;
+}
+
 // One code, qualitative for some results and quantitative (mg/dL) for others (NHO).
 void mixed_row(TruthObx& t, const ItemModel& m, Rng& rng) {
   t.variance = "mixed";
@@ -378,7 +407,13 @@ void add_variance(FacilityModel& model, const Options& options, const tables::Ta
     ItemModel m;
     const bool change = rng.chance(kVarianceItemSpelling);
     if (!variance_item(v, model, tables, ++serial, m)) continue;
-    if (!m.mixed) vary_spelling(rng, model, tables, ucum, m, change);
+    if (!v.trap.empty() && (serial + model.index) % 3 == 0 && writable(v.trap, model.profile.charset)) {
+      m.unit_spelling = std::string(v.trap);
+      m.unit_variance = ucum_trap(ucum, v.trap, m.reported_unit) ? "unit-trap" : "unit-case";
+      vary_spelling(rng, model, tables, ucum, m, false);  // sets the expectation
+    } else if (!m.mixed) {
+      vary_spelling(rng, model, tables, ucum, m, change);
+    }
     model.items.push_back(std::move(m));
   }
 }
@@ -399,6 +434,7 @@ void vary_row(const FacilityModel& model, const tables::Tables& tables, units::U
     return;
   }
   if (m.item->qualitative || !t.gap.empty() || !t.has_value || !t.comparator.empty()) return;
+  if (m.unit_variance == "unit-alternative") coarser_range(t, model, m);
   if (m.reported_unit == "/[HPF]") {
     sediment_row(t, model, m);
     return;
