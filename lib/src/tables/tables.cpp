@@ -716,6 +716,11 @@ Tables load_tables(const std::filesystem::path& dir, std::string_view site) {
       throw config_error("no site table " + path.string());
     t.sites.push_back(load_site(path, ucum));
   }
+  // NHO's split rules: optional, so that a --tables DIR made before the file existed loads.
+  // A path that cannot even be looked at is read anyway, so that the error names it.
+  const auto split = dir / "mappings" / "split-values.yaml";
+  if (std::error_code ec; std::filesystem::exists(split, ec) || ec)
+    t.split_values = load_split_values(split);
   return t;
 }
 
