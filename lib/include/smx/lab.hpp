@@ -86,7 +86,7 @@ int qualitative_rank(Qualitative q);
 enum class ValueKind : std::uint8_t {
   empty,        // nothing but spaces/colons (HL7 null `""` is text: the caller handles it)
   numeric,      // 12.5, -3, 1,234, ．５, 2.3x10^3 (number + exponent)
-  inequality,   // <0.5, 100<, 300未満, U100, ↑200 ... (number + comparator)
+  inequality,   // <0.5, 100<, 300未満, U100, ↑200, 200↑ ... (number + comparator)
   qualitative,  // 陰性, (2+), ± ... (qualitative)
   compound,     // 3+(300), 100 (2+), 0.13(0), >1000(+), 8.42:4 (typed parts) [NHO-SPLIT]
   range,        // 0.5～2 written as a value (number .. upper)             [NHO-SN]
