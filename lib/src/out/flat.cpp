@@ -258,8 +258,13 @@ std::size_t FlatWriter::write(const Record& r) {
       std::size_t obx = 0;
       for (std::size_t i = 0; i < m.segment_count(); ++i) {
         std::string_view id = m.segment_id(i);
-        if (id == "SPM") group_spm = i, group_obr = specimen_outer ? hl7::Message::npos : group_obr;
-        if (id == "OBR") group_obr = i, group_spm = specimen_outer ? group_spm : hl7::Message::npos;
+        if (id == "SPM") {
+          group_spm = i;
+          if (specimen_outer) group_obr = hl7::Message::npos;
+        } else if (id == "OBR") {
+          group_obr = i;
+          if (!specimen_outer) group_spm = hl7::Message::npos;
+        }
         if (id != "OBX") continue;
         ++obx;
         // Observation time: OBX-14, else the order's OBR-7 (vitals of one OBR differ by OBX-14),
@@ -308,7 +313,7 @@ std::size_t FlatWriter::write(const Record& r) {
     }
     case FlatKind::patients: {
       // Held until finish(): one row per patient (flat_internal.hpp).
-      if (type == "ADT" && pid != hl7::Message::npos) patients_->add(r, facility, patient, sequence);
+      if (patients_ && type == "ADT" && pid != hl7::Message::npos) patients_->add(r, facility, patient, sequence);
       return 0;
     }
     case FlatKind::encounters: {
