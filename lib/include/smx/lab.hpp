@@ -76,8 +76,9 @@ std::string_view qualitative_code(Qualitative q);
 // Parses a code written by qualitative_code() back (exact, case-sensitive); none if unknown.
 Qualitative qualitative_from_code(std::string_view code);
 // Position on the negative -> positive scale, used only to compare a result with a qualitative
-// reference range: NEG/ND 0; TR/EQV/WPOS 1; POS/1+/DET/SMALL 2; 2+/MOD 3; 3+/LARGE 4; 4+ 5.
-// -1 for none and IND (no order).
+// reference range: NEG/ND 0; TR/EQV/WPOS 1; POS/1+/DET 2; 2+/MOD 3; 3+/LARGE 4; 4+ 5.
+// -1 for none, IND and SMALL (少量: ± for NHO convert_to_sn §7, 1+ on dipstick charts; no flag
+// is computed rather than a guessed one).
 int qualitative_rank(Qualitative q);
 
 // ---------------------------------------------------------------------------------------------

@@ -61,13 +61,15 @@ int qualitative_rank(Qualitative q) {
     case Qualitative::weak_positive: return 1;
     case Qualitative::positive:
     case Qualitative::plus1:
-    case Qualitative::detected:
-    case Qualitative::small_amount: return 2;
+    case Qualitative::detected: return 2;
     case Qualitative::plus2:
     case Qualitative::moderate_amount: return 3;
     case Qualitative::plus3:
     case Qualitative::large_amount: return 4;
     case Qualitative::plus4: return 5;
+    // 少量 (small) has no agreed place on the scale: NHO convert_to_sn.md §7 reads it as ±,
+    // dipstick charts as 1+. Ranking it either way could flip a flag, so it is not ranked.
+    case Qualitative::small_amount:
     case Qualitative::none:
     case Qualitative::indeterminate: break;
   }
