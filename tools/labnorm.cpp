@@ -48,10 +48,10 @@ void setup_labnorm(CLI::App& parent) {
       RecordWriter writer(job.out(), OutputFormat::stream);
       while (const Record* record = job.reader().next()) {
         lab::Normalized n = normalizer.normalize(*record, job.diagnostics());
-        if (options->strict && n.unmapped) {
+        if (options->strict && (n.unmapped || n.implausible)) {
           job.diagnostics().report(Diagnostic{Severity::error, "LAB-STRICT", record->location(),
-                                              "message has an unmapped code or unit; rejected (--strict)"});
-          job.reject(*record, "LAB-STRICT", "unmapped code or unit");
+                                              "message has an unmapped code or unit or an implausible result; rejected (--strict)"});
+          job.reject(*record, "LAB-STRICT", "unmapped code or unit, or implausible result");
           continue;
         }
         if (!n.changed && n.jccls_json.empty()) {

@@ -38,6 +38,9 @@ struct Diagnostic {
   std::string code;   // stable code, e.g. "HL7-NO-MSH"; listed in smx(1) DIAGNOSTICS
   Location where;
   std::string text;   // never contains patient names or IDs
+  // What the finding is about, when that is not patient data: a local code, a unit spelling, a
+  // rule id. Diagnostics summaries count distinct subjects; JSON records carry it.
+  std::string subject;
 };
 
 class DiagnosticSink {

@@ -245,7 +245,11 @@ std::string format_number(double x, int significant_digits_hint);
 // as written. Qualitative, compound, text and empty values come back unchanged (split
 // compounds before converting their parts). The exponent is kept: (m x f) x 10^e.
 Value scaled(const Value& v, double factor);
-// Same factor on every numeric limit of every row; each limit keeps its own significant digits.
+// Same factor on every numeric limit of every row. A limit keeps at least the resolution the
+// sender wrote it with: the sender's step (1 in the last written place) times the factor gives the
+// decimal place it is written to, one place finer when that step is not a power of ten
+// (4.2-5.2 x 2.004 -> 8.42-10.42; 0.00-0.14 x 10 -> 0.0-1.4), and never fewer decimals than
+// its significant digits give (issue 11: rounding a range must never flip a flag).
 // Qualitative and text ranges come back unchanged.
 Range scaled(const Range& r, double factor);
 // Folds the power-of-ten factor into the number: 50×10^2 -> 5000 (exponent 0), keeping the

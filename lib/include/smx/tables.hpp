@@ -114,6 +114,17 @@ struct MethodChange {
   std::string note;
 };
 
+// The values a result of the analyte can take in its canonical unit, in blood (serum, plasma,
+// whole blood: JLAC10 material codes 018-023): wider than anything survivable, so that a value
+// outside is a unit error, not a patient (labnorm keeps such results as sent, LAB-IMPLAUSIBLE).
+struct Plausible {
+  double low = 0.0;
+  double high = 0.0;
+  std::string source;  // why these limits
+};
+// JLAC10 material codes 018-023 (whole blood, plasma, serum): where `plausible` applies.
+bool is_blood_material(std::string_view jlac10);
+
 struct Analyte {
   std::string code;  // 5 characters
   std::string name_ja;
@@ -133,6 +144,7 @@ struct Analyte {
   // (HbA1c IFCC mmol/mol vs NGSP %): never converted.
   std::vector<std::string> never_convert_units;
   std::optional<MethodChange> method_change;
+  std::optional<Plausible> plausible;
   std::string source;  // where the code and name come from
   std::string rule;    // "mappings/analytes.yaml:LINE"
 

@@ -194,7 +194,14 @@ std::size_t FlatWriter::write(const Record& r) {
           if (iv->low.present) low = iv->low.text;
           if (iv->high.present) high = iv->high.text;
         }
-        lab::Flag flag = lab::compute_flag(v.exponent ? lab::apply_exponent(v) : v, range, sex);
+        // The flag from the numbers as the sender wrote them (before labnorm converted and rounded
+        // them: issue 11, 5.15 mEq/L against 4.2-5.2 is N; rounded to 10.3 mg/dL against 8.4-10 it
+        // read H). labnorm records the sender's OBX-5 and OBX-7 in its changes.
+        const std::string sent_value = original_value(r, obx, "OBX-5");
+        const std::string sent_range = original_value(r, obx, "OBX-7");
+        const lab::Value flag_value = sent_value.empty() ? v : lab::parse_value(sent_value);
+        const lab::Flag flag = lab::compute_flag(flag_value.exponent ? lab::apply_exponent(flag_value) : flag_value,
+                                                 sent_range.empty() ? range : lab::parse_range(sent_range), sex);
         std::string sender = value_of(m, i, 8);
         std::string flag_text = flag != lab::Flag::unknown ? std::string(lab::flag_code(flag)) : sender;
         std::string flag_src = flag != lab::Flag::unknown ? "computed" : sender.empty() ? "" : "sender";
