@@ -260,7 +260,7 @@ TEST_CASE("tables: shipped aliases resolve the reference's variant families") {
   CHECK(to("度") == "Cel");
   CHECK(to("cc") == "mL");
   CHECK(to("/HPL") == "/[HPF]");
-  CHECK(to("mOms/L") == "mosm/L");
+  CHECK(to("mOms/L") == "mosm/kg{H2O}");  // NHO: osmolality spellings written per litre (issue 11)
   CHECK(to("mg/g・CR") == "mg/g{creat}");
   CHECK(to("mL/min/1.73m2") == "mL/min/{1.73_m2}");
   CHECK(to("g%") == "g/dL");
