@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <functional>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -120,14 +121,29 @@ namespace {
 
 // The unit atoms of a UCUM expression with their powers, sorted; numbers (10*, 10^) are left out
 // (they are magnitude, not kind): mmol/L and umol/mL give the same list, /[LPF] and % do not.
-std::vector<std::pair<std::string, int>> unit_atoms(const units::Essence& essence, std::string_view expression) {
-  std::vector<std::pair<std::string, int>> out;
+using UnitAtoms = std::vector<std::pair<std::string, int>>;
+UnitAtoms atoms_of(const units::Essence& essence, std::string_view expression) {
+  UnitAtoms out;
   for (const units::Symbol& s : units::symbols(essence, expression)) {
     if (s.atom == "10*" || s.atom == "10^") continue;
     out.emplace_back(s.atom, s.exponent);
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+const UnitAtoms& unit_atoms(const units::Essence& essence, std::string_view expression) {
+  struct Cache {
+    const units::Essence* essence = nullptr;
+    std::unordered_map<std::string, UnitAtoms> answers;
+  };
+  thread_local Cache cache;
+  if (cache.essence != &essence || cache.answers.size() > 65536) {
+    cache.essence = &essence;
+    cache.answers.clear();
+  }
+  const std::string key(expression);
+  if (auto it = cache.answers.find(key); it != cache.answers.end()) return it->second;
+  return cache.answers.emplace(key, atoms_of(essence, expression)).first->second;
 }
 
 bool same_factor(double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(std::fabs(a), std::fabs(b)); }
@@ -281,7 +297,7 @@ class ObxPass {
     // Declared = the same unit atoms as a declared unit (prefixes and powers of ten aside) and
     // the same factor. The factor alone is not enough: UCUM makes /[LPF] (per low power field,
     // [LPF] = 100) exactly equal to % (0.01), so a urine sediment count would pass as HbA1c %.
-    const auto atoms_from = unit_atoms(ucum_.essence(), from_ucum_);
+    const UnitAtoms atoms_from = unit_atoms(ucum_.essence(), from_ucum_);
     auto matches = [&](const std::string& unit) {
       const ConversionFactor f = conversion_factor(ucum_, analyte_, unit, canonical_);
       return f.ok && same_factor(f.value, factor) && unit_atoms(ucum_.essence(), unit) == atoms_from;

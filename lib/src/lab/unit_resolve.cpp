@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
+#include <unordered_map>
 
 namespace smx::lab {
 namespace {
@@ -67,7 +69,28 @@ const std::string& canonical_unit(const tables::Tables& tables, std::string_view
   return analyte ? analyte->unit_for(jlac10) : none;
 }
 
+namespace {
+std::string refusal_of(const units::Essence& essence, std::string_view ucum);
+}  // namespace
+
 std::string lab_ucum_refusal(const units::Essence& essence, std::string_view ucum) {
+  // Once per spelling and thread: the answer depends only on the expression and the essence.
+  struct Cache {
+    const units::Essence* essence = nullptr;
+    std::unordered_map<std::string, std::string> answers;
+  };
+  thread_local Cache cache;
+  if (cache.essence != &essence || cache.answers.size() > 65536) {
+    cache.essence = &essence;
+    cache.answers.clear();
+  }
+  const std::string key(ucum);
+  if (auto it = cache.answers.find(key); it != cache.answers.end()) return it->second;
+  return cache.answers.emplace(key, refusal_of(essence, ucum)).first->second;
+}
+
+namespace {
+std::string refusal_of(const units::Essence& essence, std::string_view ucum) {
   for (const units::Symbol& s : units::symbols(essence, ucum)) {
     if (!lab_prefix(s.prefix))
       return "read as UCUM, '" + s.prefix + s.atom + "' would be the prefix '" + s.prefix +
@@ -78,6 +101,7 @@ std::string lab_ucum_refusal(const units::Essence& essence, std::string_view ucu
   }
   return {};
 }
+}  // namespace
 
 UnitResolution resolve_unit(const tables::Tables& tables, units::Ucum& ucum, std::string_view raw_unit,
                             std::string_view jlac10, std::string_view local_code, const tables::Site* site) {
