@@ -330,6 +330,72 @@ struct Site {
   bool matches_sending_facility(std::string_view msh4) const;
 };
 
+// ---- units/iso-plus.yaml and mappings/jlac10-units.yaml (NHO unit facts) -----------------
+// NHO's ASCII units (ISO+, HL7 v2.5 table 7-9 style) and the unit NHO mandates per JLAC10
+// result code; schema in smx-tables(5) "ISO+ UNITS" and "CODE UNITS".
+
+// One NHO ASCII unit and its UCUM reading.
+struct IsoPlusUnit {
+  std::string code;  // as NHO writes it: "u/L", ".10*4/uL", "mg/g(creat)"
+  std::string ucum;  // UCUM c/s code; empty when no UCUM code carries the meaning
+  std::string why;   // why `ucum` is empty
+  std::string note;  // why this reading (annotations, prefixes)
+  std::string rule;  // "units/iso-plus.yaml:LINE"
+};
+
+class IsoPlus {
+ public:
+  // Exact NHO spelling (ISO+ is case-insensitive, but the table holds no two codes that
+  // differ only by case, so an exact look-up is unambiguous). nullptr when unknown.
+  const IsoPlusUnit* find(std::string_view code) const;
+  std::size_t size() const { return items_.size(); }
+  const std::vector<IsoPlusUnit>& items() const { return items_; }  // file order
+
+ private:
+  friend struct IsoPlusBuilder;
+  std::vector<IsoPlusUnit> items_;
+  detail::StringMap<std::size_t> index_;
+};
+
+// The unit NHO mandates for one JLAC10 result code (or for a wildcard pattern of codes).
+struct CodeUnit {
+  std::string code;      // 17 characters; for pattern rows the pattern ('?' = any character)
+  std::string name;      // NHO's item name (reference only)
+  std::string nho_unit;  // NHO's ASCII unit as written; "単位なし" = the result carries no unit
+  std::string ucum;      // canonical UCUM unit; empty when there is none (see why / doubt)
+  std::string why;       // ucum empty: NHO's unit has no UCUM code, or there is no unit
+  std::string doubt;     // ucum empty: NHO's unit contradicts the item (kept, never used)
+  std::string note;      // ucum chosen other than through iso-plus: why
+  std::string rule;      // "mappings/jlac10-units.yaml:LINE"
+};
+
+inline constexpr std::size_t max_code_unit_patterns = 64;  // find() scans them linearly
+
+class CodeUnits {
+ public:
+  // By full 17-character JLAC10 code: its own row, else the first pattern that matches the
+  // code and none of the pattern's exceptions. nullptr when none (or `code` is not 17 long).
+  const CodeUnit* find(std::string_view code) const;
+  std::size_t size() const { return items_.size(); }  // code rows (patterns not counted)
+  bool empty() const { return items_.empty() && patterns_.empty(); }
+  const std::vector<CodeUnit>& items() const { return items_; }  // file order
+  struct Pattern {
+    CodeUnit unit;                    // unit.code holds the pattern
+    std::vector<std::string> except;  // patterns of codes the row does not apply to
+  };
+  const std::vector<Pattern>& patterns() const { return patterns_; }
+
+ private:
+  friend struct CodeUnitsBuilder;
+  std::vector<CodeUnit> items_;
+  detail::StringMap<std::size_t> index_;
+  std::vector<Pattern> patterns_;
+};
+
+// A JLAC10 code pattern: 17 characters, each a '?' or what is_jlac10_code allows there.
+bool is_jlac10_pattern(std::string_view pattern);
+bool jlac10_pattern_matches(std::string_view pattern, std::string_view code);
+
 // ---- loaders ------------------------------------------------------------------------------
 // `name` is how the file is named in messages and rules (loaders from a path use the path
 // as given). `ucum` validates every unit; its cache is warmed as a side effect.
@@ -340,6 +406,8 @@ ReferenceIntervals reference_intervals_from_string(std::string_view text, std::s
 // The site name is the stem of `name` ("mappings/sites/H1.yaml" -> "H1"); the file's `site:`
 // must equal it.
 Site site_from_string(std::string_view text, std::string_view name, units::Ucum& ucum);
+IsoPlus iso_plus_from_string(std::string_view text, std::string_view name, units::Ucum& ucum);
+CodeUnits code_units_from_string(std::string_view text, std::string_view name, units::Ucum& ucum);
 
 // Read the file (smx::io_error when unreadable, config_error when larger than
 // max_table_bytes) and load it.
@@ -348,6 +416,8 @@ Analytes load_analytes(const std::filesystem::path& path, units::Ucum& ucum);
 ReferenceIntervals load_reference_intervals(const std::filesystem::path& path,
                                             units::Ucum& ucum);
 Site load_site(const std::filesystem::path& path, units::Ucum& ucum);
+IsoPlus load_iso_plus(const std::filesystem::path& path, units::Ucum& ucum);
+CodeUnits load_code_units(const std::filesystem::path& path, units::Ucum& ucum);
 
 // ---- the bundle ---------------------------------------------------------------------------
 // Where the tables are when --tables is not given, first hit wins:
@@ -368,6 +438,7 @@ struct Tables {
   SplitValues split_values;  // DIR/mappings/split-values.yaml; empty when the file is absent
   ReferenceIntervals jccls;
   std::vector<Site> sites;  // the named site, or every site for "auto"
+  CodeUnits code_units;     // DIR/mappings/jlac10-units.yaml (empty when the file is absent)
 
   units::Ucum make_ucum() const { return units::Ucum(essence); }
   const Site* site_named(std::string_view name) const;
@@ -381,7 +452,8 @@ struct Tables {
 };
 
 // Loads DIR/units/ucum-essence.xml, DIR/units/aliases.yaml, DIR/mappings/analytes.yaml,
-// DIR/mappings/reference-intervals/jccls.yaml and the sites: none for "", every
+// DIR/mappings/reference-intervals/jccls.yaml, DIR/mappings/jlac10-units.yaml when present
+// (older --tables directories without it load with an empty table), and the sites: none for "", every
 // DIR/mappings/sites/*.yaml for "auto", else DIR/mappings/sites/SITE.yaml (SITE: letters,
 // digits, '_', '-', '.'; not starting with '.'). Cross-check: every interval's analyte is in
 // the analyte table and its unit converts to the analyte's canonical unit (else config_error

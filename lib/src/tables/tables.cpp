@@ -714,6 +714,12 @@ Tables load_tables(const std::filesystem::path& dir, std::string_view site) {
       throw config_error(ri.rule + ": unit '" + ri.unit + "' does not convert to the canonical unit '" +
                          a->unit + "' of " + ri.analyte);
   }
+  // NHO's unit per JLAC10 code: optional, so that a --tables DIR made before it existed loads.
+  {
+    const auto code_units = dir / "mappings" / "jlac10-units.yaml";
+    std::error_code ec;
+    if (std::filesystem::exists(code_units, ec)) t.code_units = load_code_units(code_units, ucum);
+  }
   const auto sites_dir = dir / "mappings" / "sites";
   if (site == "auto") {
     std::vector<std::filesystem::path> files;
