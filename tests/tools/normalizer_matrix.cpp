@@ -57,7 +57,7 @@ struct Matrix {
   }
 
   void run(const Spelling& spelling, const Analyte& analyte, const std::string& code) {
-    const std::string& canonical = smx::lab::canonical_unit(tables, code);
+    const std::string canonical = smx::lab::canonical_unit(tables, ucum, code);
     if (canonical.empty()) return;
     ++pairs;
     // A value that is plausible once in the canonical unit, so the gate judges the unit, not the value.
@@ -146,7 +146,7 @@ struct Matrix {
   }
 
   bool declared(const Analyte& analyte, const std::string& code, double factor) {
-    const std::string& canonical = smx::lab::canonical_unit(tables, code);
+    const std::string canonical = smx::lab::canonical_unit(tables, ucum, code);
     std::vector<std::string> units{analyte.unit};
     units.insert(units.end(), analyte.alternative_units.begin(), analyte.alternative_units.end());
     for (const std::string& unit : units) {

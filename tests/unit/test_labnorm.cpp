@@ -166,11 +166,21 @@ TEST_CASE("labnorm (issue 11.2): exact UCUM is the unit for any code, local or u
     INFO(std::string(exact));
     CHECK(resolve(exact).status == UnitStatus::mapped);
     CHECK(resolve(exact).ucum == exact);
-    CHECK(resolve(exact, "5D010000002305101").status == UnitStatus::mapped);  // CEA: not in the analyte table
+    CHECK(resolve(exact, "9Z999000002399901").status == UnitStatus::mapped);  // a code no table knows
   }
   // With a known analyte, a valid lab unit that does not convert to its unit is not taken.
   CHECK(resolve("mg/d", "3C015000002327101").status == UnitStatus::refused);
   CHECK(resolve("mg/d").status == UnitStatus::mapped);  // NHO's ASCII for mg per day
+  // CEA is not in mappings/analytes.yaml; its code has NHO's unit (mappings/jlac10-units.yaml).
+  CHECK(resolve("ng/mL", "5D010000002305101").status == UnitStatus::mapped);
+  CHECK(resolve("U/L", "5D010000002305101").status == UnitStatus::refused);
+  // Truncations that are valid UCUM: ng per metre for ng/mL (NHO: varies by hospital).
+  CHECK(resolve("ng/m", "5D010000002305101").status == UnitStatus::refused);
+  // Numbers are not units (NHO lists 53-59 as "no unit"); a microsecond is no lab unit.
+  CHECK(resolve("53").status == UnitStatus::refused);
+  CHECK(resolve("/100").status == UnitStatus::refused);
+  CHECK(resolve("us").status == UnitStatus::refused);
+  CHECK(resolve("{COI}").status == UnitStatus::mapped);
   const Normalized n = normalize({"OBX|1|NM|5D010000002305101^CEA^JC10||5|ng/mL|0-5",
                                   "OBX|2|NM|L0042^TSH^99LOCAL||1.2|uIU/mL|",
                                   "OBX|3|NM|2A990000001930955^PLT^JC10||23.4|10*4/uL|"});
