@@ -1,4 +1,5 @@
-// Property (issue 11): every unit spelling the tables know x every analyte with a canonical unit,
+// Property (issue 11): every unit spelling the tables know x every analyte with a canonical unit
+// (mappings/analytes.yaml) and every analyte/unit of the NHO code table (jlac10-units.yaml),
 // through the real normalizer (lab::Normalizer on an OUL^R22 with one serum OBX). For each pair
 // the result is one of:
 //   converted  OBX-6.1 became the canonical unit and the value was scaled: the factor must equal
@@ -57,7 +58,7 @@ struct Matrix {
   }
 
   void run(const Spelling& spelling, const Analyte& analyte, const std::string& code) {
-    const std::string& canonical = smx::lab::canonical_unit(tables, code);
+    const std::string canonical = smx::lab::canonical_unit(tables, ucum, code);
     if (canonical.empty()) return;
     ++pairs;
     // A value that is plausible once in the canonical unit, so the gate judges the unit, not the value.
@@ -146,7 +147,7 @@ struct Matrix {
   }
 
   bool declared(const Analyte& analyte, const std::string& code, double factor) {
-    const std::string& canonical = smx::lab::canonical_unit(tables, code);
+    const std::string canonical = smx::lab::canonical_unit(tables, ucum, code);
     std::vector<std::string> units{analyte.unit};
     units.insert(units.end(), analyte.alternative_units.begin(), analyte.alternative_units.end());
     for (const std::string& unit : units) {
@@ -190,6 +191,21 @@ int main(int argc, char** argv) try {
         for (const auto& [result_id, unit] : analyte.units_by_result)
           if (!unit.empty() && result_id != "01") matrix.run(spelling, analyte, Matrix::code_for(analyte, result_id));
       }
+    }
+  }
+  // Codes whose canonical unit comes from mappings/jlac10-units.yaml (NHO): one code per analyte
+  // and canonical unit, every spelling (the analyte, when the analyte table has it, is only used
+  // for its molar mass and declarations).
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const smx::tables::CodeUnit& row : tables.code_units.items()) {
+    if (row.ucum.empty()) continue;
+    const std::string canonical = smx::lab::canonical_unit(tables, matrix.ucum, row.code);
+    if (canonical.empty() || !seen.emplace(row.code.substr(0, 5), canonical).second) continue;
+    static const Analyte none{};
+    const Analyte* analyte = tables.analytes.find(row.code);
+    for (const Spelling& spelling : spellings) {
+      if (!spelling.scope.empty() && spelling.scope != row.code && spelling.scope != row.code.substr(0, 5)) continue;
+      matrix.run(spelling, analyte ? *analyte : none, row.code);
     }
   }
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) {

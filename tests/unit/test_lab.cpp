@@ -262,7 +262,7 @@ const ValueCase compound_cases[] = {
     {"陰性(2+)", VK::compound, "NEG(2+)"},   // contradiction: kept as two parts
     {"弱陽性(±)", VK::compound, "WPOS(EQV)"},
     {"8.42:4", VK::compound, "8.42:4"},
-    {"(2+)100", VK::text, "(2+)100"},
+    {"(2+)100", VK::compound, "2+(100)"},   // NHO (記号)数値; typed parts: test_lab_values.cpp
     {"100(2+)(3+)", VK::text, "100(2+)(3+)"},
     {"100()", VK::text, "100()"},
     {"abc(2+)", VK::text, "abc(2+)"},

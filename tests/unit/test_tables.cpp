@@ -260,7 +260,7 @@ TEST_CASE("tables: shipped aliases resolve the reference's variant families") {
   CHECK(to("度") == "Cel");
   CHECK(to("cc") == "mL");
   CHECK(to("/HPL") == "/[HPF]");
-  CHECK(to("mOms/L") == "mosm/L");
+  CHECK(to("mOms/L") == "mosm/kg{H2O}");  // NHO: osmolality spellings written per litre (issue 11)
   CHECK(to("mg/g・CR") == "mg/g{creat}");
   CHECK(to("mL/min/1.73m2") == "mL/min/{1.73_m2}");
   CHECK(to("g%") == "g/dL");
@@ -452,4 +452,153 @@ TEST_CASE("tables: load time") {
   const auto elapsed = std::chrono::steady_clock::now() - start;
   CHECK(t.aliases.size() > 0);
   CHECK(elapsed < std::chrono::milliseconds(500));
+}
+
+// ---- NHO unit facts: units/iso-plus.yaml, mappings/jlac10-units.yaml (issue 11) -----------
+
+namespace {
+
+std::string iso_plus_error(const std::string& text) {
+  return error_of([&] { iso_plus_from_string(text, "i.yaml", ucum()); });
+}
+std::string code_units_error(const std::string& text) {
+  return error_of([&] { code_units_from_string(text, "j.yaml", ucum()); });
+}
+
+const IsoPlus& shipped_iso_plus() {
+  static const IsoPlus table = load_iso_plus(source_dir / "units" / "iso-plus.yaml", ucum());
+  return table;
+}
+
+const char* const iso_head = "format: smx-iso-plus/1\nsources: {AU: somewhere}\nunits:\n";
+const char* const code_units_head = "format: smx-code-units/1\nsources: {JU: somewhere}\ncodes:\n";
+
+}  // namespace
+
+TEST_CASE("tables: iso-plus maps NHO's ASCII units to valid UCUM, or says why not") {
+  const IsoPlus& iso = shipped_iso_plus();
+  CHECK(iso.size() >= 222);  // every target of NHO ascii_units.md (2019/06/26)
+  Ucum u = shipped().make_ucum();
+  for (const IsoPlusUnit& p : iso.items()) {
+    INFO(p.code << " -> " << p.ucum << " " << p.rule);
+    if (p.ucum.empty()) CHECK(!p.why.empty());
+    else CHECK(u.valid(p.ucum));
+  }
+  // The readings issue 11 names (ISO+ is case-insensitive; UCUM is not).
+  const auto reading = [&](const char* code) {
+    const IsoPlusUnit* p = iso.find(code);
+    REQUIRE(p);
+    return p->ucum;
+  };
+  CHECK(reading("u/L") == "U/L");
+  CHECK(reading("iu/L") == "[IU]/L");
+  CHECK(reading("meq/L") == "meq/L");
+  CHECK(reading(".10*4/uL") == "10*4/uL");
+  CHECK(reading("mg/g(creat)") == "mg/g{creat}");
+  CHECK(reading("(knk_u)") == "[knk'U]");
+  CHECK(reading("(arb_u)/mL") == "[arb'U]/mL");
+  CHECK(reading("mm(hg)") == "mm[Hg]");
+  CHECK(reading("cel") == "Cel");
+  CHECK(reading("/(hpf)") == "/[HPF]");
+  CHECK(reading("mosm/kg_h2o") == "mosm/kg{H2O}");
+  CHECK(reading("min sec").empty());
+  CHECK(reading("hr min").empty());
+  // 'ma' is mega in ISO 2955 case-insensitive: never the milli of 'meq'.
+  Ucum u2 = shipped().make_ucum();
+  CHECK(u2.convert(1.0, reading("maeq/mL"), "10*6/mL").ok());
+  CHECK(iso.find("U/L") == nullptr);  // exact look-up of NHO's spelling
+}
+
+TEST_CASE("tables: iso-plus loader errors name FILE:LINE:COL") {
+  const std::string head = iso_head;
+  CHECK(iso_plus_from_string(head + "  \"u/L\": {ucum: U/L, source: \"AU:1\"}\n", "i.yaml", ucum())
+            .find("u/L")->ucum == "U/L");
+  CHECK_STARTS_WITH(iso_plus_error(head + "  \"u/L\": {ucum: IU/L, source: \"AU:1\"}\n"),
+                    "i.yaml:4:17: ucum 'IU/L' is not valid UCUM");
+  CHECK_STARTS_WITH(iso_plus_error(head + "  \"x\": {ucum: null, source: \"AU:1\"}\n"),
+                    "i.yaml:4:15: ucum null needs a 'why'");
+  CHECK_STARTS_WITH(iso_plus_error(head + "  \"u/L\": {ucum: U/L, source: \"AU:1\"}\n"
+                                          "  \"U/l\": {ucum: U/L, source: \"AU:2\"}\n"),
+                    "i.yaml:5:3: ISO+ unit 'U/l' differs from 'u/L' (line 4) only by case");
+  CHECK_STARTS_WITH(iso_plus_error(head + "  \"u/L\": {ucum: U/L, source: \"XX:1\"}\n"),
+                    "i.yaml:4:30: source 'XX:1' is not KEY:WHERE");
+  CHECK_STARTS_WITH(iso_plus_error(head + "  \"u/L\": {ucum: U/L, source: \"AU:1\"}\n"
+                                          "  \"u/L\": {ucum: U/L, source: \"AU:2\"}\n"),
+                    "i.yaml:5:3: duplicate ISO+ unit");
+  CHECK_STARTS_WITH(iso_plus_error(head + "  \"u/L\": {ucum: U/L, sorce: \"AU:1\"}\n"), "i.yaml:4:");
+}
+
+TEST_CASE("tables: jlac10-units holds every code of NHO's table, read through iso-plus") {
+  const Tables& t = shipped();
+  const IsoPlus& iso = shipped_iso_plus();
+  const CodeUnits& cu = t.code_units;
+  CHECK(cu.size() >= 1434);  // NHO doc/jlac10_units.md: 1,291 codes with a unit + 143 without
+  REQUIRE(cu.patterns().size() == 3);
+  Ucum u = t.make_ucum();
+  std::size_t doubts = 0;
+  for (const CodeUnit& c : cu.items()) {
+    INFO(c.code << " " << c.nho_unit << " -> " << c.ucum << " " << c.rule);
+    CHECK(is_jlac10_code(c.code));
+    CHECK(cu.find(c.code) == &c);
+    const IsoPlusUnit* p = iso.find(c.nho_unit);
+    if (c.nho_unit == "単位なし") {
+      CHECK(c.ucum.empty());
+    } else {
+      REQUIRE(p);  // every NHO unit of the table has its reading
+      // The canonical unit is NHO's unit read through iso-plus, unless a doubt or a note says
+      // why not.
+      if (c.doubt.empty() && c.note.empty()) CHECK(c.ucum == p->ucum);
+      if (!c.ucum.empty()) CHECK(u.valid(c.ucum));
+    }
+    if (!c.doubt.empty()) ++doubts;
+  }
+  CHECK(doubts >= 1);
+  // Issue 11's examples and the blood count panel.
+  REQUIRE(cu.find("3B035000002327201") == nullptr);  // not in NHO's table (AST is 3B035...)
+  CHECK(cu.find("3B045000002327801")->ucum == "U/L");
+  CHECK(cu.find("2A990000001930951")->ucum == "10*4/uL");
+  CHECK(cu.find("2A990000001930951")->nho_unit == ".10*4/uL");
+  const CodeUnit* plt = cu.find("2A990000001930955");  // platelet count given fL by NHO
+  REQUIRE(plt);
+  CHECK(plt->ucum.empty());
+  CHECK(plt->nho_unit == "fL");
+  CHECK(!plt->doubt.empty());
+  CHECK(cu.find("3A025000002329201")->ucum == "[knk'U]");
+  CHECK(cu.find("3H045000002390201")->ucum == "mosm/kg{H2O}");
+  // Wildcards: result id 21 is a control value (index) except for 2A160 and 5A1002805/6.
+  CHECK(cu.find("3C015000002327121")->nho_unit == "index");
+  CHECK(cu.find("2A160000001930921") == nullptr);
+  CHECK(cu.find("5A100280502302321")->nho_unit == "LC");  // the code's own row wins
+  CHECK(cu.find("5A100280602302321") == nullptr);
+  CHECK(cu.find("3C015000002327100")->nho_unit == "単位なし");
+  CHECK(cu.find("3C015") == nullptr);
+}
+
+TEST_CASE("tables: jlac10-units loader errors name FILE:LINE:COL") {
+  const std::string head = code_units_head;
+  const std::string row = "  \"3B045000002327801\": {name: GPT, nho_unit: u/L, ucum: U/L, source: \"JU:1\"}\n";
+  CHECK(code_units_from_string(head + row, "j.yaml", ucum()).find("3B045000002327801")->ucum == "U/L");
+  CHECK_STARTS_WITH(code_units_error(head + row + row), "j.yaml:5:3: duplicate code");
+  CHECK_STARTS_WITH(code_units_error(head + "  \"3B04500000232780\": {name: GPT, nho_unit: u/L, ucum: U/L, source: \"JU:1\"}\n"),
+                    "j.yaml:4:3: code '3B04500000232780' is not a 17-character JLAC10 code");
+  CHECK_STARTS_WITH(code_units_error(head + "  \"3B045000002327801\": {name: GPT, nho_unit: u/L, ucum: IU/L, source: \"JU:1\"}\n"),
+                    "j.yaml:4:57: ucum 'IU/L' is not valid UCUM");
+  CHECK_STARTS_WITH(code_units_error(head + "  \"3B045000002327801\": {name: GPT, nho_unit: fL, ucum: null, source: \"JU:1\"}\n"),
+                    "j.yaml:4:56: ucum null needs a 'why' or a 'doubt'");
+  CHECK_STARTS_WITH(code_units_error(head + "  \"3B045000002327801\": {name: X, nho_unit: 単位なし, ucum: U/L, source: \"JU:1\"}\n"),
+                    "j.yaml:4:");
+  CHECK_STARTS_WITH(code_units_error(head + row + "patterns:\n  - {pattern: \"??????????????21\", name: c, nho_unit: index, ucum: \"{index}\", source: \"JU:2\"}\n"),
+                    "j.yaml:6:15: pattern '??????????????21' is not 17 characters");
+  // An old --tables directory without the file still loads (empty table).
+  const auto dir = std::filesystem::temp_directory_path() / "smx-test-no-code-units";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "units");
+  std::filesystem::create_directories(dir / "mappings" / "reference-intervals");
+  for (const char* f : {"units/ucum-essence.xml", "units/aliases.yaml", "mappings/analytes.yaml",
+                        "mappings/reference-intervals/jccls.yaml"})
+    std::filesystem::copy_file(source_dir / f, dir / f);
+  const Tables old = load_tables(dir);
+  CHECK(old.code_units.empty());
+  CHECK(old.code_units.find("3B045000002327801") == nullptr);
+  std::filesystem::remove_all(dir);
 }

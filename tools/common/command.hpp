@@ -18,8 +18,10 @@ int& exit_status();
 void add_output_options(CLI::App* app, cli::CommonOptions& options);
 // --rejects, --max-message-bytes, --charset
 void add_reader_options(CLI::App* app, cli::CommonOptions& common, ReaderOptions& reader);
-// --type --patient --from --to --since --flag --shard (tree filters); `since` and `shard` are
-// raw strings checked when the command runs.
+// --type --patient --from --to --since --flag --shard, for every command that reads messages.
+// The tree walk selects files by name with all of them; the reader then applies --type
+// --patient --from --to --flag to every other record (smx::filter_record). `since` and `shard`
+// are raw strings checked when the command runs.
 struct FilterText {
   std::string since;
   std::string shard;

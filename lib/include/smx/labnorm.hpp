@@ -118,8 +118,12 @@ UnitResolution resolve_unit(const tables::Tables& tables, units::Ucum& ucum, std
 // Why a valid UCUM expression is not a laboratory unit ("" when it is): names the prefix or
 // atom that a case variant produced (`U/ML`: the prefix 'M' on 'L').
 std::string lab_ucum_refusal(const units::Essence& essence, std::string_view ucum);
-// The canonical UCUM unit of a result code ("" when the tables give none).
-const std::string& canonical_unit(const tables::Tables& tables, std::string_view jlac10);
+// The canonical UCUM unit of a result code ("" when the tables give none): the analyte's unit
+// (mappings/analytes.yaml, by result id where it has units_by_result), or the code's own unit
+// (mappings/jlac10-units.yaml, NHO) when the analyte has none or the code's unit is another
+// quantity (urine albumin mg/L, 24-hour urine g/d); where both are the same quantity by a factor
+// of 1 (K meq/L and mmol/L) the analyte's unit, so one analyte comes out in one unit.
+std::string canonical_unit(const tables::Tables& tables, units::Ucum& ucum, std::string_view jlac10);
 
 // JSON helpers for the change records.
 std::string changes_json(const std::vector<Change>& changes);  // [{"obx":..,"field":..,...}]

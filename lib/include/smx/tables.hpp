@@ -203,6 +203,103 @@ class ReferenceIntervals {
   std::string title_;
 };
 
+// ---- mappings/split-values.yaml (schema: smx-tables(5) SPLIT VALUES) ---------------------
+// NHO's split rules for compound OBX-5 values (doc/split_value.md): per JLAC10 code, the form
+// of the value and the two result codes its parts go to. NHO: after the split the unit and the
+// reference range go with the numeric part (SplitRule::numeric_part). Loaded by load_tables
+// when DIR/mappings/split-values.yaml exists (absent: empty).
+
+// NHO's 検査値のパターン, named by what is written, in order.
+enum class SplitForm : std::uint8_t {
+  labelled_symbols,  // Hb(記号1)Tr(記号2), A(記号1)B(記号2): Hb＋Tr＋, A(+)B(-)
+  symbol_number,     // (記号)数値: (+)2, (-)<32, + 640
+  number_symbol,     // 数値(記号)[文字列]: >1000(＋), 5.0(+)以上, 64.5 +
+  number_class,      // 数値(クラス値): 0.13(0), 8.42:4
+  symbol_symbol,     // (記号1)(記号2): (-)(-)
+  text_number,       // 文字列(数値): 陰性（6%)
+  number_unit,       // 数値単位, every code: 50-99/HPF (the unit goes to OBX-6)
+  label_number,      // 文字列数値, every code: ph7.8, クラス 3 (the label is dropped)
+};
+std::string_view split_form_name(SplitForm form);  // "labelled_symbols", ...
+
+// What one result gets (NHO's 検査結果1/2).
+enum class SplitGets : std::uint8_t {
+  number,           // 数値
+  number_and_text,  // 数値[＋文字列]: the number with the text after the sign (5.0以上)
+  symbol,           // 記号
+  class_value,      // クラス値 (written `class`)
+  text,             // 文字列
+};
+std::string_view split_gets_name(SplitGets gets);  // "number", ..., "class", "text"
+
+struct SplitPart {
+  bool present = false;  // false: NHO's なし (no such result)
+  std::string code;      // 17 characters; '?' = the OBX-3 code's character at that place
+  SplitGets gets = SplitGets::number;
+  bool numeric() const {
+    return present && (gets == SplitGets::number || gets == SplitGets::number_and_text);
+  }
+  // The result code for a concrete 17-character OBX-3 code the rule matched.
+  std::string code_for(std::string_view jlac10) const;
+};
+
+struct SplitRule {
+  std::string code;  // 17 characters, '?' = any character
+  SplitForm form = SplitForm::number_symbol;
+  std::vector<std::string> labels;  // labelled_symbols: the two labels ("Hb", "Tr")
+  SplitPart first;                  // the part written first
+  SplitPart second;
+  std::string test;     // NHO's item name (reference only)
+  std::string example;  // NHO's example value
+  std::string note;
+  std::string source;           // key of SplitValues::sources()
+  int row = 0;                  // table row at the source (0 when `section` is given)
+  std::vector<int> also_rows;   // rows the source repeats word for word
+  std::string section;          // where in a source without a table
+  std::string rule;             // "mappings/split-values.yaml:LINE"
+  int wildcards = 0;            // number of '?' in `code`
+
+  bool matches(std::string_view jlac10) const;
+  bool applies_to_every_code() const { return wildcards == 17; }
+  // The part that takes the OBX-6 unit and the OBX-7 range after the split (NHO: 単位・基準値
+  // は数値側); nullptr when neither part is a number (two signs).
+  const SplitPart* numeric_part() const;
+};
+
+struct SplitSource {
+  std::string key;
+  std::string repository;
+  std::string path;
+  std::string commit;  // 40 hex digits
+  std::string note;
+};
+
+class SplitValues {
+ public:
+  // Rules matching a 17-character code, most specific first: the exact code, then fewer '?',
+  // then file order. Empty when `jlac10` is not 17 characters long.
+  std::vector<const SplitRule*> matching(std::string_view jlac10) const;
+  // The most specific rule for the code with this form; nullptr when none.
+  const SplitRule* find(std::string_view jlac10, SplitForm form) const;
+  // The most specific rule for the code, not counting the rules for every code.
+  const SplitRule* find(std::string_view jlac10) const;
+  std::size_t size() const { return items_.size(); }
+  bool empty() const { return items_.empty(); }
+  const std::vector<SplitRule>& items() const { return items_; }  // file order
+  const std::vector<SplitSource>& sources() const { return sources_; }
+
+ private:
+  friend struct SplitValuesBuilder;
+  std::vector<SplitRule> items_;
+  detail::StringMap<std::vector<std::size_t>> exact_;  // code -> rules (file order)
+  std::vector<std::size_t> patterns_;                  // by wildcards, then file order
+  std::vector<SplitSource> sources_;
+};
+
+// Loaders (lib/src/tables/split_values.cpp); errors as for every table (FILE:LINE:COL).
+SplitValues split_values_from_string(std::string_view text, std::string_view name);
+SplitValues load_split_values(const std::filesystem::path& path);
+
 // ---- mappings/sites/<name>.yaml -----------------------------------------------------------
 struct SiteCode {
   std::string jlac10;  // 17 characters
@@ -233,6 +330,72 @@ struct Site {
   bool matches_sending_facility(std::string_view msh4) const;
 };
 
+// ---- units/iso-plus.yaml and mappings/jlac10-units.yaml (NHO unit facts) -----------------
+// NHO's ASCII units (ISO+, HL7 v2.5 table 7-9 style) and the unit NHO mandates per JLAC10
+// result code; schema in smx-tables(5) "ISO+ UNITS" and "CODE UNITS".
+
+// One NHO ASCII unit and its UCUM reading.
+struct IsoPlusUnit {
+  std::string code;  // as NHO writes it: "u/L", ".10*4/uL", "mg/g(creat)"
+  std::string ucum;  // UCUM c/s code; empty when no UCUM code carries the meaning
+  std::string why;   // why `ucum` is empty
+  std::string note;  // why this reading (annotations, prefixes)
+  std::string rule;  // "units/iso-plus.yaml:LINE"
+};
+
+class IsoPlus {
+ public:
+  // Exact NHO spelling (ISO+ is case-insensitive, but the table holds no two codes that
+  // differ only by case, so an exact look-up is unambiguous). nullptr when unknown.
+  const IsoPlusUnit* find(std::string_view code) const;
+  std::size_t size() const { return items_.size(); }
+  const std::vector<IsoPlusUnit>& items() const { return items_; }  // file order
+
+ private:
+  friend struct IsoPlusBuilder;
+  std::vector<IsoPlusUnit> items_;
+  detail::StringMap<std::size_t> index_;
+};
+
+// The unit NHO mandates for one JLAC10 result code (or for a wildcard pattern of codes).
+struct CodeUnit {
+  std::string code;      // 17 characters; for pattern rows the pattern ('?' = any character)
+  std::string name;      // NHO's item name (reference only)
+  std::string nho_unit;  // NHO's ASCII unit as written; "単位なし" = the result carries no unit
+  std::string ucum;      // canonical UCUM unit; empty when there is none (see why / doubt)
+  std::string why;       // ucum empty: NHO's unit has no UCUM code, or there is no unit
+  std::string doubt;     // ucum empty: NHO's unit contradicts the item (kept, never used)
+  std::string note;      // ucum chosen other than through iso-plus: why
+  std::string rule;      // "mappings/jlac10-units.yaml:LINE"
+};
+
+inline constexpr std::size_t max_code_unit_patterns = 64;  // find() scans them linearly
+
+class CodeUnits {
+ public:
+  // By full 17-character JLAC10 code: its own row, else the first pattern that matches the
+  // code and none of the pattern's exceptions. nullptr when none (or `code` is not 17 long).
+  const CodeUnit* find(std::string_view code) const;
+  std::size_t size() const { return items_.size(); }  // code rows (patterns not counted)
+  bool empty() const { return items_.empty() && patterns_.empty(); }
+  const std::vector<CodeUnit>& items() const { return items_; }  // file order
+  struct Pattern {
+    CodeUnit unit;                    // unit.code holds the pattern
+    std::vector<std::string> except;  // patterns of codes the row does not apply to
+  };
+  const std::vector<Pattern>& patterns() const { return patterns_; }
+
+ private:
+  friend struct CodeUnitsBuilder;
+  std::vector<CodeUnit> items_;
+  detail::StringMap<std::size_t> index_;
+  std::vector<Pattern> patterns_;
+};
+
+// A JLAC10 code pattern: 17 characters, each a '?' or what is_jlac10_code allows there.
+bool is_jlac10_pattern(std::string_view pattern);
+bool jlac10_pattern_matches(std::string_view pattern, std::string_view code);
+
 // ---- loaders ------------------------------------------------------------------------------
 // `name` is how the file is named in messages and rules (loaders from a path use the path
 // as given). `ucum` validates every unit; its cache is warmed as a side effect.
@@ -243,6 +406,8 @@ ReferenceIntervals reference_intervals_from_string(std::string_view text, std::s
 // The site name is the stem of `name` ("mappings/sites/H1.yaml" -> "H1"); the file's `site:`
 // must equal it.
 Site site_from_string(std::string_view text, std::string_view name, units::Ucum& ucum);
+IsoPlus iso_plus_from_string(std::string_view text, std::string_view name, units::Ucum& ucum);
+CodeUnits code_units_from_string(std::string_view text, std::string_view name, units::Ucum& ucum);
 
 // Read the file (smx::io_error when unreadable, config_error when larger than
 // max_table_bytes) and load it.
@@ -251,6 +416,8 @@ Analytes load_analytes(const std::filesystem::path& path, units::Ucum& ucum);
 ReferenceIntervals load_reference_intervals(const std::filesystem::path& path,
                                             units::Ucum& ucum);
 Site load_site(const std::filesystem::path& path, units::Ucum& ucum);
+IsoPlus load_iso_plus(const std::filesystem::path& path, units::Ucum& ucum);
+CodeUnits load_code_units(const std::filesystem::path& path, units::Ucum& ucum);
 
 // ---- the bundle ---------------------------------------------------------------------------
 // Where the tables are when --tables is not given, first hit wins:
@@ -268,8 +435,10 @@ struct Tables {
   std::shared_ptr<const units::Essence> essence;  // DIR/units/ucum-essence.xml
   Aliases aliases;
   Analytes analytes;
+  SplitValues split_values;  // DIR/mappings/split-values.yaml; empty when the file is absent
   ReferenceIntervals jccls;
   std::vector<Site> sites;  // the named site, or every site for "auto"
+  CodeUnits code_units;     // DIR/mappings/jlac10-units.yaml (empty when the file is absent)
 
   units::Ucum make_ucum() const { return units::Ucum(essence); }
   const Site* site_named(std::string_view name) const;
@@ -283,7 +452,8 @@ struct Tables {
 };
 
 // Loads DIR/units/ucum-essence.xml, DIR/units/aliases.yaml, DIR/mappings/analytes.yaml,
-// DIR/mappings/reference-intervals/jccls.yaml and the sites: none for "", every
+// DIR/mappings/reference-intervals/jccls.yaml, DIR/mappings/jlac10-units.yaml when present
+// (older --tables directories without it load with an empty table), and the sites: none for "", every
 // DIR/mappings/sites/*.yaml for "auto", else DIR/mappings/sites/SITE.yaml (SITE: letters,
 // digits, '_', '-', '.'; not starting with '.'). Cross-check: every interval's analyte is in
 // the analyte table and its unit converts to the analyte's canonical unit (else config_error

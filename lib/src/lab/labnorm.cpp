@@ -221,7 +221,7 @@ class ObxPass {
     }
     ++cov_.codes_mapped;
     analyte_ = tables_.analytes.find(code_.jlac10);
-    canonical_ = canonical_unit(tables_, code_.jlac10);
+    canonical_ = canonical_unit(tables_, ucum_, code_.jlac10);
   }
 
   // 2. OBX-6 = UCUM^original text^UCUM.
@@ -278,6 +278,13 @@ class ObxPass {
       diag_(Severity::warning, "LAB-UNIT-NOT-CONVERTIBLE", "6", f.why, from_ucum_);
       return;
     }
+    if (!declares_units()) {
+      // The canonical unit comes from the code (NHO's unit) or a result id: no table says which
+      // units a result of this code may arrive in, so none is converted.
+      diag_(Severity::warning, "LAB-UNIT-NOT-CONVERTED", "6",
+            "kept in " + from_ucum_ + ": no conversion to " + canonical_ + " is declared for this code", from_ucum_);
+      return;
+    }
     if (!declared(f.value)) {
       implausible("unit " + from_ucum_ + " converts to " + canonical_ + " by x" + format_number(f.value, 0) +
                       ", a factor this analyte does not declare (" + declared_units() + ")",
@@ -288,12 +295,10 @@ class ObxPass {
     target_ = canonical_;
   }
 
+  // The analyte's unit and alternative_units declare what a result may be converted from, for
+  // codes whose canonical unit is the analyte's unit.
+  bool declares_units() const { return analyte_ && !analyte_->unit.empty() && canonical_ == analyte_->unit; }
   bool declared(double factor) {
-    if (!analyte_ || analyte_->unit.empty() || analyte_->unit_for(code_.jlac10) != analyte_->unit) {
-      // A canonical unit without an analyte entry (or a result-specific unit) declares no
-      // conversion: the result stays in the unit it came in.
-      return false;
-    }
     // Declared = the same unit atoms as a declared unit (prefixes and powers of ten aside) and
     // the same factor. The factor alone is not enough: UCUM makes /[LPF] (per low power field,
     // [LPF] = 100) exactly equal to % (0.01), so a urine sediment count would pass as HbA1c %.

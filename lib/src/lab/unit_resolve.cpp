@@ -19,35 +19,70 @@
 namespace smx::lab {
 namespace {
 
-// Prefixes seen in laboratory units: kilo, deci, centi, milli, micro, nano, pico, femto.
-// Refused: mega, giga, tera, peta, exa, zetta, yotta (no lab quantity is that large and every
-// one of them is a capital letter that a case variant of a lab spelling produces), hecto, deka,
-// atto, zepto, yocto and the binary prefixes.
-constexpr std::array<std::string_view, 8> kLabPrefixes = {"k", "d", "c", "m", "u", "n", "p", "f"};
+// Prefixes seen in laboratory units: kilo, deci, centi, milli, micro, nano, pico, femto (and
+// hecto for hPa). Refused everywhere: mega, giga, tera, peta, exa, zetta, yotta (no lab quantity
+// is that large and every one of them is a capital letter that a case variant of a lab spelling
+// produces), deka, atto, zepto, yocto and the binary prefixes.
+//
+// Atoms seen in laboratory and vital-sign units (UCUM c/s codes), each with the prefixes a
+// laboratory puts on it: `us` (microsecond), `km` or `ng` per metre are valid UCUM that no
+// laboratory reports, and arrive as truncations (`ng/m` for ng/mL) or misreadings (NHO lists
+// `μs` as "no unit"). Notably absent atoms: u (unified atomic mass unit), G (gauss), K (kelvin),
+// S (siemens), H (henry), P (poise), a (year: `pa`, `ma` are not lab units), t (tonne), B (bel),
+// R (roentgen), Ci, Bq, Gy: each is a case variant or a misreading of something a laboratory
+// writes. Arbitrary units ([IU], [arb'U], [knk'U], [CFU], ...) take the lab prefixes.
+struct LabAtom {
+  std::string_view atom;
+  std::string_view prefixes;  // allowed prefix codes, space separated; "" = none
+};
+constexpr LabAtom kLabAtoms[] = {
+    {"g", "k m u n p f"}, {"L", "d c m u n p f"}, {"l", "d c m u n p f"}, {"mol", "m u n p f"},
+    {"eq", "m u n"},      {"osm", "m"},           {"U", "k m u"},         {"kat", "m u n"},
+    {"10*", ""},          {"10^", ""},            {"%", ""},              {"[ppth]", ""},
+    {"[ppm]", ""},        {"[ppb]", ""},          {"[pptr]", ""},         {"s", "m"},
+    {"min", ""},          {"h", ""},              {"d", ""},              {"wk", ""},
+    {"mo", ""},           {"m", "c m u n"},       {"[in_i]", ""},         {"[ft_i]", ""},
+    {"[lb_av]", ""},      {"[oz_av]", ""},        {"Pa", "k h"},          {"m[Hg]", "m"},
+    {"m[H2O]", "c m"},    {"Cel", ""},            {"[degF]", ""},         {"[pH]", ""},
+    {"cal", "k"},         {"[Cal]", ""},          {"[drp]", ""},          {"[HPF]", ""},
+    {"[LPF]", ""},
+};
+constexpr std::string_view kArbitraryPrefixes = "k m u n";
 
-// Atoms seen in laboratory and vital-sign units (UCUM c/s codes). Arbitrary units ([IU],
-// [arb'U], [knk'U], [CFU], [HPF], ...) are allowed as a class. Notably absent: u (unified atomic
-// mass unit), G (gauss), K (kelvin), S (siemens), H (henry), P (poise), a (year: `pa`, `ma` are
-// not lab units), t (tonne), B (bel), R (roentgen), Ci, Bq, Gy: each is a case variant or a
-// misreading of something a laboratory writes.
-constexpr std::array<std::string_view, 37> kLabAtoms = {
-    "g",      "L",    "l",     "mol", "eq",    "osm",    "U",      "kat",  "10*",   "10^",
-    "%",      "[ppth]", "[ppm]", "[ppb]", "[pptr]", "s",   "min",    "h",    "d",     "wk",
-    "mo",     "m",    "[in_i]", "[ft_i]", "[lb_av]", "[oz_av]", "Pa", "m[Hg]", "m[H2O]", "Cel",
-    "[degF]", "[pH]", "cal",   "[Cal]", "[drp]", "[iU]",   "[IU]"};
-
-bool lab_prefix(std::string_view p) {
-  return p.empty() || std::find(kLabPrefixes.begin(), kLabPrefixes.end(), p) != kLabPrefixes.end();
-}
-bool lab_atom(std::string_view a, const units::Essence& essence) {
-  if (std::find(kLabAtoms.begin(), kLabAtoms.end(), a) != kLabAtoms.end()) return true;
-  // Arbitrary units are bracketed, named after a procedure or standard, and never arise from a
-  // case change: `[arb'U]`, `[knk'U]`, `[CFU]`, `[HPF]`, ...
-  if (a.size() > 2 && a.front() == '[' && a.back() == ']') {
-    const units::ParseResult r = units::parse(essence, a);
-    return r.ok() && r.canonical().is_arbitrary();
+bool listed(std::string_view list, std::string_view prefix) {
+  if (prefix.empty()) return true;
+  for (std::size_t at = 0; at < list.size();) {
+    std::size_t end = list.find(' ', at);
+    if (end == std::string_view::npos) end = list.size();
+    if (list.substr(at, end - at) == prefix) return true;
+    at = end + 1;
   }
   return false;
+}
+
+// "" when prefix + atom is a laboratory unit, else why not.
+std::string judge(const units::Symbol& s, const units::Essence& essence) {
+  std::string_view prefixes;
+  bool known = false;
+  for (const LabAtom& a : kLabAtoms)
+    if (a.atom == s.atom) {
+      prefixes = a.prefixes;
+      known = true;
+      break;
+    }
+  // Arbitrary units are bracketed, named after a procedure or standard, and never arise from a
+  // case change: `[arb'U]`, `[knk'U]`, `[CFU]`, `[IU]`, ...
+  if (!known && s.atom.size() > 2 && s.atom.front() == '[' && s.atom.back() == ']') {
+    const units::ParseResult r = units::parse(essence, s.atom);
+    known = r.ok() && r.canonical().is_arbitrary();
+    prefixes = kArbitraryPrefixes;
+  }
+  if (!known)
+    return "read as UCUM, '" + s.prefix + s.atom + "' would be the unit '" + s.atom + "' (not a laboratory unit)";
+  if (!listed(prefixes, s.prefix))
+    return "read as UCUM, '" + s.prefix + s.atom + "' would be the prefix '" + s.prefix + "' on '" + s.atom +
+           "' (not a laboratory unit)";
+  return {};
 }
 
 }  // namespace
@@ -62,11 +97,18 @@ std::string_view unit_status_name(UnitStatus s) {
   return "unmapped";
 }
 
-const std::string& canonical_unit(const tables::Tables& tables, std::string_view jlac10) {
-  static const std::string none;
-  if (jlac10.empty()) return none;
+std::string canonical_unit(const tables::Tables& tables, units::Ucum& ucum, std::string_view jlac10) {
+  if (jlac10.empty()) return {};
   const tables::Analyte* analyte = tables.analytes.find(jlac10);
-  return analyte ? analyte->unit_for(jlac10) : none;
+  const std::string analyte_unit = analyte ? analyte->unit_for(jlac10) : std::string();
+  const tables::CodeUnit* row = tables.code_units.find(jlac10);
+  if (!row || row->ucum.empty() || row->ucum == analyte_unit) return analyte_unit;
+  if (analyte_unit.empty()) return row->ucum;
+  // The analyte's unit where the code's own unit is the same quantity (K meq/L = mmol/L), so one
+  // analyte comes out in one unit; the code's unit where it differs (urine albumin mg/L, 24-hour
+  // urine creatinine g/d against serum mg/dL): a full code is more specific than its analyte.
+  const ConversionFactor f = conversion_factor(ucum, analyte, row->ucum, analyte_unit);
+  return f.ok && f.value == 1.0 ? analyte_unit : row->ucum;
 }
 
 namespace {
@@ -91,14 +133,16 @@ std::string lab_ucum_refusal(const units::Essence& essence, std::string_view ucu
 
 namespace {
 std::string refusal_of(const units::Essence& essence, std::string_view ucum) {
+  bool unit_atom = false;
   for (const units::Symbol& s : units::symbols(essence, ucum)) {
-    if (!lab_prefix(s.prefix))
-      return "read as UCUM, '" + s.prefix + s.atom + "' would be the prefix '" + s.prefix +
-             "' on '" + s.atom + "' (not a laboratory unit)";
-    if (!lab_atom(s.atom, essence))
-      return "read as UCUM, '" + s.prefix + s.atom + "' would be the unit '" + s.atom +
-             "' (not a laboratory unit)";
+    std::string why = judge(s, essence);
+    if (!why.empty()) return why;
+    unit_atom = unit_atom || (s.atom != "10*" && s.atom != "10^");
   }
+  // A number (`53`, `/100`, `10^6`) is valid UCUM but no unit: NHO lists bare numbers as "no
+  // unit" spellings. An annotation alone (`{COI}`) is a dimensionless lab unit.
+  if (!unit_atom && ucum.find('{') == std::string_view::npos)
+    return "read as UCUM, '" + std::string(ucum) + "' is a number, not a unit";
   return {};
 }
 }  // namespace
@@ -128,7 +172,7 @@ UnitResolution resolve_unit(const tables::Tables& tables, units::Ucum& ucum, std
   // meant either: `mg/d` is valid UCUM (per day), but for serum creatinine it is a truncated
   // `mg/dL` (NHO ascii_units.md 特記事項). Unknown analytes take the UCUM reading as sent.
   if (!jlac10.empty()) {
-    const std::string& canonical = canonical_unit(tables, jlac10);
+    const std::string canonical = canonical_unit(tables, ucum, jlac10);
     if (!canonical.empty() && canonical != r.spelling) {
       const tables::Analyte* analyte = tables.analytes.find(jlac10);
       if (!conversion_factor(ucum, analyte, r.spelling, canonical).ok) {

@@ -714,6 +714,12 @@ Tables load_tables(const std::filesystem::path& dir, std::string_view site) {
       throw config_error(ri.rule + ": unit '" + ri.unit + "' does not convert to the canonical unit '" +
                          a->unit + "' of " + ri.analyte);
   }
+  // NHO's unit per JLAC10 code: optional, so that a --tables DIR made before it existed loads.
+  {
+    const auto code_units = dir / "mappings" / "jlac10-units.yaml";
+    std::error_code ec;
+    if (std::filesystem::exists(code_units, ec)) t.code_units = load_code_units(code_units, ucum);
+  }
   const auto sites_dir = dir / "mappings" / "sites";
   if (site == "auto") {
     std::vector<std::filesystem::path> files;
@@ -733,6 +739,11 @@ Tables load_tables(const std::filesystem::path& dir, std::string_view site) {
       throw config_error("no site table " + path.string());
     t.sites.push_back(load_site(path, ucum));
   }
+  // NHO's split rules: optional, so that a --tables DIR made before the file existed loads.
+  // A path that cannot even be looked at is read anyway, so that the error names it.
+  const auto split = dir / "mappings" / "split-values.yaml";
+  if (std::error_code ec; std::filesystem::exists(split, ec) || ec)
+    t.split_values = load_split_values(split);
   return t;
 }
 
