@@ -61,9 +61,9 @@ const std::vector<VarianceItem> kVarianceItems = {
     // Urine sediment, squamous epithelial cells: NHO's table gives no unit; reports print
     // /HPF, and NHO's exceptions list the typos /HPL and 個/HFP (ssmix2.md §8 item 15).
     {{"1A105", "000000192054", Specimen::urine, false, 0, 0, "", ""}, "扁平上皮細胞", "/[HPF]", "/HPF", 0, 4, 0},
-    // Osmolality: NHO writes mosm/kg_h2o; sent here in mOsm/L so that NHO's typo mOms/L has
-    // the unit it stands for.
-    {{"3H045", "000002390201", Specimen::serum, false, 0, 0, "", ""}, "浸透圧", "mosm/L", "mOsm/L", 275, 290, 0},
+    // Osmolality: NHO writes mosm/kg_h2o and files the spellings per litre under it (osmometers
+    // measure osmolality); laboratories print mOsm/L, and NHO's typo of it is mOms/L.
+    {{"3H045", "000002390201", Specimen::serum, false, 0, 0, "", ""}, "浸透圧", "mosm/kg{H2O}", "mOsm/L", 275, 290, 0},
     {{"2B140", "000002206201", Specimen::plasma, false, 0, 0, "", ""}, "Dダイマー", "ug/mL", "μg/mL", 0, 1.0, 1, "μg/ML"},
     {{"5D130", "000002305101", Specimen::serum, false, 0, 0, "", ""}, "CA19-9", "U/mL", "U/mL", 0, 37, 0, "U/ML"},
     {{"4A025", "000002205301", Specimen::plasma, false, 0, 0, "", ""}, "ACTH", "pg/mL", "pg/mL", 7.2, 63.3, 1, "Pg/mL"},
@@ -76,13 +76,14 @@ char flip_case(char c) { return static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 
 
 // Letter-case variants of `base`: all upper, all lower, the first letter upper, and every single
 // letter flipped (U/mL -> U/ML, pg/mL -> Pg/mL, mEq/L -> Meq/L). Letters inside UCUM brackets
-// ([IU], [HPF]) are left alone: no sender types those, and [iU] is UCUM's own synonym of [IU].
+// and annotations ([IU], [HPF], {H2O}) are left alone: no sender types those, and [iU] is UCUM's
+// own synonym of [IU].
 void add_case_variants(std::string_view base, std::vector<std::string>& out) {
   std::string upper(base), lower(base), first(base);
   bool first_done = false;
   int bracket = 0;
   for (std::size_t i = 0; i < base.size(); ++i) {
-    bracket += base[i] == '[' ? 1 : base[i] == ']' ? -1 : 0;
+    bracket += base[i] == '[' || base[i] == '{' ? 1 : base[i] == ']' || base[i] == '}' ? -1 : 0;
     if (!is_ascii_letter(base[i]) || bracket > 0) continue;
     if (base[i] >= 'a' && base[i] <= 'z') upper[i] = flip_case(base[i]);
     if (base[i] >= 'A' && base[i] <= 'Z') lower[i] = flip_case(base[i]);
@@ -168,7 +169,7 @@ void vary_spelling(Rng& rng, const FacilityModel& model, const tables::Tables& t
     if (!m.unit_variance.empty()) m.unit_expect = "right";
     // No canonical unit in the tables (a variance-only item): a normalizer writes the unit as
     // read, normalized and not converted.
-    if (m.variance_item && lab::canonical_unit(tables, m.jlac10).empty()) m.canonical_unit = read;
+    if (m.variance_item && lab::canonical_unit(tables, ucum, m.jlac10).empty()) m.canonical_unit = read;
     return;
   }
   // The tables do not read it as the unit meant: a normalizer must report it, never convert.
@@ -203,8 +204,8 @@ bool alternative_unit(Rng& rng, const FacilityModel& model, units::Ucum& ucum, I
 }
 
 // A variance-only item as this facility sends it; false when the tables contradict its unit.
-bool variance_item(const VarianceItem& v, const FacilityModel& model, const tables::Tables& tables, int serial,
-                   ItemModel& m) {
+bool variance_item(const VarianceItem& v, const FacilityModel& model, const tables::Tables& tables, units::Ucum& ucum,
+                   int serial, ItemModel& m) {
   const FacilityProfile& p = model.profile;
   m.item = &v.item;
   m.variance_item = true;
@@ -218,7 +219,7 @@ bool variance_item(const VarianceItem& v, const FacilityModel& model, const tabl
   m.analyte = tables.analytes.find(m.jlac10);
   // The tables' canonical unit decides; an item whose unit the tables contradict is left out
   // (its truth could not be derived from them).
-  const std::string& canonical = lab::canonical_unit(tables, m.jlac10);
+  const std::string canonical = lab::canonical_unit(tables, ucum, m.jlac10);
   if (!v.item.qualitative && !canonical.empty() && canonical != v.unit) return false;
   m.reported_unit = std::string(v.unit);
   m.unit_spelling = std::string(v.spelling);
@@ -326,7 +327,7 @@ void mixed_row(TruthObx& t, const ItemModel& m, Rng& rng) {
 bool mislabel(TruthObx& t, const ItemModel& m, const tables::Tables& tables, units::Ucum& ucum, Rng& rng) {
   const tables::Analyte* a = m.analyte;
   if (a == nullptr || !a->plausible || !tables::is_blood_material(m.jlac10)) return false;
-  if (m.canonical_unit != a->unit || lab::canonical_unit(tables, m.jlac10) != a->unit) return false;
+  if (m.canonical_unit != a->unit || lab::canonical_unit(tables, ucum, m.jlac10) != a->unit) return false;
   const lab::ConversionFactor labelled = lab::conversion_factor(ucum, a, m.reported_unit, a->unit);
   if (!labelled.ok) return false;
   const int digits = std::max(2, lab::significant_digits(t.sent_value));
@@ -375,7 +376,7 @@ SpellingVariants spelling_variants(std::string_view spelling, std::string_view u
   // NHO's production typos (ssmix2.md §8 items 13 and 15).
   if (ucum == "mg/dL") v.typos.push_back("md/dl");
   if (ucum == "U/L") v.typos.push_back("lU/Ｌ");  // a lower-case L for the I of IU/L
-  if (ucum == "mosm/L") v.typos.push_back("mOms/L");
+  if (spelling == "mOsm/L") v.typos.push_back("mOms/L");
   if (ucum == "/[HPF]") {
     v.typos.push_back("/HPL");
     v.typos.push_back("個/HFP");
@@ -406,7 +407,7 @@ void add_variance(FacilityModel& model, const Options& options, const tables::Ta
   for (const VarianceItem& v : kVarianceItems) {
     ItemModel m;
     const bool change = rng.chance(kVarianceItemSpelling);
-    if (!variance_item(v, model, tables, ++serial, m)) continue;
+    if (!variance_item(v, model, tables, ucum, ++serial, m)) continue;
     if (!v.trap.empty() && (serial + model.index) % 3 == 0 && writable(v.trap, model.profile.charset)) {
       m.unit_spelling = std::string(v.trap);
       m.unit_variance = ucum_trap(ucum, v.trap, m.reported_unit) ? "unit-trap" : "unit-case";
