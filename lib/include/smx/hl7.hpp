@@ -211,17 +211,23 @@ class MessageEditor {
   void set_field(std::size_t segment_index, int field, std::string_view raw_value);
   // Replaces one component (1-based) of one repetition (1-based); other components stay.
   void set_component(std::size_t segment_index, int field, int repetition, int component, std::string_view raw_value);
+  // Adds a new segment (raw text, without the terminator) after segment `segment_index`; several
+  // inserted after the same segment keep their order.
+  void insert_after(std::size_t segment_index, std::string raw_segment);
   // The current raw value of a field (after edits).
   std::string_view field(std::size_t segment_index, int field) const;
-  bool changed() const { return !edited_.empty(); }
+  bool changed() const { return !edited_.empty() || !inserted_.empty(); }
   // The edited message text (CR after every segment).
   std::string text() const;
 
  private:
   std::vector<std::string>& fields_of(std::size_t segment_index);
+  const std::vector<std::string>* edited_fields(std::size_t segment_index) const;
   const Message& message_;
   // segment index -> its fields split (piece 0 = segment id, MSH handled by HL7 numbering)
   std::vector<std::pair<std::size_t, std::vector<std::string>>> edited_;
+  std::vector<int> slot_;  // segment index -> position in edited_, -1 when not edited
+  std::vector<std::pair<std::size_t, std::string>> inserted_;  // after segment index, raw text
 };
 
 // Replaces piece `n` (0-based) of `value` split on `sep`, adding empty pieces when needed.
