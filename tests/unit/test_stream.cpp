@@ -150,6 +150,12 @@ TEST_CASE("yen: what is not a stand-in is rejected with the character named, aft
                    "(not ASCII); message rejected");
   CHECK(d->subject == "U+FF3C '\uFF3C'");
   CHECK(r.counts.rejected == 1);
+  // An ASCII character is judged on the raw bytes, named the same way.
+  Read a = read_bytes("MSH|^^\\&|LAB\rPID|1\r");
+  REQUIRE(a.count("HL7-MSH-ENCODING") == 1);
+  CHECK(a.first("HL7-MSH-ENCODING")->text ==
+        "MSH-2 (encoding characters) character 2 is U+005E '^', the same as character 1; message rejected");
+  CHECK(a.first("HL7-MSH-ENCODING")->subject == "U+005E '^'");
 }
 
 // ---- B. junk right after a message -------------------------------------------------------------

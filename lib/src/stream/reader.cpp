@@ -166,8 +166,11 @@ struct RecordReader::Impl {
     decoder.emplace(options.assume_charset);
   }
 
-  void diag(Severity s, std::string code, Location where, std::string text) {
-    diagnostics.report(Diagnostic{s, std::move(code), std::move(where), std::move(text)});
+  // `subject`: what the finding is about, for the end-of-run summary (never patient data).
+  void diag(Severity s, std::string code, Location where, std::string text, std::string subject = {}) {
+    Diagnostic d{s, std::move(code), std::move(where), std::move(text)};
+    d.subject = std::move(subject);
+    diagnostics.report(std::move(d));
   }
 
   void reject(const Source& src, std::string code, std::string reason, std::string_view bytes, std::uint64_t part = 0) {
@@ -255,8 +258,8 @@ struct RecordReader::Impl {
   }
 
   bool reject_message(const Source& src, const Location& where, const std::string& code, const std::string& why,
-                      std::string_view bytes) {
-    diag(Severity::error, code, where, why + "; message rejected");
+                      std::string_view bytes, std::string subject) {
+    diag(Severity::error, code, where, why + "; message rejected", std::move(subject));
     reject(src, code, why, bytes);
     return false;
   }
@@ -267,19 +270,19 @@ struct RecordReader::Impl {
     Location where{current_path, message_number, frame.offset, {}};
     std::string reason;
     hl7::DelimiterReading reading;
-    // A non-ASCII character in MSH-1 or MSH-2 is judged (and named) again after conversion,
-    // where it is a character rather than a byte of some charset.
-    // An ISO-2022-JP message may start with ESC ( J or ESC ( B before MSH (hl7::Framer).
+    // An ISO-2022-JP message may start with ESC ( J or ESC ( B before MSH (hl7::Framer). A
+    // non-ASCII character in MSH-1 or MSH-2 is judged (and named) again after conversion, where
+    // it is a character rather than a byte of some charset.
     const std::string_view head = frame.bytes.substr(hl7::designation_prefix(frame.bytes));
     if (!hl7::read_delimiters(head, &reason, &reading) && !reading.non_ascii)
-      return reject_message(src, where, "HL7-MSH-ENCODING", reason, frame.bytes);
+      return reject_message(src, where, "HL7-MSH-ENCODING", reason, frame.bytes, reading.character);
     const char field_separator = static_cast<unsigned char>(head[3]) < 0x80 ? head[3] : 0;
     detail::MessageDecoder::Conversion c;
     std::string junk_reason;
     const std::size_t cut = decoder->find_junk_after_message(frame.bytes, frame.odd_line, field_separator, c, junk_reason);
     if (!c.ok) {
       if (c.has_bad_offset) where.offset = frame.offset + c.bad_offset;
-      return reject_message(src, where, "CHARSET-INVALID", c.why, frame.bytes);
+      return reject_message(src, where, "CHARSET-INVALID", c.why, frame.bytes, std::string(charset_name(c.charset)));
     }
     for (const auto& f : decoder->findings()) {
       Location at = where;
@@ -289,13 +292,9 @@ struct RecordReader::Impl {
       diagnostics.report(std::move(d));
     }
     if (!record.message.assign(c.text, &reason)) {
-      Diagnostic d{Severity::error, "HL7-MSH-ENCODING", where, reason + "; message rejected"};
-      hl7::DelimiterReading again;
+      hl7::DelimiterReading again;  // for the character the reason names
       hl7::read_delimiters(c.text, nullptr, &again);
-      d.subject = again.character;
-      diagnostics.report(std::move(d));
-      reject(src, "HL7-MSH-ENCODING", reason, frame.bytes);
-      return false;
+      return reject_message(src, where, "HL7-MSH-ENCODING", reason, frame.bytes, again.character);
     }
     if (record.message.lf_in_data)
       diag(Severity::warning, "HL7-LF-IN-FIELD", where,
@@ -349,10 +348,12 @@ struct RecordReader::Impl {
                                    "message larger than --max-message-bytes", frame->bytes, oversize_part});
           break;
         }
-        case hl7::Frame::Kind::batch_segment:
+        case hl7::Frame::Kind::batch_segment: {
+          std::string id(frame->bytes.substr(hl7::designation_prefix(frame->bytes), 3));
           diag(Severity::note, "HL7-BATCH-SEGMENT", Location{current_path, message_number, frame->offset},
-               "batch envelope segment " + std::string(frame->bytes.substr(0, 3)) + " (not a message)");
+               "batch envelope segment " + id + " (not a message)", id);
           break;
+        }
         case hl7::Frame::Kind::junk: {
           Source src{current_path, message_number, frame->offset};
           bool binary = false;
@@ -507,12 +508,14 @@ struct RecordReader::Impl {
         return nullptr;
       }
       if (kind != "hl7") {
-        diag(Severity::note, "STREAM-KIND", where, "record of kind \"" + kind + "\" is not a message; skipped");
+        diag(Severity::note, "STREAM-KIND", where, "record of kind \"" + kind + "\" is not a message; skipped", kind);
         continue;
       }
       std::string reason;
       if (!record.message.assign(hl7text, &reason)) {
-        diag(Severity::error, "HL7-MSH-ENCODING", where, reason + "; line rejected");
+        hl7::DelimiterReading again;  // for the character the reason names
+        hl7::read_delimiters(hl7text, nullptr, &again);
+        diag(Severity::error, "HL7-MSH-ENCODING", where, reason + "; line rejected", again.character);
         reject(src, "HL7-MSH-ENCODING", reason, line);
         continue;
       }
