@@ -10,6 +10,7 @@ void setup_get(CLI::App& parent) {
     GetOptions get;
     cli::CommonOptions common;
     ReaderOptions reader;
+    FilterText filter_text;
   };
   auto options = std::make_shared<Options>();
   CLI::App* app = parent.add_subcommand(
@@ -22,10 +23,12 @@ void setup_get(CLI::App& parent) {
   app->add_flag("--raw", options->get.raw, "print values as escaped in the message (default: decoded)");
   app->add_flag("--decoded", [options](std::int64_t) { options->get.raw = false; }, "decode escapes (default)");
   app->add_flag("-s,--source", options->get.source, "add leading columns: source path and message number");
+  add_filter_options(app, options->reader.walk, options->filter_text);
   add_reader_options(app, options->common, options->reader);
   add_output_options(app, options->common);
   app->callback([options] {
     exit_status() = cli::run("get", [&] {
+      apply_filter_text(options->filter_text, options->reader.walk);
       std::vector<std::string> inputs;
       // Leading arguments that read as field paths are paths; the rest are inputs.
       std::size_t i = 0;

@@ -11,6 +11,7 @@ void setup_grep(CLI::App& parent) {
     std::string format = "auto";
     cli::CommonOptions common;
     ReaderOptions reader;
+    FilterText filter_text;
   };
   auto options = std::make_shared<Options>();
   CLI::App* app = parent.add_subcommand(
@@ -23,10 +24,12 @@ void setup_grep(CLI::App& parent) {
                   "output: auto (smx stream, or raw HL7 when the input was raw HL7), smx, er7, mllp")
       ->check(CLI::IsMember({"auto", "smx", "er7", "mllp"}))
       ->type_name("FORMAT");
+  add_filter_options(app, options->reader.walk, options->filter_text);
   add_reader_options(app, options->common, options->reader);
   add_output_options(app, options->common);
   app->callback([options] {
     exit_status() = cli::run("grep", [&] {
+      apply_filter_text(options->filter_text, options->reader.walk);
       std::vector<GrepExpression> expressions;
       std::vector<std::string> inputs;
       std::size_t i = 0;

@@ -15,6 +15,7 @@ void setup_labnorm(CLI::App& parent) {
     std::string coverage;
     cli::CommonOptions common;
     ReaderOptions reader;
+    FilterText filter_text;
   };
   auto options = std::make_shared<Options>();
   CLI::App* app = parent.add_subcommand(
@@ -30,10 +31,12 @@ void setup_labnorm(CLI::App& parent) {
   app->add_option("--changes", options->changes, "write every change as NDJSON to FILE")->type_name("FILE");
   app->add_option("--coverage", options->coverage, "write counts of unmapped codes and units by site to FILE")
       ->type_name("FILE");
+  add_filter_options(app, options->reader.walk, options->filter_text);
   add_reader_options(app, options->common, options->reader);
   add_output_options(app, options->common);
   app->callback([options] {
     exit_status() = cli::run("labnorm", [&] {
+      apply_filter_text(options->filter_text, options->reader.walk);
       tables::Tables tables =
           tables::load_tables(options->tables.empty() ? tables::default_tables_dir() : std::filesystem::path(options->tables),
                               options->site == "auto" ? "auto" : options->site);
@@ -48,10 +51,10 @@ void setup_labnorm(CLI::App& parent) {
       RecordWriter writer(job.out(), OutputFormat::stream);
       while (const Record* record = job.reader().next()) {
         lab::Normalized n = normalizer.normalize(*record, job.diagnostics());
-        if (options->strict && n.unmapped) {
+        if (options->strict && (n.unmapped || n.implausible)) {
           job.diagnostics().report(Diagnostic{Severity::error, "LAB-STRICT", record->location(),
-                                              "message has an unmapped code or unit; rejected (--strict)"});
-          job.reject(*record, "LAB-STRICT", "unmapped code or unit");
+                                              "message has an unmapped code or unit or an implausible result; rejected (--strict)"});
+          job.reject(*record, "LAB-STRICT", "unmapped code or unit, or implausible result");
           continue;
         }
         if (!n.changed && n.jccls_json.empty()) {

@@ -7,6 +7,14 @@
 
 namespace smx::tools {
 
+// ", filtered N (M undetermined)" when the record filters left messages out, as in smx(1) --stats.
+static std::string filtered_text(const Counts& counts) {
+  if (counts.filtered == 0) return {};
+  std::string text = ", filtered " + std::to_string(counts.filtered);
+  if (counts.undetermined) text += " (" + std::to_string(counts.undetermined) + " undetermined)";
+  return text;
+}
+
 void setup_validate(CLI::App& parent) {
   struct Options {
     validate::RunOptions run;
@@ -89,12 +97,15 @@ void setup_validate(CLI::App& parent) {
           line = "{\"smx\":1,\"kind\":\"stats\",\"command\":\"validate\",\"profile\":";
           append_json_string(line, profile.name);
           line += ",\"files\":" + std::to_string(summary.counts.files) + ",\"read\":" + std::to_string(summary.counts.read) +
-                  ",\"checked\":" + std::to_string(summary.counts.read - summary.counts.rejected) +
-                  ",\"rejected\":" + std::to_string(summary.counts.rejected) + ",\"errors\":" + std::to_string(summary.errors) +
+                  ",\"checked\":" + std::to_string(summary.counts.read - summary.counts.rejected - summary.counts.filtered) +
+                  ",\"rejected\":" + std::to_string(summary.counts.rejected) +
+                  ",\"filtered\":" + std::to_string(summary.counts.filtered) +
+                  ",\"undetermined\":" + std::to_string(summary.counts.undetermined) + ",\"errors\":" + std::to_string(summary.errors) +
                   ",\"warnings\":" + std::to_string(summary.warnings) + ",\"notes\":" + std::to_string(summary.notes) + "}\n";
         } else {
           line = "smx validate: " + profile.name + ": files " + std::to_string(summary.counts.files) + ", messages " +
-                 std::to_string(summary.counts.read) + ", rejected " + std::to_string(summary.counts.rejected) + "; " +
+                 std::to_string(summary.counts.read) + ", rejected " + std::to_string(summary.counts.rejected) +
+                 filtered_text(summary.counts) + "; " +
                  std::to_string(summary.errors) + " error(s), " + std::to_string(summary.warnings) + " warning(s), " +
                  std::to_string(summary.notes) + " note(s)\n";
         }

@@ -3,6 +3,8 @@
 // properties hold:
 // - a parsed (non-text) value or range formats to canonical text that parses back to itself;
 // - text results keep the input (trimmed) verbatim;
+// - compound parts are typed (a role that agrees with their kind), a whole value has no role;
+//   a ratio is a titre 1:n (n >= 7 with ':', n >= 2 and not 3 with '/');
 // - scaling by 1 and applying the exponent keep the quantity; flags never throw;
 // - unit-text pre-normalization is idempotent.
 #include <smx/lab.hpp>
@@ -18,6 +20,25 @@ using namespace smx::lab;
 
 namespace {
 
+void check_parts(const Value& v) {
+  if (v.parts.size() != 2) std::abort();
+  for (const Value& p : v.parts) {
+    if (!p.parts.empty() || p.kind == ValueKind::compound) std::abort();
+    switch (p.role) {
+      case PartRole::none: std::abort();
+      case PartRole::qualitative:
+        if (p.kind != ValueKind::qualitative) std::abort();
+        break;
+      case PartRole::quantity:
+        if (p.kind != ValueKind::numeric && p.kind != ValueKind::inequality) std::abort();
+        break;
+      case PartRole::class_value:
+        if (p.kind != ValueKind::numeric || p.number < 0 || p.number > 6) std::abort();
+        break;
+    }
+  }
+}
+
 void check_value(std::string_view text) {
   const Value v = parse_value(text);
   if (v.kind == ValueKind::text) {
@@ -25,6 +46,13 @@ void check_value(std::string_view text) {
     return;
   }
   if (v.kind == ValueKind::empty) return;
+  if (v.role != PartRole::none) std::abort();
+  if (v.kind == ValueKind::compound) check_parts(v);
+  if (v.kind == ValueKind::ratio) {
+    if (v.number_text != "1" || !v.has_upper || v.upper != std::floor(v.upper)) std::abort();
+    if (v.separator == ':' ? v.upper < 7 : (v.separator != '/' || v.upper < 2 || v.upper == 3))
+      std::abort();
+  }
   const std::string canonical = format_value(v);
   const Value again = parse_value(canonical);
   if (again.kind != v.kind || format_value(again) != canonical) std::abort();

@@ -1,6 +1,7 @@
 // libFuzzer entry point: the bytes are a YAML table, loaded as each table kind (unit aliases,
-// analytes, reference intervals, site) from memory against the shipped UCUM essence. Loading
-// must either succeed or throw smx::config_error whose message starts with "NAME:LINE:COL: ";
+// analytes, reference intervals, site, split values) from memory against the shipped UCUM
+// essence. Loading must either succeed or throw smx::config_error whose message starts with
+// "NAME:LINE:COL: ";
 // anything else (a crash, another exception, an unbounded expansion) is a bug.
 #include <smx/error.hpp>
 #include <smx/tables.hpp>
@@ -59,5 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The site name must equal the file stem: call it "fuzz" so valid sites can load.
   expect_clean([&] { (void)smx::tables::site_from_string(text, "sites/fuzz.yaml", ucum); },
                "sites/fuzz.yaml");
+  expect_clean([&] { (void)smx::tables::split_values_from_string(text, "fuzz.yaml"); },
+               "fuzz.yaml");
   return 0;
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # smx fhir over the corpora, checked by three FHIR R4 validators (tests/fhir/validate.js: ajv with
 # the official R4 JSON schema, @medplum/core validateResource, FHIR.js); zero errors required.
-# Inputs: the DTT SS-MIX2 tree, the FHIR-Converter v2 samples, both again through smx labnorm
-# (when built), --jp-core 1.2, and a generated 5-facility tree, raw and through labnorm with the
-# site tables gen writes.
+# Inputs: the DTT SS-MIX2 tree, the FHIR-Converter v2 samples, the synthetic vital-sign (ORU^R30)
+# and culture-result inputs of tests/cli/fhir, all again through smx labnorm (when built),
+# --jp-core 1.2, and a generated 5-facility tree, raw and through labnorm with the site tables gen
+# writes.
 # Also: output is deterministic (two runs byte-identical), stdout NDJSON = the Bulk Data files.
 # Usage: fhir.sh SMX CORPUS TMPDIR. Validators come from `npm ci --prefix tests/fhir`
 # (scripts/install-deps.sh).
@@ -22,10 +23,16 @@ fc=("$corpus"/hl7v2/FHIR-Converter/data/SampleData/Hl7v2/*.hl7)
 "$smx" fhir -q -o "$tmp/dtt" --deletes "$tmp/dtt-deletes.ndjson" "$dtt"
 "$smx" fhir -q -o "$tmp/dtt-jp12" --jp-core 1.2 --compute-flags "$dtt"
 "$smx" fhir -q -o "$tmp/fc" "${fc[@]}"
+# Vital signs (ORU^R30 in extended storage) and culture results grouped by OBX-4: the synthetic
+# inputs of the golden cases in tests/cli/fhir.
+cases=("$here/../cli/fhir/nho-vitals/root" "$here/../cli/fhir/vitals-edge/stdin" "$here/../cli/fhir/micro-culture/stdin")
+"$smx" fhir -q -o "$tmp/cases" "${cases[@]}"
 if "$smx" labnorm --help >/dev/null 2>&1; then
   # labnorm exits 1 when some code or unit is unmapped (reported coverage); its output is still whole.
   { "$smx" cat -q "$dtt" "${fc[@]}" | "$smx" labnorm -q || [ $? -eq 1 ]; } > "$tmp/labnorm.ndjson"
   "$smx" fhir -q -o "$tmp/labnorm" "$tmp/labnorm.ndjson"
+  { "$smx" cat -q "${cases[@]}" | "$smx" labnorm -q || [ $? -eq 1 ]; } > "$tmp/cases-labnorm.ndjson"
+  "$smx" fhir -q -o "$tmp/cases-labnorm" "$tmp/cases-labnorm.ndjson"
 fi
 # A generated tree of 5 facilities (several charsets, terminators and vendor styles), straight
 # and through labnorm with the site tables gen writes.

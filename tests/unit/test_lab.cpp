@@ -262,7 +262,7 @@ const ValueCase compound_cases[] = {
     {"陰性(2+)", VK::compound, "NEG(2+)"},   // contradiction: kept as two parts
     {"弱陽性(±)", VK::compound, "WPOS(EQV)"},
     {"8.42:4", VK::compound, "8.42:4"},
-    {"(2+)100", VK::text, "(2+)100"},
+    {"(2+)100", VK::compound, "2+(100)"},   // NHO (記号)数値; typed parts: test_lab_values.cpp
     {"100(2+)(3+)", VK::text, "100(2+)(3+)"},
     {"100()", VK::text, "100()"},
     {"abc(2+)", VK::text, "abc(2+)"},
@@ -641,13 +641,18 @@ struct RangeScaleCase {
 const RangeScaleCase range_scale_cases[] = {
     {"3.8-7.0", 10, "38-70"},
     {"<0.30", 10, "<3.0"},
-    {"M:0.65-1.07 F:0.46-0.79", 88.4, "M:57-94.6 F:41-70"},
+    {"M:0.65-1.07 F:0.46-0.79", 88.4, "M:57.46-94.59 F:40.66-69.84"},  // step 0.884: 2 decimals
     {"陰性", 10, "NEG"},
     {"成人:10-20", 10, "成人:10-20"},
     {">=70", 0.1, ">=7.0"},
-    {"0.00-0.14", 10, "0-1.4"},
+    {"0.00-0.14", 10, "0.0-1.4"},  // the sender's step 0.01 x 10 = 0.1: one decimal
     {"6.6-8.1", 10, "66-81"},
     {"0.47-0.79", 1, "0.47-0.79"},
+    // Issue 11: Ca 4.2-5.2 mEq/L -> mg/dL keeps the sender's resolution (step 0.1 x 2.004 = 0.2004,
+    // not a power of ten: one place finer), so 5.15 mEq/L = 10.3 mg/dL stays inside it.
+    {"4.2-5.2", 2.004, "8.42-10.42"},
+    {"4.20-5.20", 2.004, "8.417-10.421"},
+    {"70-109", 1.0 / 18.016, "3.885-6.050"},
 };
 
 struct ExponentCase {

@@ -67,3 +67,158 @@ TEST_CASE("labnorm: mol <-> count is never a conversion (UCUM allows it by Avoga
   CHECK_FALSE(conversion_factor(ucum, sodium, "/uL", "mmol/L").ok);
   CHECK_FALSE(conversion_factor(ucum, sodium, "mosm/L", "10*3/uL").ok);
 }
+
+// ---- Issue 11: unit spellings that are valid UCUM with another meaning ----------------------
+
+namespace {
+
+using smx::lab::UnitStatus;
+
+smx::lab::UnitResolution resolve(std::string_view spelling, std::string_view jlac10 = {}) {
+  static smx::units::Ucum ucum = tables().make_ucum();
+  return smx::lab::resolve_unit(tables(), ucum, spelling, jlac10, {}, nullptr);
+}
+
+// One OUL^R22 with the OBX lines given, PID-8 M, run through the normalizer.
+struct Normalized {
+  smx::lab::Normalized result;
+  smx::CollectingSink diagnostics;
+  smx::hl7::Message out;
+  std::string field(int obx, int field) const {
+    std::size_t seen = 0;
+    for (std::size_t i = 0; i < out.segment_count(); ++i)
+      if (out.segment_id(i) == "OBX" && ++seen == static_cast<std::size_t>(obx))
+        return std::string(out.field(i, static_cast<std::size_t>(field)));
+    return "<no OBX>";
+  }
+};
+
+Normalized normalize(const std::vector<std::string>& obx_lines) {
+  std::string text = "MSH|^~\\&|LAB|H1|SMX|H1|20261201120000||OUL^R22^OUL_R22|1|P|2.5\rPID|1||0000001^^^^PI||X^Y||19600101|M\r"
+                     "SPM|1|||023^血清^JC10\rOBR|1|||LAB^検査|||20261201080000\r";
+  for (const auto& line : obx_lines) text += line + "\r";
+  smx::Record record;
+  std::string reason;
+  REQUIRE(record.message.assign(text, &reason));
+  record.src.path = "<memory>";
+  record.src.n = 1;
+  smx::lab::Normalizer normalizer(tables(), {});
+  Normalized n;
+  n.result = normalizer.normalize(record, n.diagnostics);
+  REQUIRE(n.out.assign(n.result.changed ? n.result.hl7 : text, &reason));
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("labnorm (issue 11.1): a case variant of a lab unit never gets a mega/peta/exa/atto prefix") {
+  // Each of these is valid UCUM with a meaning no laboratory reports.
+  for (const char* trap : {"U/ML", "Pg/mL", "EU/mL", "aU/ml", "Meq/mL", "Eu/dL", "ug/ML", "μg/ML", "G/L2", "Ms", "K", "S/m"}) {
+    INFO(std::string(trap));
+    const auto r = resolve(trap);
+    CHECK(r.status != UnitStatus::mapped);
+  }
+  CHECK(resolve("U/ML").why.find("prefix 'M'") != std::string::npos);
+  // Spellings whose lab meaning the tables know map there, never to the UCUM reading.
+  CHECK(resolve("u/L").ucum == "U/L");  // NHO's ASCII for U/L; UCUM: atomic mass units per litre
+  CHECK(resolve("PG").ucum == "pg");    // UCUM: petagauss
+  CHECK(resolve("Eu/dL").status == UnitStatus::refused);
+  CHECK(resolve("aU/ml").why.find("prefix 'a'") != std::string::npos);
+
+  // Through the normalizer: the value stays as sent, the unit keeps no UCUM label, a warning says why.
+  const Normalized n = normalize({"OBX|1|NM|3B035000002327201^AST^JC10||1|U/ML|",
+                                  "OBX|2|NM|3C015000002327101^Cre^JC10||1|Pg/mL|",
+                                  "OBX|3|NM|3B035000002327201^AST^JC10||1|EU/mL|",
+                                  "OBX|4|NM|3B035000002327201^AST^JC10||1|aU/ml|",
+                                  "OBX|5|NM|3H015000002326101^K^JC10||1|Meq/mL|",
+                                  "OBX|6|NM|3C015000002327101^Cre^JC10||1.51|Eu/dL|",
+                                  "OBX|7|NM|2B140000002206201^DD^JC10||5.0|μg/ML|"});
+  for (int obx = 1; obx <= 7; ++obx) {
+    INFO("OBX " << obx);
+    CHECK(n.field(obx, 5) == (obx == 6 ? "1.51" : obx == 7 ? "5.0" : "1"));
+    CHECK(n.field(obx, 6).find("UCUM") == std::string::npos);
+  }
+  std::size_t refused = 0;
+  for (const auto& d : n.diagnostics.items) refused += d.code == "LAB-UNIT-REFUSED";
+  CHECK(refused == 7);
+  CHECK(n.result.unmapped);
+}
+
+TEST_CASE("labnorm (issue 11.2): exact UCUM is the unit for any code, local or unknown") {
+  for (const char* exact : {"mg/dL", "U/L", "g/dL", "ng/mL", "pg", "fL", "/uL", "/min", "nmol/mL", "10*3/uL", "[IU]/L", "mm[Hg]"}) {
+    INFO(std::string(exact));
+    CHECK(resolve(exact).status == UnitStatus::mapped);
+    CHECK(resolve(exact).ucum == exact);
+    CHECK(resolve(exact, "5D010000002305101").status == UnitStatus::mapped);  // CEA: not in the analyte table
+  }
+  // With a known analyte, a valid lab unit that does not convert to its unit is not taken.
+  CHECK(resolve("mg/d", "3C015000002327101").status == UnitStatus::refused);
+  CHECK(resolve("mg/d").status == UnitStatus::mapped);  // NHO's ASCII for mg per day
+  const Normalized n = normalize({"OBX|1|NM|5D010000002305101^CEA^JC10||5|ng/mL|0-5",
+                                  "OBX|2|NM|L0042^TSH^99LOCAL||1.2|uIU/mL|",
+                                  "OBX|3|NM|2A990000001930955^PLT^JC10||23.4|10*4/uL|"});
+  CHECK(n.field(1, 6) == "ng/mL^ng/mL^UCUM");
+  CHECK(n.field(3, 6) == "10*4/uL^10*4/uL^UCUM");
+  for (const auto& d : n.diagnostics.items) CHECK(d.code != "LAB-UNIT-UNMAPPED");
+}
+
+TEST_CASE("labnorm (issue 11.3): flags are computed before rounding, ranges keep the sender's resolution") {
+  // Calcium 5.15 mEq/L against 4.2-5.2 is normal; converted and rounded it read 10.3 against 8.4-10.
+  const Normalized n = normalize({"OBX|1|NM|3H030000002327101^Ca^JC10||5.15|mEq/L|4.2-5.2|N",
+                                  "OBX|2|NM|3H030000002327101^Ca^JC10||5.15|mEq/L|4.20-5.20|N"});
+  CHECK(n.field(1, 5) == "10.3");
+  CHECK(n.field(1, 7) == "8.42-10.42");
+  CHECK(n.field(2, 7) == "8.416-10.420");  // x2.0039 (Ca 40.078 g/mol, charge 2)
+  for (const auto& d : n.diagnostics.items) CHECK(d.code != "LAB-FLAG-DISAGREE");
+  // The flag decision uses the numbers as sent.
+  const Normalized high = normalize({"OBX|1|NM|3H030000002327101^Ca^JC10||5.25|mEq/L|4.2-5.2|N"});
+  CHECK(high.diagnostics.has("LAB-FLAG-DISAGREE"));
+}
+
+TEST_CASE("labnorm (issue 11): the plausibility gate keeps a result as sent") {
+  // Creatinine 88 labelled mg/dL is a umol/L value: never survivable as mg/dL.
+  const Normalized cre = normalize({"OBX|1|NM|3C015000002327101^Cre^JC10||88|mg/dL|0.46-0.79"});
+  CHECK(cre.diagnostics.has("LAB-IMPLAUSIBLE"));
+  CHECK(cre.field(1, 6) == "mg/dL");  // not relabelled as UCUM: visibly not normalized
+  CHECK(cre.result.implausible);
+  // A unit the analyte does not declare: mg/mL for potassium converts by UCUM and molar mass, but
+  // K is never reported so; kept as sent.
+  const Normalized k = normalize({"OBX|1|NM|3H015000002326101^K^JC10||4.1|mg/mL|"});
+  CHECK(k.field(1, 5) == "4.1");
+  CHECK(k.diagnostics.has("LAB-IMPLAUSIBLE"));
+  // Declared conversions still happen.
+  const Normalized glu = normalize({"OBX|1|NM|3D010000002227101^Glu^JC10||5.5|mmol/L|3.9-6.0"});
+  CHECK(glu.field(1, 5) == "99");
+  CHECK(glu.field(1, 6) == "mg/dL^mmol/L^UCUM");
+  CHECK_FALSE(glu.diagnostics.has("LAB-IMPLAUSIBLE"));
+}
+
+TEST_CASE("labnorm (issue 11): a unit is never converted under a value that is not converted") {
+  // A value range in mmol/L under a converted unit would be read in mg/dL.
+  const Normalized n = normalize({"OBX|1|NM|3D010000002227101^Glu^JC10||5.5~6.0|mmol/L|"});
+  CHECK(n.field(1, 5) == "5.5~6.0");
+  CHECK(n.field(1, 6) == "mmol/L^mmol/L^UCUM");
+  CHECK(n.diagnostics.has("LAB-UNIT-NOT-CONVERTED"));
+}
+
+TEST_CASE("labnorm (issue 11): a declared unit is the same kind of unit, not only the same factor") {
+  // UCUM: /[LPF] = 1/100 = % exactly. A urine-sediment spelling must not pass as HbA1c %.
+  const Normalized n = normalize({"OBX|1|NM|3D046000001906202^HbA1c^JC10||6.5|/LPF|"});
+  CHECK(n.field(1, 5) == "6.5");
+  CHECK(n.field(1, 6).find("UCUM") == std::string::npos);
+  CHECK(n.diagnostics.has("LAB-IMPLAUSIBLE"));
+  // umol/mL is mmol/L spelled otherwise: declared.
+  const Normalized glu = normalize({"OBX|1|NM|3D010000002227101^Glu^JC10||5.5|umol/mL|"});
+  CHECK(glu.field(1, 6) == "mg/dL^umol/mL^UCUM");
+}
+
+TEST_CASE("labnorm (issue 11): an unescaped caret in OBX-6 is one spelling, never OBX-6.2 alone") {
+  // `×10^3/μl` unescaped: OBX-6.2 `3/μl` alone is valid UCUM (3 per microlitre) and was read so.
+  const Normalized n = normalize({"OBX|1|NM|2A010000001930101^WBC^JC10||6.5|×10^3/μl|3.3-8.6"});
+  CHECK(n.field(1, 5) == "6.5");
+  CHECK(n.field(1, 6) == "10*3/uL^×10\\S\\3/μl^UCUM");
+  CHECK(n.diagnostics.has("LAB-UNIT-CARET"));
+  // With a coding system the components are what they say.
+  const Normalized coded = normalize({"OBX|1|NM|2A010000001930101^WBC^JC10||6.5|10*3/uL^x10^3/uL^UCUM|"});
+  CHECK_FALSE(coded.diagnostics.has("LAB-UNIT-CARET"));
+}

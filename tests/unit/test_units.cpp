@@ -449,3 +449,21 @@ TEST_CASE("units: arbitrary bytes never crash the parser") {
   }
   CHECK(valid > 0);
 }
+
+TEST_CASE("units: symbols of an expression (prefix, atom, signed exponent)") {
+  const Essence& essence = ucum().essence();
+  auto text = [&](std::string_view expression) {
+    std::string out;
+    for (const smx::units::Symbol& s : smx::units::symbols(essence, expression))
+      out += "[" + s.prefix + "|" + s.atom + "|" + std::to_string(s.exponent) + "]";
+    return out;
+  };
+  CHECK(text("mg/dL") == "[m|g|1][d|L|-1]");
+  CHECK(text("10*3/uL") == "[|10*|3][u|L|-1]");
+  CHECK(text("U/ML") == "[|U|1][M|L|-1]");
+  CHECK(text("mm[Hg]") == "[m|m[Hg]|1]");
+  CHECK(text("mL/min/{1.73_m2}") == "[m|L|1][|min|-1]");
+  CHECK(text("/[LPF]") == "[|[LPF]|-1]");
+  CHECK(text("kg.m-2") == "[k|g|1][|m|-2]");
+  CHECK(text("not a unit").empty());
+}

@@ -43,21 +43,23 @@ void add_reader_options(CLI::App* app, cli::CommonOptions& common, ReaderOptions
 }
 
 void add_filter_options(CLI::App* app, ssmix2::WalkOptions& walk, FilterText& text) {
-  app->add_option("--type", walk.types, "keep only this data type (repeatable), e.g. OML-11")
+  app->add_option("--type", walk.types,
+                  "keep only this SS-MIX2 data type (repeatable), e.g. OML-11; from the file name, else from MSH-9")
       ->type_name("TYPE")
       ->allow_extra_args(false);
-  app->add_option("--patient", walk.patients, "keep only this patient ID (repeatable)")
+  app->add_option("--patient", walk.patients, "keep only this patient ID (repeatable); from the file name, else PID-3")
       ->type_name("ID")
       ->allow_extra_args(false);
-  app->add_option("--from", walk.from, "keep care dates on or after YYYYMMDD")->type_name("YYYYMMDD");
+  app->add_option("--from", walk.from, "keep care dates on or after YYYYMMDD (from the file name, else the data type's field)")
+      ->type_name("YYYYMMDD");
   app->add_option("--to", walk.to, "keep care dates on or before YYYYMMDD")->type_name("YYYYMMDD");
-  app->add_option("--since", text.since, "keep files modified at or after TIME (YYYY-MM-DD[THH:MM[:SS]], @EPOCH)")
+  app->add_option("--since", text.since, "keep files of a tree modified at or after TIME (YYYY-MM-DD[THH:MM[:SS]], @EPOCH)")
       ->type_name("TIME");
-  app->add_option("--flag", walk.flags, "keep only condition flag N (0, 1 or 2; repeatable; default all)")
+  app->add_option("--flag", walk.flags, "keep only condition flag N (0, 1 or 2; repeatable; default all); from the file name")
       ->type_name("N")
       ->allow_extra_args(false)
       ->check(CLI::Range(0, 2));
-  app->add_option("--shard", text.shard, "keep shard I of N (stable by patient ID), e.g. 2/8")->type_name("I/N");
+  app->add_option("--shard", text.shard, "keep shard I of N of a tree (stable by patient ID), e.g. 2/8")->type_name("I/N");
 }
 
 void apply_filter_text(const FilterText& text, ssmix2::WalkOptions& walk) {

@@ -20,8 +20,10 @@ void add_output_options(CLI::App* app, cli::CommonOptions& options);
 void add_reader_options(CLI::App* app, cli::CommonOptions& common, ReaderOptions& reader);
 // --max-diagnostics N (once per command, whichever group binds it first)
 void add_diagnostics_limit_option(CLI::App* app, cli::CommonOptions& options);
-// --type --patient --from --to --since --flag --shard (tree filters); `since` and `shard` are
-// raw strings checked when the command runs.
+// --type --patient --from --to --since --flag --shard, for every command that reads messages.
+// The tree walk selects files by name with all of them; the reader then applies --type
+// --patient --from --to --flag to every other record (smx::filter_record). `since` and `shard`
+// are raw strings checked when the command runs.
 struct FilterText {
   std::string since;
   std::string shard;

@@ -38,9 +38,9 @@ struct Diagnostic {
   std::string code;   // stable code, e.g. "HL7-NO-MSH"; listed in smx(1) DIAGNOSTICS
   Location where;
   std::string text;   // never contains patient names or IDs
-  // What the finding is about, for counting distinct values in the end-of-run summary: a local
-  // code, a unit spelling, a rule id, a character. Never patient data (no names, IDs, dates,
-  // free text). Empty when the caller sets none; not printed in text output.
+  // What the finding is about, when that is not patient data: a local code, a unit spelling, a
+  // rule id, a character. The end-of-run summaries count distinct subjects; JSON records carry
+  // it; text lines do not print it. Never names, IDs, dates or free text.
   std::string subject;
 };
 

@@ -1,6 +1,8 @@
 // lib/out: tidy rows from messages (smx flat): observations, patients, encounters, medications,
 // diagnoses, as CSV (RFC 4180), TSV (linear TSV escapes) or NDJSON.
 #pragma once
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,17 +20,30 @@ FlatFormat parse_flat_format(std::string_view text);  // throws usage_error
 // The columns of each kind, in output order.
 const std::vector<std::string>& flat_columns(FlatKind kind);
 
+namespace detail {
+class PatientTable;
+}
+
 class FlatWriter {
  public:
   FlatWriter(Output& out, FlatKind kind, FlatFormat format, bool bom);
+  ~FlatWriter();
+  FlatWriter(const FlatWriter&) = delete;
+  FlatWriter& operator=(const FlatWriter&) = delete;
   // Writes the rows of one message (none when it has nothing of this kind). Returns the count.
+  // Patients are held instead (one entry per facility and patient) until finish().
   std::size_t write(const Record& record);
+  // Writes what was held: one row per patient, ordered by facility, then patient ID (bytes).
+  // Call once, after the last write(). Returns the count.
+  std::size_t finish();
 
  private:
   void row(const std::vector<std::string>& values, const std::vector<bool>& numeric);
   Output& out_;
   FlatKind kind_;
   FlatFormat format_;
+  std::unique_ptr<detail::PatientTable> patients_;
+  std::uint64_t sequence_ = 0;  // input order of the records written
 };
 
 }  // namespace smx

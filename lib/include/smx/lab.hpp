@@ -9,6 +9,10 @@
 //   [NHO-SN]  NHO convert_to_sn.md / master/convert_to_sn.ptn (as quoted in UF §3.5, SS §8.18)
 //   [NHO-EXP] exponential_notation.md (UF §3.5, SS §8.17)   [NHO-SPLIT] split_value.md (SS §8.19)
 //   [NHO-EXC] NHO exceptions list (SS §8.20)                 [T0078] HL7 v2.5 table 0078
+// NHO documents are in github.com/nhoHQ/SSMIX2_support_documents, read at these commits:
+//   doc/convert_to_sn.md @204afeb2 (updated 2019-06-26), master/convert_to_sn.ptn @d4790444,
+//   doc/split_value.md @1d13a20a (2017-01-31), doc/exception_case.md @80e0325b (2016-10-14).
+//   [NHO-SN §n] is section n of convert_to_sn.md; [NHO-SPLIT] forms are its 検査値のパターン.
 //
 // Nothing is guessed: input that does not match one of the documented forms comes back with
 // kind `text` and the caller keeps it verbatim (and reports it).
@@ -82,21 +86,34 @@ int qualitative_rank(Qualitative q);
 enum class ValueKind : std::uint8_t {
   empty,        // nothing but spaces/colons (HL7 null `""` is text: the caller handles it)
   numeric,      // 12.5, -3, 1,234, ．５, 2.3x10^3 (number + exponent)
-  inequality,   // <0.5, 100<, 300未満, U100, ↑200 ... (number + comparator)
+  inequality,   // <0.5, 100<, 300未満, U100, ↑200, 200↑ ... (number + comparator)
   qualitative,  // 陰性, (2+), ± ... (qualitative)
-  compound,     // 3+(300), 100 (2+), 0.13(0), >1000(+), 8.42:4 (parts)  [NHO-SPLIT]
+  compound,     // 3+(300), 100 (2+), 0.13(0), >1000(+), 8.42:4 (typed parts) [NHO-SPLIT]
   range,        // 0.5～2 written as a value (number .. upper)             [NHO-SN]
   fraction,     // 52/3 (CSF cells per 3 uL: number / upper)               [SS §8.16, §8.18]
+  ratio,        // titre 1:40, 1/40 (numerator `number` : denominator `upper`; FHIR valueRatio)
   text,         // anything else; `text` holds the trimmed input
 };
 std::string_view kind_name(ValueKind k);  // "empty", "numeric", ...
+
+// What one part of a compound value states, so that each part can be recorded on its own
+// ([NHO-SPLIT]: "qualitative part and quantity, each recorded"). A whole value has role none.
+enum class PartRole : std::uint8_t {
+  none,          // not a part
+  quantity,      // a numeric or inequality part: the measured amount (`3+(300)` -> 300)
+  qualitative,   // a qualitative part (`100 (2+)` -> 2+; `>1000(+)` -> POS)
+  class_value,   // an allergen-specific IgE class, a single digit 0-6 (`0.13(0)` -> 0,
+                 // `8.42:4` -> 4; NHO 数値(クラス値)). Kind numeric, but never a quantity:
+                 // it has no unit and must not be converted or compared with the range.
+};
+std::string_view role_name(PartRole r);  // "", "quantity", "qualitative", "class"
 
 struct Value {
   ValueKind kind = ValueKind::empty;
   Comparator comparator = Comparator::none;
   Qualitative qualitative = Qualitative::none;
 
-  // numeric / inequality / range (lower end) / fraction (numerator):
+  // numeric / inequality / range (lower end) / fraction and ratio (numerator):
   // `number` is the mantissa as written; `number_text` is the same in canonical ASCII keeping
   // every digit written (full-width -> ASCII, thousands separators and '+' removed, ".5" ->
   // "0.5", trailing zeros kept so significant digits survive: "0.50").
@@ -109,16 +126,22 @@ struct Value {
   // the unit (x10^3 -> 10*3/uL) or multiply (apply_exponent). 0 when none was written.
   int exponent = 0;
 
-  // range: the upper end; fraction: the denominator. Same conventions as number/number_text.
+  // range: the upper end; fraction and ratio: the denominator. Same conventions as
+  // number/number_text.
   bool has_upper = false;
   double upper = 0.0;
   std::string upper_text;
 
-  // compound: the parts in written order, each parsed on its own (never compound itself).
-  // `3+(300)` -> [qualitative 3+, numeric 300]; `>1000(+)` -> [inequality >1000, POS].
+  // compound: the parts in written order, each parsed on its own (never compound itself),
+  // each with its role: `3+(300)` -> [qualitative 3+, quantity 300]; `>1000(+)` ->
+  // [quantity >1000, qualitative POS]; `0.13(0)` -> [quantity 0.13, class_value 0].
   std::vector<Value> parts;
-  // compound: how the parts were joined, '(' for `A(B)` or ':' for `a:b`; 0 otherwise.
+  // compound: how the parts were joined: '(' when one part is in parentheses (`A(B)`, `(A)B`,
+  // `A(B)W`), ')' when both are (`(A)(B)`), ':' for `a:b`. ratio: ':' or '/' as written (`1/4`
+  // must stay `1/4`: `1:4` is text). 0 otherwise.
   char separator = 0;
+  // compound parts only: what the part states (see PartRole); none for a whole value.
+  PartRole role = PartRole::none;
 
   // text: the trimmed input, verbatim (original spelling, not normalized). Empty otherwise.
   std::string text;
@@ -139,24 +162,64 @@ struct Value {
 //   `100<` `100＜` `100〈` = >100;  `300>` `300〉` = <300;  `200≦` `200<=` = >=200;
 //   `400≧` `400>=` = <=400; words `超過` `超` `チョウカ` (>), `未満` `ミマン` (<), `以上`
 //   `イジョウ` (>=), `以下` `イカ` (<=); a trailing `～`/`~` (`200～`) = >=200.
+// - arrows after a number are comparators, as NHO reads them: `200↑` `5 ↑` = >=, `400↓` = <=
+//   ([NHO-SN §2, §4]; convert_to_sn.ptn `>=^d1` `(以上|↑)`, `<=^d1` `(以下|イカ|↓)`). NHO
+//   files the arrow with 以上/以下 ("at or above/below the limit"), not as the sender's H/L
+//   flag, so the arrow becomes the comparator and no flag is kept. `1+↓` = EQV (NHO §7 lists it
+//   with ± and +-: "weaker than 1+"); other graded arrows (`2+↓`, `1+↑`) and two arrows are text.
 // - leading/trailing colons and full-width spaces are dropped (`:<0.5`, [NHO-EXC] SS §8.20).
-// - qualitative words and signs, bare or in (full-width) parentheses: see Qualitative.
+// - qualitative words and signs, bare, in (full-width) parentheses or square brackets (`[-]`,
+//   `[＋]`, NHO §5-6): see Qualitative; `-/+` = EQV (NHO §7). A word and its sign written
+//   together are one result: `陰性(-)`, `(-)インセイ`, `(-) 陰性`, `(+)ヨウセイ` (NHO §5-6).
+// - `判定` ("judgement") then a qualitative result: `判定 （－）` = NEG (NHO §5 lists exactly this
+//   label; the result after it is read like any qualitative, `判定 （＋）` = POS). A number after
+//   the label (`判定 5`) is text.
 // - exponents ([NHO-EXP]): `E`/`e` (`1.3E+2`, no space before E), `x` `X` `×` `*` then `10`
 //   then `^` `**` `E` or superscript digits (`2.3 x10^3`, `50×10^2`, `1X10E4`, `2.3×10³`),
 //   `10^3` / `10**2` alone.
-// - compound ([NHO-SPLIT]): `A(B)` where A and B each parse as number, inequality or
-//   qualitative (`3+(300)`, `100 (2+)`, `0.13(0)`, `>1000(+)`, `2.3(±)`); two agreeing
-//   qualitative spellings (`陰性(-)`) are one qualitative value, not a compound; `a:b` with two
-//   plain numbers (`8.42:4`).
+// - compound ([NHO-SPLIT]), each part typed by PartRole:
+//   * `A(B)`, A and B each a number, inequality or qualitative: `3+(300)` [qualitative,
+//     quantity], `100 (2+)` `>1000(+)` `2.3(±)` [quantity, qualitative]. Two agreeing
+//     qualitative spellings (`陰性(-)`) are one qualitative value; two others (`弱陽性(±)`) stay
+//     two qualitative parts.
+//   * number(number) only as NHO's 数値(クラス値): `0.13(0)`, `<0.35(0)` [quantity, class_value]
+//     when B is one digit 0-6 (IgE classes run 0-6). Any other number in the parentheses
+//     (`12(15)`, `0.13(0.5)`, `0.13(7)`) is text: NHO documents no such form.
+//   * `(A)B`, NHO's (記号)数値: a parenthesized qualitative then a number or inequality,
+//     `(+)2`, `(-)<32`, `(+)512<`, `(-) <0.5`, `(2+)100` [qualitative, quantity].
+//   * `A(B)W`, NHO's 数値(記号)[文字列]: a plain number, a parenthesized qualitative and a
+//     comparator word after it, which belongs to the number (NHO's 検査結果1 is 数値＋文字列):
+//     `5.0(+)以上` = [quantity >=5.0, POS], `2.0(-)未満` = [quantity <2.0, NEG].
+//   * `(A)(B)`, NHO's (記号1)(記号2) (two results in one field): `(-)(-)` [qualitative,
+//     qualitative]; never merged, even when equal.
+//   * `a:b` as value:class (NHO's `8.42:4`): a non-negative plain number, then one digit 0-6
+//     [quantity, class_value]; except `1:0`..`1:6`, which are text (see ratios).
 // - value ranges `0.5～2`, `0.5~2` (tilde only: `0.5-2` is text, a minus would be a guess).
-// - fractions `52/3` (two unsigned numbers without exponent).
+// - ratios (titres): `1:40`, `1/40`, `１：４０`, `1 : 1,280`. The rule that keeps them apart from
+//   value:class (`8.42:4`), fractions (`52/3`) and clock times (`12:30`):
+//   * the left side is exactly `1` (no sign, point, exponent) and the right side an integer
+//     written with digits only (thousands groups allowed), no leading zero;
+//   * `1:n` is a ratio for n >= 7. For n <= 6 it is text: `1:4` could be a titre or an IgE
+//     value 1 with class 4 (classes run 0-6, so n >= 7 cannot be a class);
+//   * `1/n` is a ratio for n >= 2 except n = 3: `1/3` is a CSF count, one cell per 3 uL
+//     (SS §8.16; NHO §11 lists CSF cell counts `52/3`, `7/3` as its fractions), and stays a
+//     fraction. NHO §11 also lists blood-film counts per 100-300 cells (`15/200`): `1/200`
+//     reads as a ratio, with the same two numbers a fraction would hold, so nothing is
+//     misread; the caller may prefer `fraction` for those codes. `1/1`, `1/2.5` stay fractions.
+//   * anything else with `:` (`2:40`, `8.42:40`, `12:30`, `1:2.5`) is text: neither a titre
+//     nor a value:class.
+// - fractions `52/3` (two unsigned numbers without exponent, denominator not 0).
 // Not parsed on purpose (stay text): two comparators (`≧10＜20`), numbers with units or marks
-// (`5.0 mg/dL`, `12.5H`, `150*`), decimal commas, `Hb＋Tr＋`, numbers longer than 64 characters.
+// (`5.0 mg/dL`, `12.5H`, `150*`, `(2+)60%`, `陰性（6%)`), decimal commas, NHO's labelled pairs
+// (`Hb＋Tr＋`, `A(+)B(-)`), a sign and a number apart (`+ 640`, `64.5 +`, `-:0.01`: NHO splits
+// these only for named codes, doc/split_value.md), grades above 4+ (`5+`, `+++++`: no code),
+// numbers longer than 64 characters.
 Value parse_value(std::string_view decoded_obx5);
 
 // Canonical text of a parsed value, for writing OBX-5 back:
 // numeric `12.5` (exponent written as `2.3E3`), inequality `<0.5` / `>=200`, qualitative code
-// (`NEG`, `2+`), range `0.5~2`, fraction `52/3`, compound parts joined as `A(B)`, text verbatim.
+// (`NEG`, `2+`), range `0.5~2`, fraction `52/3`, ratio `1:40` / `1/40` as written, compound parts
+// joined as `A(B)` (`(-)(-)` as `(NEG)(NEG)`, value:class as `8.42:4`), text verbatim.
 // parse_value(format_value(v)) gives v back for every kind except text.
 std::string format_value(const Value& v);
 
@@ -242,10 +305,15 @@ std::string format_number(double x, int significant_digits_hint);
 // Multiplies the quantity by `factor` (a proper-unit conversion factor from smx::units: special
 // units such as Cel are the caller's business). numeric, inequality, range and fraction
 // (numerator only) are scaled; texts are re-formatted with the significant digits of the text
-// as written. Qualitative, compound, text and empty values come back unchanged (split
-// compounds before converting their parts). The exponent is kept: (m x f) x 10^e.
+// as written. Qualitative, compound, ratio, text and empty values come back unchanged (split
+// compounds before converting their quantity parts; a titre has no unit). The exponent is
+// kept: (m x f) x 10^e.
 Value scaled(const Value& v, double factor);
-// Same factor on every numeric limit of every row; each limit keeps its own significant digits.
+// Same factor on every numeric limit of every row. A limit keeps at least the resolution the
+// sender wrote it with: the sender's step (1 in the last written place) times the factor gives the
+// decimal place it is written to, one place finer when that step is not a power of ten
+// (4.2-5.2 x 2.004 -> 8.42-10.42; 0.00-0.14 x 10 -> 0.0-1.4), and never fewer decimals than
+// its significant digits give (issue 11: rounding a range must never flip a flag).
 // Qualitative and text ranges come back unchanged.
 Range scaled(const Range& r, double factor);
 // Folds the power-of-ten factor into the number: 50×10^2 -> 5000 (exponent 0), keeping the
@@ -276,7 +344,7 @@ std::string_view flag_code(Flag f);
 //   possible value is >= low; otherwise unknown.
 // - qualitative value against a qualitative range: rank above the range's high code -> A, at
 //   or below -> N; IND -> unknown. Qualitative vs numeric (or the reverse) -> unknown.
-// - compound, range-as-value, fraction, text, empty -> unknown.
+// - compound, range-as-value, fraction, ratio, text, empty -> unknown.
 Flag compute_flag(const Value& value, const Range& range, char sex);
 
 enum class FlagAgreement : std::uint8_t {

@@ -38,10 +38,13 @@ struct Coverage {
   std::uint64_t codes_mapped = 0;
   std::uint64_t units_mapped = 0;
   std::uint64_t units_converted = 0;
-  std::uint64_t values_parsed = 0;
+  std::uint64_t values_parsed = 0;  // numbers, inequalities, qualitative results
+  std::uint64_t values_kept = 0;    // compound, value range, fraction, ratio: kept as sent
   std::map<std::string, std::uint64_t> unmapped_codes;  // local code (with OBX-3.2 text)
   std::map<std::string, std::uint64_t> unmapped_units;  // normalized spelling
+  std::map<std::string, std::uint64_t> refused_units;   // valid UCUM, not a laboratory reading
   std::map<std::string, std::uint64_t> unparsed_values_by_code;
+  std::map<std::string, std::uint64_t> implausible;     // by code: kept as sent (LAB-IMPLAUSIBLE)
 };
 
 struct Normalized {
@@ -49,6 +52,7 @@ struct Normalized {
   std::string hl7;            // the edited message (valid when changed)
   std::vector<Change> changes;
   bool unmapped = false;      // a code or unit could not be mapped (--strict rejects these)
+  bool implausible = false;   // a result was kept as sent by the plausibility gate (--strict too)
   std::string jccls_json;     // with options.jccls: a JSON array, one object per lab OBX
 };
 
@@ -61,6 +65,7 @@ class Normalizer {
   const std::map<std::string, Coverage>& coverage() const { return coverage_; }
 
  private:
+  void append_jccls(std::string& out, std::size_t obx_number, const std::string& jlac10, char sex) const;
   const tables::Tables& tables_;
   NormalizeOptions options_;
   units::Ucum ucum_;
@@ -81,6 +86,40 @@ struct ConversionFactor {
 };
 ConversionFactor conversion_factor(units::Ucum& ucum, const tables::Analyte* analyte, std::string_view from,
                                    std::string_view to);
+
+// ---- Unit resolution (OBX-6) ---------------------------------------------------------------
+enum class UnitStatus : std::uint8_t {
+  empty,     // no unit sent
+  mapped,    // `ucum` holds the UCUM code
+  unmapped,  // neither the tables nor UCUM know the spelling
+  refused,   // valid UCUM, but not a laboratory reading (prefix/case trap) or not convertible to
+             // the analyte's unit: kept as sent and reported
+};
+std::string_view unit_status_name(UnitStatus status);
+
+struct UnitResolution {
+  UnitStatus status = UnitStatus::empty;
+  std::string ucum;      // when mapped
+  std::string spelling;  // the spelling after pre-normalization (what was looked up)
+  std::string rule;      // the table row ("units/aliases.yaml:123") or "UCUM"
+  std::string why;       // unmapped / refused: the reason (no patient data)
+};
+
+// Resolves a unit spelling (decoded OBX-6.1, or OBX-6.2 when .1 is empty) for a result code:
+//  1. pre-normalization (normalize_unit_text), then the tables (Tables::find_unit: site code >
+//     site analyte > site-wide > shipped code > shipped analyte > shipped global);
+//  2. else the spelling itself when it is valid UCUM AND a laboratory reading: every prefix is one
+//     of k d c m u n p f and every atom a lab atom (lab_ucum_refusal), AND, when the code's
+//     analyte has a canonical unit, it converts to that unit;
+//  3. else unmapped (not UCUM) or refused (UCUM with another meaning).
+// `jlac10` and `local_code` may be empty; `site` may be null.
+UnitResolution resolve_unit(const tables::Tables& tables, units::Ucum& ucum, std::string_view raw_unit,
+                            std::string_view jlac10, std::string_view local_code, const tables::Site* site);
+// Why a valid UCUM expression is not a laboratory unit ("" when it is): names the prefix or
+// atom that a case variant produced (`U/ML`: the prefix 'M' on 'L').
+std::string lab_ucum_refusal(const units::Essence& essence, std::string_view ucum);
+// The canonical UCUM unit of a result code ("" when the tables give none).
+const std::string& canonical_unit(const tables::Tables& tables, std::string_view jlac10);
 
 // JSON helpers for the change records.
 std::string changes_json(const std::vector<Change>& changes);  // [{"obx":..,"field":..,...}]

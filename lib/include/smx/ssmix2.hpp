@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "smx/error.hpp"
+#include "smx/hl7.hpp"
 
 namespace smx::ssmix2 {
 
@@ -86,6 +87,28 @@ struct DataType {
 const std::vector<DataType>& data_types();
 const DataType* find_data_type(std::string_view folder);
 
+// True for a real calendar date written YYYYMMDD (the care-date field of a name).
+bool is_valid_date(std::string_view yyyymmdd);
+
+// What a message's content says about the name it is (or would be) filed under, for messages
+// read without an SS-MIX2 name (raw HL7, stream records without "ssmix2").
+//
+// The patient ID of the folder and name: PID-3 CX.1 of the repetition whose identifier type
+// (CX.5) is PI, SS-MIX2's patient-ID type (reference §5, "PID-3 <id>^^^^PI"), else of the first
+// repetition. Decoded; empty when the message has no PID-3.
+std::string content_patient(const hl7::Message& message);
+// The rows of the data-type table whose MSH-9 type^event this message has (reference §4).
+// Several rows when data types share an event (RDE^O11 is OMP-01 and OMP-02), none when the
+// table has no row for it (e.g. ORU^R30, ADT^A28).
+std::vector<const DataType*> content_data_types(const hl7::Message& message);
+// The field a message's care date comes from (reference §2): the data type's field, except for
+// events that the reference names separately (ADT^A53: PV2-47, as validate's profile has it).
+// "" for undated data types (stored under "-").
+std::string_view care_date_field(const DataType& type, const hl7::Message& message);
+// The care date YYYYMMDD in `field` ("SPM-17"): first occurrence, first repetition, first
+// component, its first 8 characters; nullopt when absent or not a valid date.
+std::optional<std::string> content_care_date(const hl7::Message& message, std::string_view field);
+
 // A file found in a tree, with its name parsed and checked against the directories.
 struct Entry {
   std::string path;          // root joined with the relative path, as the user gave the root
@@ -108,6 +131,9 @@ struct WalkOptions {
   int shard_index = 0, shard_count = 0;  // 1-based index of N, 0 = off
   bool follow_symlinks = false;     // links leaving the root are never followed
   bool stat_files = false;          // fill Entry.mtime/size for every file (else only with since)
+  // true (readers): a file whose name cannot be parsed is not judged by the type, patient,
+  // date and flag filters but visited, so the reader can decide from its content.
+  bool keep_unnamed = false;
 };
 
 // Parses --since values: YYYY-MM-DD, YYYYMMDD, YYYY-MM-DDTHH:MM[:SS] (local time), @EPOCH.

@@ -66,11 +66,24 @@ struct Counts {
   std::uint64_t read = 0;      // messages (and undecodable message-like frames) seen
   std::uint64_t written = 0;
   std::uint64_t rejected = 0;
-  std::uint64_t filtered = 0;  // read but left out on purpose (grep)
+  std::uint64_t filtered = 0;  // read but left out on purpose (grep, the record filters)
+  std::uint64_t undetermined = 0;  // of `filtered`: a filter's value could not be derived
   std::uint64_t files = 0;
 };
 
+// The record filters (--type --patient --from --to --flag). A record is judged by its SS-MIX2
+// name when it has one, else by its content: patient from PID-3 (ssmix2::content_patient), data
+// type from MSH-9 through the data-type table, care date from the data type's field. A value
+// that cannot be derived does not match a filter on it: undetermined, left out and counted.
+// Data types that share an MSH-9 event (RDE^O11: OMP-01, OMP-02) match a --type list that holds
+// all of them, fail one that holds none, and are undetermined otherwise.
+enum class FilterVerdict { keep, drop, undetermined };
+bool has_record_filters(const ssmix2::WalkOptions& filters);
+FilterVerdict filter_record(const Record& record, const ssmix2::WalkOptions& filters);
+
 struct ReaderOptions {
+  // Tree-walk filters; the reader also applies the record filters (above) to every record that
+  // the walk has not already selected by its name.
   ssmix2::WalkOptions walk;
   std::size_t max_message_bytes = std::size_t{64} << 20;
   std::string assume_charset;  // empty = detect

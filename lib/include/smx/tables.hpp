@@ -114,6 +114,17 @@ struct MethodChange {
   std::string note;
 };
 
+// The values a result of the analyte can take in its canonical unit, in blood (serum, plasma,
+// whole blood: JLAC10 material codes 018-023): wider than anything survivable, so that a value
+// outside is a unit error, not a patient (labnorm keeps such results as sent, LAB-IMPLAUSIBLE).
+struct Plausible {
+  double low = 0.0;
+  double high = 0.0;
+  std::string source;  // why these limits
+};
+// JLAC10 material codes 018-023 (whole blood, plasma, serum): where `plausible` applies.
+bool is_blood_material(std::string_view jlac10);
+
 struct Analyte {
   std::string code;  // 5 characters
   std::string name_ja;
@@ -133,6 +144,7 @@ struct Analyte {
   // (HbA1c IFCC mmol/mol vs NGSP %): never converted.
   std::vector<std::string> never_convert_units;
   std::optional<MethodChange> method_change;
+  std::optional<Plausible> plausible;
   std::string source;  // where the code and name come from
   std::string rule;    // "mappings/analytes.yaml:LINE"
 
@@ -190,6 +202,103 @@ class ReferenceIntervals {
   std::vector<std::pair<std::string, std::string>> sources_;
   std::string title_;
 };
+
+// ---- mappings/split-values.yaml (schema: smx-tables(5) SPLIT VALUES) ---------------------
+// NHO's split rules for compound OBX-5 values (doc/split_value.md): per JLAC10 code, the form
+// of the value and the two result codes its parts go to. NHO: after the split the unit and the
+// reference range go with the numeric part (SplitRule::numeric_part). Loaded by load_tables
+// when DIR/mappings/split-values.yaml exists (absent: empty).
+
+// NHO's 検査値のパターン, named by what is written, in order.
+enum class SplitForm : std::uint8_t {
+  labelled_symbols,  // Hb(記号1)Tr(記号2), A(記号1)B(記号2): Hb＋Tr＋, A(+)B(-)
+  symbol_number,     // (記号)数値: (+)2, (-)<32, + 640
+  number_symbol,     // 数値(記号)[文字列]: >1000(＋), 5.0(+)以上, 64.5 +
+  number_class,      // 数値(クラス値): 0.13(0), 8.42:4
+  symbol_symbol,     // (記号1)(記号2): (-)(-)
+  text_number,       // 文字列(数値): 陰性（6%)
+  number_unit,       // 数値単位, every code: 50-99/HPF (the unit goes to OBX-6)
+  label_number,      // 文字列数値, every code: ph7.8, クラス 3 (the label is dropped)
+};
+std::string_view split_form_name(SplitForm form);  // "labelled_symbols", ...
+
+// What one result gets (NHO's 検査結果1/2).
+enum class SplitGets : std::uint8_t {
+  number,           // 数値
+  number_and_text,  // 数値[＋文字列]: the number with the text after the sign (5.0以上)
+  symbol,           // 記号
+  class_value,      // クラス値 (written `class`)
+  text,             // 文字列
+};
+std::string_view split_gets_name(SplitGets gets);  // "number", ..., "class", "text"
+
+struct SplitPart {
+  bool present = false;  // false: NHO's なし (no such result)
+  std::string code;      // 17 characters; '?' = the OBX-3 code's character at that place
+  SplitGets gets = SplitGets::number;
+  bool numeric() const {
+    return present && (gets == SplitGets::number || gets == SplitGets::number_and_text);
+  }
+  // The result code for a concrete 17-character OBX-3 code the rule matched.
+  std::string code_for(std::string_view jlac10) const;
+};
+
+struct SplitRule {
+  std::string code;  // 17 characters, '?' = any character
+  SplitForm form = SplitForm::number_symbol;
+  std::vector<std::string> labels;  // labelled_symbols: the two labels ("Hb", "Tr")
+  SplitPart first;                  // the part written first
+  SplitPart second;
+  std::string test;     // NHO's item name (reference only)
+  std::string example;  // NHO's example value
+  std::string note;
+  std::string source;           // key of SplitValues::sources()
+  int row = 0;                  // table row at the source (0 when `section` is given)
+  std::vector<int> also_rows;   // rows the source repeats word for word
+  std::string section;          // where in a source without a table
+  std::string rule;             // "mappings/split-values.yaml:LINE"
+  int wildcards = 0;            // number of '?' in `code`
+
+  bool matches(std::string_view jlac10) const;
+  bool applies_to_every_code() const { return wildcards == 17; }
+  // The part that takes the OBX-6 unit and the OBX-7 range after the split (NHO: 単位・基準値
+  // は数値側); nullptr when neither part is a number (two signs).
+  const SplitPart* numeric_part() const;
+};
+
+struct SplitSource {
+  std::string key;
+  std::string repository;
+  std::string path;
+  std::string commit;  // 40 hex digits
+  std::string note;
+};
+
+class SplitValues {
+ public:
+  // Rules matching a 17-character code, most specific first: the exact code, then fewer '?',
+  // then file order. Empty when `jlac10` is not 17 characters long.
+  std::vector<const SplitRule*> matching(std::string_view jlac10) const;
+  // The most specific rule for the code with this form; nullptr when none.
+  const SplitRule* find(std::string_view jlac10, SplitForm form) const;
+  // The most specific rule for the code, not counting the rules for every code.
+  const SplitRule* find(std::string_view jlac10) const;
+  std::size_t size() const { return items_.size(); }
+  bool empty() const { return items_.empty(); }
+  const std::vector<SplitRule>& items() const { return items_; }  // file order
+  const std::vector<SplitSource>& sources() const { return sources_; }
+
+ private:
+  friend struct SplitValuesBuilder;
+  std::vector<SplitRule> items_;
+  detail::StringMap<std::vector<std::size_t>> exact_;  // code -> rules (file order)
+  std::vector<std::size_t> patterns_;                  // by wildcards, then file order
+  std::vector<SplitSource> sources_;
+};
+
+// Loaders (lib/src/tables/split_values.cpp); errors as for every table (FILE:LINE:COL).
+SplitValues split_values_from_string(std::string_view text, std::string_view name);
+SplitValues load_split_values(const std::filesystem::path& path);
 
 // ---- mappings/sites/<name>.yaml -----------------------------------------------------------
 struct SiteCode {
@@ -256,6 +365,7 @@ struct Tables {
   std::shared_ptr<const units::Essence> essence;  // DIR/units/ucum-essence.xml
   Aliases aliases;
   Analytes analytes;
+  SplitValues split_values;  // DIR/mappings/split-values.yaml; empty when the file is absent
   ReferenceIntervals jccls;
   std::vector<Site> sites;  // the named site, or every site for "auto"
 

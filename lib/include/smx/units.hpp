@@ -26,6 +26,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace smx::units {
 
@@ -187,6 +188,16 @@ class Essence {
 
 // Parses without caching (for the essence loader, tests, fuzzers).
 ParseResult parse(const Essence& essence, std::string_view expression);
+// The unit symbols of an expression in written order: prefix code ("" for none), atom code and
+// exponent (negative under a division) of every simple unit (annotations and numbers such as 10*3 are not listed; the
+// number atom 10* is). Empty when the expression does not parse. Used to judge whether a valid
+// UCUM spelling is also a plausible lab unit (smx::lab::resolve_unit).
+struct Symbol {
+  std::string prefix;
+  std::string atom;
+  int exponent = 1;
+};
+std::vector<Symbol> symbols(const Essence& essence, std::string_view expression);
 // Long form in the style of the UCUM functional tests: "(milligram) / (deciliter)".
 // An empty expression gives "(unity)". Throws smx::parse_error on a bad expression.
 std::string display_name(const Essence& essence, std::string_view expression);

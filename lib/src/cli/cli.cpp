@@ -165,11 +165,13 @@ void print_stats(const std::string& command, const std::string& mode, const Coun
   if (mode == "json") {
     line = "{\"smx\":1,\"kind\":\"stats\",\"command\":\"" + command + "\",\"files\":" + std::to_string(c.files) +
            ",\"read\":" + std::to_string(c.read) + ",\"written\":" + std::to_string(c.written) +
-           ",\"rejected\":" + std::to_string(c.rejected) + ",\"filtered\":" + std::to_string(c.filtered) + "}\n";
+           ",\"rejected\":" + std::to_string(c.rejected) + ",\"filtered\":" + std::to_string(c.filtered) +
+           ",\"undetermined\":" + std::to_string(c.undetermined) + "}\n";
   } else {
     line = "smx " + command + ": files " + std::to_string(c.files) + ", read " + std::to_string(c.read) +
            ", written " + std::to_string(c.written) + ", rejected " + std::to_string(c.rejected);
     if (c.filtered) line += ", filtered " + std::to_string(c.filtered);
+    if (c.undetermined) line += " (" + std::to_string(c.undetermined) + " undetermined)";
     line += "\n";
   }
   std::fwrite(line.data(), 1, line.size(), stderr);

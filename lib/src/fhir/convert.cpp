@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "fhir/internal.hpp"
 #include "smx/fhir.hpp"
 #include "smx/hl7.hpp"
 #include "smx/lab.hpp"
@@ -14,17 +15,21 @@ namespace smx::fhir {
 
 namespace {
 
+// Field access and the other helpers shared with vitals.cpp and microbiology.cpp (internal.hpp).
+using detail::Cwe;
+using detail::is_code;
+using detail::is_jlac;
+using detail::observation_status;
+using detail::read_cwe;
+using detail::read_cwe_subcomponents;
+using detail::trim;
+using detail::View;
+
 constexpr std::string_view kUcum = "http://unitsofmeasure.org";
 constexpr std::string_view kJpLabCategory = "http://jpfhir.jp/fhir/core/CodeSystem/JP_SimpleObservationCategory_CS";
 constexpr std::string_view kJpLabProfile = "http://jpfhir.jp/fhir/core/StructureDefinition/JP_Observation_LabResult";
 constexpr std::string_view kInterpretation = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
 constexpr std::string_view kIdentifierType = "http://terminology.hl7.org/CodeSystem/v2-0203";
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Characters allowed in a URN piece we build from a v2 name.
 std::string urn_piece(std::string_view s) {
@@ -42,82 +47,6 @@ std::string urn_piece(std::string_view s) {
   }
   return out;
 }
-
-// FHIR code type: no leading/trailing whitespace, single inner spaces.
-bool is_code(std::string_view s) {
-  if (s.empty() || s.front() == ' ' || s.back() == ' ') return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '\t' || c == '\r' || c == '\n') return false;
-    if (c == ' ' && i + 1 < s.size() && s[i + 1] == ' ') return false;
-  }
-  return true;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Field access over one message.
-
-struct View {
-  const hl7::Message& m;
-  const hl7::Delimiters& d;
-
-  std::string_view field(std::size_t seg, std::size_t f) const {
-    if (seg == hl7::Message::npos) return {};
-    return m.field(seg, f);
-  }
-  std::string_view rep(std::string_view raw, std::size_t r) const { return hl7::nth_piece(raw, d.repetition, r); }
-  std::string_view comp(std::string_view raw, std::size_t c) const {  // 1-based
-    return hl7::nth_piece(raw, d.component, c - 1);
-  }
-  std::string_view sub(std::string_view raw, std::size_t s) const { return hl7::nth_piece(raw, d.subcomponent, s - 1); }
-  // Decoded text: escapes undone, spaces trimmed, HL7 null "" -> empty.
-  std::string text(std::string_view raw) const {
-    raw = trim(raw);
-    if (raw == "\"\"") return {};
-    if (!hl7::has_escape(raw, d)) return std::string(raw);
-    std::string out;
-    hl7::unescape(raw, d, out);
-    return std::string(trim(out));
-  }
-  // First subcomponent of component c of the first repetition, decoded.
-  std::string c(std::size_t seg, std::size_t f, std::size_t component) const {
-    return text(sub(comp(rep(field(seg, f), 0), component), 1));
-  }
-  std::string whole(std::size_t seg, std::size_t f) const { return text(rep(field(seg, f), 0)); }
-};
-
-struct Cwe {
-  std::string code, display, system, alt_code, alt_display, alt_system, original_text;
-  bool empty() const { return code.empty() && display.empty() && alt_code.empty() && alt_display.empty() && original_text.empty(); }
-};
-
-Cwe read_cwe(const View& v, std::string_view raw_rep) {
-  Cwe c;
-  auto t = [&](std::size_t n) { return v.text(v.sub(v.comp(raw_rep, n), 1)); };
-  c.code = t(1);
-  c.display = t(2);
-  c.system = t(3);
-  c.alt_code = t(4);
-  c.alt_display = t(5);
-  c.alt_system = t(6);
-  c.original_text = t(9);
-  return c;
-}
-
-// A CWE sent inside one component as subcomponents (TQ1-3 RPT.1, SS-MIX2 samples:
-// `1013044400000000&内服・経口・１日３回朝昼夕食後&JAMISDP01`).
-Cwe read_cwe_subcomponents(const View& v, std::string_view component) {
-  Cwe c;
-  c.code = v.text(v.sub(component, 1));
-  c.display = v.text(v.sub(component, 2));
-  c.system = v.text(v.sub(component, 3));
-  c.alt_code = v.text(v.sub(component, 4));
-  c.alt_display = v.text(v.sub(component, 5));
-  c.alt_system = v.text(v.sub(component, 6));
-  return c;
-}
-
-bool is_jlac(std::string_view system) { return system == "JC10" || system == "JC11"; }
 
 // ---------------------------------------------------------------------------------------------
 
@@ -160,7 +89,7 @@ std::string code_system_uri(std::string_view name, JpCoreVersion v) {
   return {};
 }
 
-struct Converter::Impl {
+struct Converter::Impl final : detail::Host {
   Options options;
   ResourceSink& sink;
   DiagnosticSink& diagnostics;
@@ -182,6 +111,41 @@ struct Converter::Impl {
 
   void warn(std::string code, std::string hl7_path, std::string text, Severity severity = Severity::warning) {
     diagnostics.report(Diagnostic{severity, std::move(code), record->location(std::move(hl7_path)), std::move(text)});
+  }
+
+  // --- detail::Host: what vitals.cpp and microbiology.cpp use -----------------------------------
+
+  const Options& conversion_options() const override { return options; }
+  const std::string& patient_id() const override { return patient_ref; }
+  const std::string& order_number() const override { return order; }
+  std::string resource_id(std::string_view type, const std::vector<std::string_view>& parts) override {
+    return id_for(type, parts);
+  }
+  JsonWriter begin_resource(std::string_view type, const std::string& id) override { return begin(type, id); }
+  void report(std::string code, std::string hl7_path, std::string text, Severity severity) override {
+    warn(std::move(code), std::move(hl7_path), std::move(text), severity);
+  }
+  void write_codeable_concept(JsonWriter& w, std::string_view key, const Cwe& c, bool require_text) override {
+    codeable_concept(w, key, c, require_text);
+  }
+  void write_coding(JsonWriter& w, std::string_view code, std::string_view display, std::string_view system_name) override {
+    coding(w, code, display, system_name);
+  }
+  void write_date_time(JsonWriter& w, std::string_view key, std::string_view dtm, std::string_view where) override {
+    date_time(w, key, dtm, where);
+  }
+  void write_obx_value(const View& v, JsonWriter& w, std::size_t obx, std::string_view status) override {
+    value(v, w, obx, status);
+  }
+  void use_value_unit(const detail::Unit& unit, const lab::Value* number) override {
+    obx_unit = unit;
+    has_numeric_value = number != nullptr;
+    parsed_value = number ? *number : lab::Value{};
+  }
+  void write_obx_interpretation(const View& v, JsonWriter& w, std::size_t obx) override { interpretation(v, w, obx); }
+  void write_obx_reference_range(const View& v, JsonWriter& w, std::size_t obx) override { reference_range(v, w, obx); }
+  void write_obx_notes(const View& v, JsonWriter& w, const std::vector<std::size_t>& rows) override {
+    notes(v, w, rows);
   }
 
   // --- coded values ---------------------------------------------------------------------------
@@ -321,7 +285,7 @@ struct Converter::Impl {
     View v{m, m.delimiters()};
     std::size_t msh = m.find_segment("MSH");
     std::string type = v.c(msh, 9, 1), event = v.c(msh, 9, 2);
-    enum class Kind { none, patient_master, encounter, allergy, condition, medication, lab } kind = Kind::none;
+    enum class Kind { none, patient_master, encounter, allergy, condition, medication, lab, vital_signs } kind = Kind::none;
     if (type == "ADT" && (event == "A08" || event == "A28" || event == "A31")) kind = Kind::patient_master;
     else if (type == "ADT" && (event == "A01" || event == "A03" || event == "A04" || event == "A11" || event == "A13"))
       kind = Kind::encounter;
@@ -329,6 +293,7 @@ struct Converter::Impl {
     else if (type == "PPR") kind = Kind::condition;
     else if (type == "RDE" && event == "O11") kind = Kind::medication;
     else if (type == "OUL" && event == "R22") kind = Kind::lab;
+    else if (type == "ORU" && event == "R30") kind = Kind::vital_signs;  // NHO extended-storage vitals (vitals.cpp)
     if (kind == Kind::none) {
       ++counts.unsupported;
       return;
@@ -361,6 +326,7 @@ struct Converter::Impl {
       case Kind::condition: conditions(v); break;
       case Kind::medication: medications(v); break;
       case Kind::lab: lab(v); break;
+      case Kind::vital_signs: detail::vital_signs(*this, v); break;
       case Kind::none: break;
     }
     flush_message();
@@ -846,22 +812,6 @@ struct Converter::Impl {
     std::vector<std::string> observation_ids;
   };
 
-  static std::string_view observation_status(std::string_view obx11) {
-    // [CM 0085]; departure for codes the map leaves unmapped (status is 1..1 in FHIR):
-    // I, O registered; R, S preliminary; U, V final; B amended; N cancelled; empty unknown.
-    if (obx11 == "F") return "final";
-    if (obx11 == "P") return "preliminary";
-    if (obx11 == "C") return "corrected";
-    if (obx11 == "A") return "amended";
-    if (obx11 == "D" || obx11 == "W") return "entered-in-error";
-    if (obx11 == "X" || obx11 == "N") return "cancelled";
-    if (obx11 == "I" || obx11 == "O") return "registered";
-    if (obx11 == "R" || obx11 == "S") return "preliminary";
-    if (obx11 == "U" || obx11 == "V") return "final";
-    if (obx11 == "B") return "amended";
-    return "";
-  }
-
   void lab(const View& v) {
     std::vector<ObservationGroup> groups;
     Lab current;
@@ -902,8 +852,11 @@ struct Converter::Impl {
         group->obx.push_back(i);
       }
     }
-    // Report ids first (observation ids depend on the report code), then observations, then reports.
+    // Ids first, in message order (report ids; observation ids depend on the report code), so that
+    // microbiology links can point forward; then observations, then reports.
     std::unordered_map<std::string, int> seen_reports, seen_observations;
+    std::vector<std::string> group_orders, report_codes, observation_ids(message->segment_count());
+    std::vector<detail::ObxGroup> obx_groups;
     for (ObservationGroup& g : groups) {
       std::string report_code = v.c(g.obr, 4, 1), report_alt = v.c(g.obr, 4, 4);
       std::string group_order = v.c(g.orc, 2, 1);
@@ -914,9 +867,21 @@ struct Converter::Impl {
         key += "#" + std::to_string(seen_reports[key]++);
         g.report_id = id_for("DiagnosticReport", {key});
       }
+      for (std::size_t obx : g.obx)
+        observation_ids[obx] = observation_id(v, g, obx, group_order, report_code, seen_observations);
+      group_orders.push_back(std::move(group_order));
+      report_codes.push_back(std::move(report_code));
+      obx_groups.push_back(detail::ObxGroup{g.obr, g.obx});
+    }
+    // Culture results: organism and quantity rows of one OBX-4 become one Observation, OBR-26
+    // susceptibilities its hasMember (microbiology.cpp).
+    detail::MicrobiologyPlan plan = detail::plan_microbiology(*this, v, obx_groups, observation_ids);
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+      ObservationGroup& g = groups[k];
       for (std::size_t obx : g.obx) {
-        std::string id = observation(v, g, obx, group_order, report_code, seen_observations);
-        if (!id.empty()) g.observation_ids.push_back(std::move(id));
+        if (plan.absorbed.count(obx)) continue;
+        observation(v, g, obx, group_orders[k], report_codes[k], observation_ids[obx], plan);
+        g.observation_ids.push_back(observation_ids[obx]);
       }
       if (g.obr != hl7::Message::npos) report(v, g);
     }
@@ -1040,9 +1005,7 @@ struct Converter::Impl {
 
   // Quantity parts shared by value and reference range (UF §5.3): unit = OBX-6 text; system and
   // code only when OBX-6 names UCUM (labnorm writes UCUM^text^UCUM) [V2F CWE(Quantity)].
-  struct Unit {
-    std::string text, code;
-  };
+  using Unit = detail::Unit;
 
   void quantity_body(JsonWriter& w, std::string_view number, lab::Comparator comparator, const Unit& unit) {
     w.number("value", number);
@@ -1090,8 +1053,8 @@ struct Converter::Impl {
     w.end_object();
   }
 
-  std::string observation(const View& v, const ObservationGroup& g, std::size_t obx, const std::string& group_order,
-                          const std::string& report_code, std::unordered_map<std::string, int>& seen) {
+  std::string observation_id(const View& v, const ObservationGroup& g, std::size_t obx, const std::string& group_order,
+                             const std::string& report_code, std::unordered_map<std::string, int>& seen) {
     Cwe code = read_cwe(v, v.rep(v.field(obx, 3), 0));
     // Id key code: the local code (the triplet not named JC10/JC11), else the JLAC10 code.
     // labnorm moves a local code from CWE.1 to CWE.4 and puts JLAC10 first; keying on the local
@@ -1100,10 +1063,15 @@ struct Converter::Impl {
     if (!code.code.empty() && !is_jlac(code.system)) key_code = code.system + ":" + code.code;
     else if (!code.alt_code.empty() && !is_jlac(code.alt_system)) key_code = code.alt_system + ":" + code.alt_code;
     else key_code = code.code.empty() ? code.alt_code : code.code;
-    std::string sub_id = v.c(obx, 4, 1);
-    std::string key = group_order + "|" + report_code + "|" + g.lab.specimen_key + "|" + key_code + "|" + sub_id;
+    std::string key = group_order + "|" + report_code + "|" + g.lab.specimen_key + "|" + key_code + "|" + v.c(obx, 4, 1);
     key += "#" + std::to_string(seen[key]++);
-    std::string id = id_for("Observation", {key});
+    return id_for("Observation", {key});
+  }
+
+  void observation(const View& v, const ObservationGroup& g, std::size_t obx, const std::string& group_order,
+                   const std::string& report_code, const std::string& id, const detail::MicrobiologyPlan& plan) {
+    Cwe code = read_cwe(v, v.rep(v.field(obx, 3), 0));
+    std::string sub_id = v.c(obx, 4, 1);
     JsonWriter w = begin("Observation", id);
     bool lab_profile = !g.lab.specimen_id.empty();
     if (lab_profile) {
@@ -1152,9 +1120,9 @@ struct Converter::Impl {
     if (effective.empty()) effective = v.c(g.obr, 7, 1), where = "OBR-7";
     date_time(w, "effectiveDateTime", effective, where);
     value(v, w, obx, status);
-    tail_members(v, w, obx, g);
+    tail_members(v, w, obx, g, plan.components_of(obx));
+    detail::write_microbiology_members(*this, v, w, plan, obx);  // component, hasMember
     w.end_object();
-    return id;
   }
 
   // value[x], dataAbsentReason (written inside the open object)
@@ -1241,50 +1209,66 @@ struct Converter::Impl {
     }
   }
 
-  void tail_members(const View& v, JsonWriter& iw, std::size_t obx, const ObservationGroup& g) {
+  // interpretation, note, specimen, referenceRange; `note_rows`: further OBX whose NTE belong here
+  // (the component rows of a microbiology group).
+  void tail_members(const View& v, JsonWriter& w, std::size_t obx, const ObservationGroup& g,
+                    const std::vector<std::size_t>& note_rows) {
+    interpretation(v, w, obx);
+    std::vector<std::size_t> rows{obx};
+    rows.insert(rows.end(), note_rows.begin(), note_rows.end());
+    notes(v, w, rows);
+    // [V2F OBX-33] / [JP-LAB] specimen 1..
+    if (!g.lab.specimen_id.empty()) reference(w, "specimen", "Specimen", g.lab.specimen_id);
+    reference_range(v, w, obx);
+  }
+
+  void interpretation(const View& v, JsonWriter& iw, std::size_t obx) {
     // [V2F OBX-8] interpretation (table 0078 -> v3 ObservationInterpretation, [CM 0078])
     static const std::unordered_set<std::string_view> known = {
         "<", ">", "A", "AA", "B", "CAR", "D", "DET", "E", "EX", "EXP", "H", "HH", "HU", "I", "IE", "IND",
         "L", "LL", "LU", "MS", "N", "NCL", "ND", "NEG", "NR", "NS", "POS", "R", "RR", "S", "SDD", "SYN-R",
         "SYN-S", "U", "VS", "UNE", "W", "WR"};
     std::string_view raw8 = v.field(obx, 8);
-    {
-      iw.begin_array("interpretation");
-      for (std::size_t k = 0; k < hl7::count_pieces(raw8, v.d.repetition); ++k) {
-        std::string flag = v.text(v.sub(v.comp(v.rep(raw8, k), 1), 1));
-        if (flag.empty()) continue;
+    iw.begin_array("interpretation");
+    for (std::size_t k = 0; k < hl7::count_pieces(raw8, v.d.repetition); ++k) {
+      std::string flag = v.text(v.sub(v.comp(v.rep(raw8, k), 1), 1));
+      if (flag.empty()) continue;
+      iw.begin_object();
+      if (known.count(flag)) {
+        iw.begin_array("coding");
         iw.begin_object();
-        if (known.count(flag)) {
-          iw.begin_array("coding");
-          iw.begin_object();
-          iw.string("system", kInterpretation);
-          iw.string("code", flag);
-          iw.end_object();
-          iw.end_array();
-        } else {
-          iw.string("text", flag);
-        }
+        iw.string("system", kInterpretation);
+        iw.string("code", flag);
+        iw.end_object();
+        iw.end_array();
+      } else {
+        iw.string("text", flag);
+      }
+      iw.end_object();
+    }
+    if (trim(raw8).empty() && options.compute_flags && has_numeric_value) {
+      lab::Range range = lab::parse_range(v.text(v.field(obx, 7)));
+      lab::Flag f = lab::compute_flag(parsed_value, range, sex);
+      std::string_view c = lab::flag_code(f);
+      if (!c.empty()) {
+        iw.begin_object();
+        iw.begin_array("coding");
+        iw.begin_object();
+        iw.string("system", kInterpretation);
+        iw.string("code", c);
+        iw.end_object();
+        iw.end_array();
+        iw.string("text", "computed by smx from OBX-5 and OBX-7");
         iw.end_object();
       }
-      lab::Range range = lab::parse_range(v.text(v.field(obx, 7)));
-      if (trim(raw8).empty() && options.compute_flags && has_numeric_value) {
-        lab::Flag f = lab::compute_flag(parsed_value, range, sex);
-        std::string_view c = lab::flag_code(f);
-        if (!c.empty()) {
-          iw.begin_object();
-          iw.begin_array("coding");
-          iw.begin_object();
-          iw.string("system", kInterpretation);
-          iw.string("code", c);
-          iw.end_object();
-          iw.end_array();
-          iw.string("text", "computed by smx from OBX-5 and OBX-7");
-          iw.end_object();
-        }
-      }
-      iw.end_array();
-      // [V2F NTE] note: NTE-3 after the OBX
-      iw.begin_array("note");
+    }
+    iw.end_array();
+  }
+
+  // [V2F NTE] note: NTE-3 after each OBX of `rows`
+  void notes(const View& v, JsonWriter& iw, const std::vector<std::size_t>& rows) {
+    iw.begin_array("note");
+    for (std::size_t obx : rows) {
       for (std::size_t k = obx + 1; k < message->segment_count() && message->segment_id(k) == "NTE"; ++k) {
         std::string_view raw = v.field(k, 3);
         std::string text;
@@ -1299,22 +1283,23 @@ struct Converter::Impl {
         iw.string("text", text);
         iw.end_object();
       }
-      iw.end_array();
-      // [V2F OBX-33] / [JP-LAB] specimen 1..
-      if (!g.lab.specimen_id.empty()) reference(iw, "specimen", "Specimen", g.lab.specimen_id);
-      // [V2F OBX-7] referenceRange: parsed low/high (per sex) + the sender's text [UF §4.3].
-      std::string range_text = v.text(v.field(obx, 7));
-      if (!range_text.empty()) {
-        iw.begin_array("referenceRange");
-        if (range.kind == lab::RangeKind::sex_specific) {
-          if (range.male.kind != lab::RangeKind::empty) range_row(iw, range.male, obx_unit, "male", range_text);
-          if (range.female.kind != lab::RangeKind::empty) range_row(iw, range.female, obx_unit, "female", range_text);
-        } else {
-          range_row(iw, range.all, obx_unit, "", range_text);
-        }
-        iw.end_array();
-      }
     }
+    iw.end_array();
+  }
+
+  // [V2F OBX-7] referenceRange: parsed low/high (per sex) + the sender's text [UF §4.3].
+  void reference_range(const View& v, JsonWriter& iw, std::size_t obx) {
+    std::string range_text = v.text(v.field(obx, 7));
+    if (range_text.empty()) return;
+    lab::Range range = lab::parse_range(range_text);
+    iw.begin_array("referenceRange");
+    if (range.kind == lab::RangeKind::sex_specific) {
+      if (range.male.kind != lab::RangeKind::empty) range_row(iw, range.male, obx_unit, "male", range_text);
+      if (range.female.kind != lab::RangeKind::empty) range_row(iw, range.female, obx_unit, "female", range_text);
+    } else {
+      range_row(iw, range.all, obx_unit, "", range_text);
+    }
+    iw.end_array();
   }
 };
 

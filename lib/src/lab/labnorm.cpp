@@ -3,23 +3,18 @@
 // canonical unit, value (parse, exponent, scale), range (parse, same factor), flag.
 #include "smx/labnorm.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace smx::lab {
 namespace {
 
 std::string decoded(const hl7::Message& m, std::string_view raw) { return hl7::decoded(raw, m.delimiters()); }
-
-std::string escaped(const hl7::Message& m, std::string_view text) {
-  std::string out;
-  hl7::escape(text, m.delimiters(), out);
-  return out;
-}
-
-std::string component(const hl7::Message& m, std::string_view field, std::size_t n) {
-  return decoded(m, hl7::nth_piece(hl7::nth_piece(field, m.delimiters().repetition, 0), m.delimiters().component, n));
-}
 
 char patient_sex(const hl7::Message& m) {
   std::size_t pid = m.find_segment("PID");
@@ -122,6 +117,370 @@ ObservationCode observation_code(const hl7::Message& m, std::size_t seg) {
 Normalizer::Normalizer(const tables::Tables& tables, NormalizeOptions options)
     : tables_(tables), options_(std::move(options)), ucum_(tables.make_ucum()) {}
 
+namespace {
+
+// The unit atoms of a UCUM expression with their powers, sorted; numbers (10*, 10^) are left out
+// (they are magnitude, not kind): mmol/L and umol/mL give the same list, /[LPF] and % do not.
+using UnitAtoms = std::vector<std::pair<std::string, int>>;
+UnitAtoms atoms_of(const units::Essence& essence, std::string_view expression) {
+  UnitAtoms out;
+  for (const units::Symbol& s : units::symbols(essence, expression)) {
+    if (s.atom == "10*" || s.atom == "10^") continue;
+    out.emplace_back(s.atom, s.exponent);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+const UnitAtoms& unit_atoms(const units::Essence& essence, std::string_view expression) {
+  struct Cache {
+    const units::Essence* essence = nullptr;
+    std::unordered_map<std::string, UnitAtoms> answers;
+  };
+  thread_local Cache cache;
+  if (cache.essence != &essence || cache.answers.size() > 65536) {
+    cache.essence = &essence;
+    cache.answers.clear();
+  }
+  const std::string key(expression);
+  if (auto it = cache.answers.find(key); it != cache.answers.end()) return it->second;
+  return cache.answers.emplace(key, atoms_of(essence, expression)).first->second;
+}
+
+bool same_factor(double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(std::fabs(a), std::fabs(b)); }
+
+// The value kinds labnorm rewrites in the canonical unit. Every other form (compound, value
+// range, fraction, ratio, text) is kept as sent, so its unit is never converted under it.
+bool convertible_kind(ValueKind k) {
+  return k == ValueKind::numeric || k == ValueKind::inequality || k == ValueKind::empty;
+}
+
+// One OBX through the pipeline (units-fhir.md §3.3 / §4.3). Decisions first (code, unit, factor,
+// plausibility, value, range, flag), edits last, so a result judged implausible leaves its OBX as
+// the sender wrote it.
+class ObxPass {
+ public:
+  using Diag = std::function<void(Severity, const char* code, const char* field, std::string text, std::string subject)>;
+  using ChangeFn = std::function<void(const char* field, std::string from, std::string to, std::string rule)>;
+
+  ObxPass(const tables::Tables& tables, units::Ucum& ucum, const tables::Site* site, const hl7::Message& m,
+          std::size_t segment, Coverage& coverage, Normalized& result, const Diag& diag, const ChangeFn& change)
+      : tables_(tables), ucum_(ucum), site_(site), m_(m), seg_(segment), cov_(coverage), result_(result),
+        diag_(diag), change_(change) {
+    const std::string_view segment_text = m.segment(segment);
+    for (std::size_t n = 0, start = 0; n < fields_.size(); ++n) {
+      const std::size_t end = segment_text.find(m.delimiters().field, start);
+      fields_[n] = segment_text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+      if (end == std::string_view::npos) break;
+      start = end + 1;
+    }
+  }
+
+  std::string_view type() const { return fields_[2]; }
+
+  void run(char sex, hl7::MessageEditor& editor) {
+    resolve_code();
+    resolve_unit_field();
+    decide_factor();
+    read_value_and_range();
+    check_plausible();
+    compute_flag_in_sender_unit(sex);
+    write(editor);
+  }
+
+  const std::string& jlac10() const { return code_.jlac10; }
+  const tables::Analyte* analyte() const { return analyte_; }
+
+ private:
+  std::string decoded(std::string_view raw) const { return hl7::decoded(raw, m_.delimiters()); }
+  std::string escaped(std::string_view text) const {
+    std::string out;
+    hl7::escape(text, m_.delimiters(), out);
+    return out;
+  }
+  std::string component(std::string_view field, std::size_t n) const {
+    const auto& d = m_.delimiters();
+    return decoded(hl7::nth_piece(hl7::nth_piece(field, d.repetition, 0), d.component, n));
+  }
+  const std::string& code_key() const { return code_.jlac10.empty() ? code_.local : code_.jlac10; }
+
+  // 1. JLAC10 first in OBX-3, the local code kept as the alternate identifier.
+  void resolve_code() {
+    code_ = observation_code(m_, seg_);
+    if (code_.jlac10.empty() && site_ && !code_.local.empty()) {
+      if (const tables::SiteCode* sc = site_->find_code(code_.local)) {
+        code_.jlac10 = sc->jlac10;
+        code_rule_ = sc->rule;
+      }
+    }
+    if (code_.jlac10.empty() || code_.jlac10 == "99999999999999999") {
+      result_.unmapped = true;
+      ++cov_.unmapped_codes[code_.local + (code_.name.empty() ? "" : " " + code_.name)];
+      diag_(Severity::warning, "LAB-CODE-UNMAPPED", "3", "no JLAC10 code for this local code", code_.local);
+      code_.jlac10.clear();
+      return;
+    }
+    ++cov_.codes_mapped;
+    analyte_ = tables_.analytes.find(code_.jlac10);
+    canonical_ = canonical_unit(tables_, code_.jlac10);
+  }
+
+  // 2. OBX-6 = UCUM^original text^UCUM.
+  void resolve_unit_field() {
+    const std::string_view obx6 = fields_[6];
+    const std::string unit_id = component(obx6, 0), unit_text = component(obx6, 1);
+    unit_sys_ = component(obx6, 2);
+    raw_unit_ = unit_id.empty() ? unit_text : unit_id;
+    if (unit_sys_ == "UCUM" && !unit_text.empty()) raw_unit_ = unit_text;
+    if (unit_id.empty() && unit_text.empty()) return;
+    UnitResolution r = resolve_unit(tables_, ucum_, unit_id.empty() ? unit_text : unit_id, code_.jlac10, code_.local, site_);
+    if (r.status != UnitStatus::mapped && !unit_id.empty() && !unit_text.empty() && unit_sys_.empty() &&
+        hl7::count_pieces(hl7::nth_piece(obx6, m_.delimiters().repetition, 0), m_.delimiters().component) == 2) {
+      // `×10^3/μl` sent without escaping the caret arrives as OBX-6.1 `×10`, OBX-6.2 `3/μl` and
+      // no coding system. OBX-6.2 alone would read as "3 per microlitre"; the two joined are
+      // the spelling the sender wrote.
+      UnitResolution joined = resolve_unit(tables_, ucum_, unit_id + "^" + unit_text, code_.jlac10, code_.local, site_);
+      if (joined.status == UnitStatus::mapped) {
+        diag_(Severity::note, "LAB-UNIT-CARET", "6", "OBX-6 holds an unescaped '^': read as one unit spelling",
+              joined.spelling);
+        raw_unit_ = unit_id + "^" + unit_text;
+        r = std::move(joined);
+      }
+    }
+    if (r.status == UnitStatus::mapped) {
+      from_ucum_ = r.ucum;
+      unit_rule_ = r.rule == "UCUM" && !canonical_.empty() && r.ucum != canonical_
+                       ? "UCUM (commensurable with " + canonical_ + ")"
+                       : r.rule;
+      ++cov_.units_mapped;
+      return;
+    }
+    result_.unmapped = true;
+    if (r.status == UnitStatus::refused) {
+      ++cov_.refused_units[r.spelling];
+      diag_(Severity::warning, "LAB-UNIT-REFUSED", "6", "unit kept as sent: " + r.why, r.spelling);
+    } else {
+      ++cov_.unmapped_units[r.spelling];
+      diag_(Severity::warning, "LAB-UNIT-UNMAPPED", "6", "unit spelling not in the tables", r.spelling);
+    }
+  }
+
+  // 3. The factor to the canonical unit, only when the analyte declares the unit it came in.
+  void decide_factor() {
+    target_ = from_ucum_;
+    if (from_ucum_.empty() || canonical_.empty() || canonical_ == from_ucum_) return;
+    if (analyte_ && analyte_->never_converts_from(from_ucum_)) {
+      diag_(Severity::note, "LAB-METHOD-NOT-CONVERTED", "6",
+            "unit belongs to another method or standard; not converted (" + analyte_->rule + ")", from_ucum_);
+      return;
+    }
+    const ConversionFactor f = conversion_factor(ucum_, analyte_, from_ucum_, canonical_);
+    if (!f.ok) {
+      diag_(Severity::warning, "LAB-UNIT-NOT-CONVERTIBLE", "6", f.why, from_ucum_);
+      return;
+    }
+    if (!declared(f.value)) {
+      implausible("unit " + from_ucum_ + " converts to " + canonical_ + " by x" + format_number(f.value, 0) +
+                      ", a factor this analyte does not declare (" + declared_units() + ")",
+                  from_ucum_);
+      return;
+    }
+    factor_ = f;
+    target_ = canonical_;
+  }
+
+  bool declared(double factor) {
+    if (!analyte_ || analyte_->unit.empty() || analyte_->unit_for(code_.jlac10) != analyte_->unit) {
+      // A canonical unit without an analyte entry (or a result-specific unit) declares no
+      // conversion: the result stays in the unit it came in.
+      return false;
+    }
+    // Declared = the same unit atoms as a declared unit (prefixes and powers of ten aside) and
+    // the same factor. The factor alone is not enough: UCUM makes /[LPF] (per low power field,
+    // [LPF] = 100) exactly equal to % (0.01), so a urine sediment count would pass as HbA1c %.
+    const UnitAtoms atoms_from = unit_atoms(ucum_.essence(), from_ucum_);
+    auto matches = [&](const std::string& unit) {
+      const ConversionFactor f = conversion_factor(ucum_, analyte_, unit, canonical_);
+      return f.ok && same_factor(f.value, factor) && unit_atoms(ucum_.essence(), unit) == atoms_from;
+    };
+    if (matches(analyte_->unit)) return true;
+    for (const std::string& alt : analyte_->alternative_units)
+      if (matches(alt)) return true;
+    return false;
+  }
+  std::string declared_units() const {
+    if (!analyte_ || analyte_->unit.empty()) return "no units declared for this code";
+    std::string out = "declared: " + analyte_->unit;
+    for (const std::string& alt : analyte_->alternative_units) out += ", " + alt;
+    return out;
+  }
+
+  void implausible(std::string why, std::string subject) {
+    keep_as_sent_ = true;
+    result_.implausible = true;
+    ++cov_.implausible[code_key()];
+    diag_(Severity::warning, "LAB-IMPLAUSIBLE", "5", "kept as sent: " + why, std::move(subject));
+  }
+
+  // 4-5. Value and range as sent, then in the canonical unit.
+  void read_value_and_range() {
+    value_text_ = decoded(fields_[5]);
+    value_ = parse_value(value_text_);
+    range_text_ = decoded(fields_[7]);
+    range_ = parse_range(range_text_);
+    if (value_.kind == ValueKind::text) {
+      ++cov_.unparsed_values_by_code[code_key()];
+      diag_(Severity::note, "LAB-VALUE-TEXT", "5", "value kept as text (no known form)", code_key());
+    } else if (value_.kind == ValueKind::numeric || value_.kind == ValueKind::inequality ||
+               value_.kind == ValueKind::qualitative) {
+      ++cov_.values_parsed;
+    } else if (value_.kind != ValueKind::empty) {
+      ++cov_.values_kept;
+      diag_(Severity::note, "LAB-VALUE-KEPT", "5",
+            "value kept as sent (" + std::string(kind_name(value_.kind)) + ": not a single quantity)", code_key());
+    }
+    if (factor_.ok && factor_.value != 1.0 && !convertible_kind(value_.kind)) {
+      // Converting the unit under a value that is not converted would relabel it silently.
+      diag_(Severity::note, "LAB-UNIT-NOT-CONVERTED", "6",
+            "unit normalized but not converted: the value is not a single quantity", from_ucum_);
+      factor_ = ConversionFactor{};
+      factor_.ok = true;
+      target_ = from_ucum_;
+    }
+    sent_value_ = value_.exponent != 0 ? apply_exponent(value_) : value_;
+    const double scale = factor_.ok ? factor_.value : 1.0;
+    canonical_value_ = scale != 1.0 && convertible_kind(value_.kind) ? scaled(sent_value_, scale) : sent_value_;
+    canonical_range_ = scale != 1.0 ? scaled(range_, scale) : range_;
+  }
+
+  // The plausibility gate: a value in the canonical unit (converted or as sent) outside what a
+  // patient's blood can hold is a unit error. Only for blood specimens of analytes that declare
+  // plausible limits for their canonical unit.
+  void check_plausible() {
+    if (keep_as_sent_ || !analyte_ || !analyte_->plausible || !canonical_value_.has_number) return;
+    if (target_ != canonical_ || canonical_ != analyte_->unit || !tables::is_blood_material(code_.jlac10)) return;
+    const double v = canonical_value_.number;
+    const tables::Plausible& p = *analyte_->plausible;
+    if (v >= p.low && v <= p.high) return;
+    const bool converted = factor_.ok && factor_.value != 1.0;
+    canonical_value_ = sent_value_;
+    implausible((converted ? "converted value " : "value ") + std::string("outside what ") + analyte_->code +
+                    " can be in blood (" + format_number(p.low, 0) + "-" + format_number(p.high, 0) + " " + canonical_ +
+                    (converted ? ", after x" + format_number(factor_.value, 0) + " from " + from_ucum_ : std::string()) +
+                    ")",
+                std::string(analyte_->code));
+  }
+
+  // 6. H/L/N from the numbers as the sender wrote them, in the sender's unit: rounding a converted
+  // value or range can never flip it. The sender's OBX-8 stays.
+  void compute_flag_in_sender_unit(char sex) {
+    flag_ = compute_flag(sent_value_, range_, sex);
+    const std::string sender = decoded(fields_[8]);
+    if (compare_flags(sender, flag_) == FlagAgreement::disagree)
+      diag_(Severity::warning, "LAB-FLAG-DISAGREE", "8",
+            "sender flag '" + sender + "' but the value against the range gives '" + std::string(flag_code(flag_)) + "'",
+            code_key());
+  }
+
+  void write(hl7::MessageEditor& editor) {
+    write_code(editor);
+    if (keep_as_sent_) return;
+    if (!from_ucum_.empty() && target_ != from_ucum_) ++cov_.units_converted;
+    write_unit(editor);
+    write_value(editor);
+    write_range(editor);
+  }
+
+  void write_code(hl7::MessageEditor& editor) {
+    if (code_.jlac10.empty()) return;
+    const std::string_view obx3 = fields_[3];
+    const auto& d = m_.delimiters();
+    const std::string_view first = hl7::nth_piece(obx3, d.component, 0);
+    if (hl7::has_escape(first, d) ? decoded(first) == code_.jlac10 : first == code_.jlac10) return;
+    // JLAC10^name^JC10^local^local name^local system
+    const std::string name = code_.name.empty() && analyte_ ? analyte_->name_ja : code_.name;
+    const std::string rebuilt = escaped(code_.jlac10) + d.component + escaped(name) + d.component + "JC10" +
+                                d.component + escaped(code_.local) + d.component +
+                                std::string(hl7::nth_piece(obx3, d.component, 1)) + d.component +
+                                escaped(code_.local_system);
+    editor.set_field(seg_, 3, rebuilt);
+    change_("OBX-3", decoded(obx3), decoded(rebuilt), code_rule_.empty() ? "JC10 alternate identifier" : code_rule_);
+  }
+
+  void write_unit(hl7::MessageEditor& editor) {
+    const std::string_view obx6 = fields_[6];
+    const auto& d = m_.delimiters();
+    if (from_ucum_.empty()) {
+      if (unit_sys_ == "UCUM" && !raw_unit_.empty()) {
+        // The sender labels a spelling UCUM that is not ("U / L^U / L^UCUM", or "U/ML^U/ML^UCUM"
+        // read as per megalitre): keep the text, drop the false label, so that flat and fhir do not
+        // pass it on as a UCUM code.
+        const std::string new6 = d.component + escaped(raw_unit_);
+        editor.set_field(seg_, 6, new6);
+        change_("OBX-6", decoded(obx6), decoded(new6), "not a laboratory UCUM unit: coding system UCUM removed");
+      }
+      return;
+    }
+    const std::string new6 = escaped(target_) + d.component + escaped(raw_unit_) + d.component + "UCUM";
+    if (new6 == obx6) return;
+    editor.set_field(seg_, 6, new6);
+    std::string rule = unit_rule_;
+    if (target_ != from_ucum_) rule += (rule.empty() ? "" : "; ") + from_ucum_ + " -> " + target_ + " by " + factor_.rule;
+    change_("OBX-6", decoded(obx6), decoded(new6), rule.empty() ? "UCUM" : rule);
+  }
+
+  void write_value(hl7::MessageEditor& editor) {
+    const double scale = factor_.ok ? factor_.value : 1.0;
+    std::string written;
+    if (value_.kind == ValueKind::numeric || value_.kind == ValueKind::inequality) written = format_value(canonical_value_);
+    else if (value_.kind == ValueKind::qualitative) written = format_value(value_);
+    else return;
+    if (written == value_text_) return;
+    editor.set_field(seg_, 5, escaped(written));
+    change_("OBX-5", value_text_, written,
+            value_.kind == ValueKind::qualitative ? "qualitative code"
+            : scale != 1.0                        ? "x" + format_number(scale, 0)
+                                                  : "canonical number");
+  }
+
+  void write_range(hl7::MessageEditor& editor) {
+    if (range_.kind == RangeKind::empty) return;
+    const double scale = factor_.ok ? factor_.value : 1.0;
+    const std::string written = range_.kind == RangeKind::text
+                                    ? (scale != 1.0 ? range_text_ + "【" + raw_unit_ + "】" : range_text_)
+                                    : format_range(canonical_range_);
+    if (written == range_text_) return;
+    editor.set_field(seg_, 7, escaped(written));
+    change_("OBX-7", range_text_, written,
+            range_.kind == RangeKind::text ? "text range kept, original unit appended"
+                                           : (scale != 1.0 ? "x" + format_number(scale, 0) : "canonical range"));
+  }
+
+  const tables::Tables& tables_;
+  units::Ucum& ucum_;
+  const tables::Site* site_;
+  const hl7::Message& m_;
+  std::size_t seg_;
+  Coverage& cov_;
+  Normalized& result_;
+  const Diag& diag_;
+  const ChangeFn& change_;
+  std::array<std::string_view, 15> fields_{};  // OBX-0 (the id) to OBX-14, split once
+
+  ObservationCode code_;
+  std::string code_rule_;
+  const tables::Analyte* analyte_ = nullptr;
+  std::string canonical_;
+  std::string unit_sys_, raw_unit_, from_ucum_, unit_rule_, target_;
+  ConversionFactor factor_{true, 1.0, false, {}, {}};
+  bool keep_as_sent_ = false;
+  std::string value_text_, range_text_;
+  Value value_, sent_value_, canonical_value_;
+  Range range_, canonical_range_;
+  Flag flag_ = Flag::unknown;
+};
+
+}  // namespace
+
 Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnostics) {
   Normalized result;
   const hl7::Message& m = record.message;
@@ -139,202 +498,30 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
   std::size_t obx_number = 0;
   std::string jccls;
   std::string dir;  // the table directory with a trailing '/', at the first change
-  auto diag = [&](Severity s, const char* code, std::size_t seg_obx, const std::string& field, std::string text) {
-    diagnostics.report(Diagnostic{s, code, record.location("OBX[" + std::to_string(seg_obx) + "]-" + field), std::move(text)});
+  ObxPass::Diag diag = [&](Severity s, const char* code, const char* field, std::string text, std::string subject) {
+    Diagnostic d{s, code, record.location("OBX[" + std::to_string(obx_number) + "]-" + field), std::move(text)};
+    d.subject = std::move(subject);
+    diagnostics.report(std::move(d));
+  };
+  ObxPass::ChangeFn change = [&](const char* field, std::string from, std::string to, std::string rule) {
+    // Rules name table rows relative to the table directory, so records do not depend on where
+    // the tables are installed.
+    if (dir.empty()) {
+      dir = tables_.dir.string();
+      if (!dir.empty() && dir.back() != '/') dir.push_back('/');
+    }
+    for (std::size_t at; !dir.empty() && (at = rule.find(dir)) != std::string::npos;) rule.erase(at, dir.size());
+    result.changes.push_back(Change{obx_number, field, std::move(from), std::move(to), std::move(rule)});
   };
   for (std::size_t i = 0; i < m.segment_count(); ++i) {
     if (m.segment_id(i) != "OBX") continue;
     ++obx_number;
-    // OBX-0 (the id) to OBX-8 split once: Message::field scans from the segment start per call.
-    std::array<std::string_view, 9> obx{};
-    {
-      const std::string_view segment = m.segment(i);
-      for (std::size_t n = 0, start = 0; n < obx.size(); ++n) {
-        const std::size_t end = segment.find(m.delimiters().field, start);
-        obx[n] = segment.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-        if (end == std::string_view::npos) break;
-        start = end + 1;
-      }
-    }
-    std::string_view type = obx[2];
+    ObxPass pass(tables_, ucum_, site, m, i, cov, result, diag, change);
+    const std::string_view type = pass.type();
     if (type == "ED" || type == "RP" || type == "FT" || type == "TX") continue;
     ++cov.obx;
-    auto change = [&](const char* field, std::string from, std::string to, std::string rule) {
-      // Rules name table rows relative to the table directory, so records do not depend on
-      // where the tables are installed.
-      if (dir.empty()) {
-        dir = tables_.dir.string();
-        if (!dir.empty() && dir.back() != '/') dir.push_back('/');
-      }
-      for (std::size_t at; !dir.empty() && (at = rule.find(dir)) != std::string::npos;) rule.erase(at, dir.size());
-      result.changes.push_back(Change{obx_number, field, std::move(from), std::move(to), std::move(rule)});
-    };
-
-    // 1. Code: JLAC10 first in OBX-3, the local code kept as the alternate identifier.
-    ObservationCode code = observation_code(m, i);
-    std::string code_rule;
-    if (code.jlac10.empty() && site && !code.local.empty()) {
-      if (const tables::SiteCode* sc = site->find_code(code.local)) {
-        code.jlac10 = sc->jlac10;
-        code_rule = sc->rule;
-      }
-    }
-    std::string_view obx3 = obx[3];
-    if (code.jlac10.empty() || code.jlac10 == "99999999999999999") {
-      result.unmapped = true;
-      ++cov.unmapped_codes[code.local + (code.name.empty() ? "" : " " + code.name)];
-      diag(Severity::warning, "LAB-CODE-UNMAPPED", obx_number, "3", "no JLAC10 code for this local code");
-    } else {
-      ++cov.codes_mapped;
-      std::string_view first = hl7::nth_piece(obx3, m.delimiters().component, 0);
-      if (hl7::has_escape(first, m.delimiters()) ? decoded(m, first) != code.jlac10 : first != code.jlac10) {
-        // JLAC10^name^JC10^local^local name^local system
-        const tables::Analyte* a = tables_.analytes.find(code.jlac10);
-        std::string name = code.name.empty() && a ? a->name_ja : code.name;
-        const auto& d = m.delimiters();
-        std::string rebuilt = escaped(m, code.jlac10) + d.component + escaped(m, name) + d.component + "JC10" +
-                              d.component + escaped(m, code.local) + d.component +
-                              std::string(hl7::nth_piece(obx3, d.component, 1)) + d.component +
-                              escaped(m, code.local_system);
-        editor.set_field(i, 3, rebuilt);
-        change("OBX-3", decoded(m, obx3), decoded(m, rebuilt), code_rule.empty() ? "JC10 alternate identifier" : code_rule);
-      }
-    }
-    const tables::Analyte* analyte = code.jlac10.empty() ? nullptr : tables_.analytes.find(code.jlac10);
-
-    // 2. Unit: OBX-6 spelling -> UCUM (OBX-6 = UCUM^original text^UCUM).
-    std::string_view obx6 = obx[6];
-    std::string unit_id = component(m, obx6, 0), unit_text = component(m, obx6, 1), unit_sys = component(m, obx6, 2);
-    std::string from_ucum;
-    std::string unit_rule;
-    std::string raw_unit = unit_id.empty() ? unit_text : unit_id;
-    if (unit_sys == "UCUM" && ucum_.valid(unit_id)) {
-      from_ucum = unit_id;
-      raw_unit = unit_text.empty() ? unit_id : unit_text;
-    } else if (!raw_unit.empty()) {
-      std::string spelling = normalize_unit_text(raw_unit);
-      if (const tables::UnitAlias* alias = tables_.find_unit(spelling, code.jlac10, code.local, site)) {
-        from_ucum = alias->ucum;
-        unit_rule = alias->rule;
-      } else if (analyte && ucum_.valid(spelling) && conversion_factor(ucum_, analyte, spelling, analyte->unit_for(code.jlac10)).ok) {
-        // Valid UCUM that is not in the tables is accepted only when it converts to the
-        // analyte's canonical unit: `mg/d` is valid UCUM (per day) but not what a lab means.
-        from_ucum = spelling;
-        unit_rule = "UCUM (commensurable with " + analyte->unit_for(code.jlac10) + ")";
-      } else {
-        result.unmapped = true;
-        ++cov.unmapped_units[spelling];
-        diag(Severity::warning, "LAB-UNIT-UNMAPPED", obx_number, "6", "unit spelling not in the tables");
-      }
-    }
-    if (!from_ucum.empty()) ++cov.units_mapped;
-
-    // 3. Factor to the analyte's canonical unit.
-    std::string target = from_ucum;
-    ConversionFactor factor;
-    factor.ok = true;
-    if (!from_ucum.empty() && analyte) {
-      const std::string& canonical = analyte->unit_for(code.jlac10);
-      if (!canonical.empty() && canonical != from_ucum) {
-        if (analyte->never_converts_from(from_ucum)) {
-          diag(Severity::note, "LAB-METHOD-NOT-CONVERTED", obx_number, "6",
-               "unit belongs to another method or standard; not converted (" + analyte->rule + ")");
-        } else {
-          ConversionFactor f = conversion_factor(ucum_, analyte, from_ucum, canonical);
-          if (f.ok) {
-            factor = f;
-            target = canonical;
-            ++cov.units_converted;
-          } else {
-            diag(Severity::warning, "LAB-UNIT-NOT-CONVERTIBLE", obx_number, "6", f.why);
-          }
-        }
-      }
-    }
-    if (from_ucum.empty() && result.unmapped && unit_sys == "UCUM") {
-      // The sender labels a spelling UCUM that is not UCUM ("U / L^U / L^UCUM"): keep the text,
-      // drop the false label, so that flat and fhir do not pass it on as a UCUM code.
-      const auto& d = m.delimiters();
-      std::string new6 = d.component + escaped(m, raw_unit);
-      editor.set_field(i, 6, new6);
-      change("OBX-6", decoded(m, obx6), decoded(m, new6), "not UCUM: coding system UCUM removed");
-    }
-    if (!from_ucum.empty()) {
-      const auto& d = m.delimiters();
-      std::string new6 = escaped(m, target) + d.component + escaped(m, raw_unit) + d.component + "UCUM";
-      if (new6 != obx6) {
-        editor.set_field(i, 6, new6);
-        std::string rule = unit_rule;
-        if (target != from_ucum) rule += (rule.empty() ? "" : "; ") + from_ucum + " -> " + target + " by " + factor.rule;
-        change("OBX-6", decoded(m, obx6), decoded(m, new6), rule.empty() ? "UCUM" : rule);
-      }
-    }
-    const double scale = factor.ok ? factor.value : 1.0;
-
-    // 4. Value.
-    std::string_view obx5 = obx[5];
-    std::string value_text = decoded(m, obx5);
-    Value value = parse_value(value_text);
-    if (value.kind == ValueKind::text) {
-      ++cov.unparsed_values_by_code[code.jlac10.empty() ? code.local : code.jlac10];
-      diag(Severity::note, "LAB-VALUE-TEXT", obx_number, "5", "value kept as text (no known form)");
-    } else if (value.kind != ValueKind::empty) {
-      ++cov.values_parsed;
-    }
-    Value canonical_value = value;
-    if (value.kind == ValueKind::numeric || value.kind == ValueKind::inequality) {
-      if (value.exponent != 0) canonical_value = apply_exponent(canonical_value);
-      if (scale != 1.0) canonical_value = scaled(canonical_value, scale);
-      std::string written = format_value(canonical_value);
-      if (written != value_text) {
-        editor.set_field(i, 5, escaped(m, written));
-        change("OBX-5", value_text, written, scale != 1.0 ? "x" + format_number(scale, 0) : "canonical number");
-      }
-    } else if (value.kind == ValueKind::qualitative) {
-      std::string written = format_value(value);
-      if (written != value_text) {
-        editor.set_field(i, 5, escaped(m, written));
-        change("OBX-5", value_text, written, "qualitative code");
-      }
-    }
-
-    // 5. Reference range, with the same factor.
-    std::string_view obx7 = obx[7];
-    std::string range_text = decoded(m, obx7);
-    Range range = parse_range(range_text);
-    Range canonical_range = scale != 1.0 ? scaled(range, scale) : range;
-    if (range.kind != RangeKind::empty) {
-      std::string written = range.kind == RangeKind::text
-                                ? (scale != 1.0 ? range_text + "【" + raw_unit + "】" : range_text)
-                                : format_range(canonical_range);
-      if (written != range_text) {
-        editor.set_field(i, 7, escaped(m, written));
-        change("OBX-7", range_text, written,
-               range.kind == RangeKind::text ? "text range kept, original unit appended"
-                                             : (scale != 1.0 ? "x" + format_number(scale, 0) : "canonical range"));
-      }
-    }
-
-    // 6. Flag: recomputed against the converted range; the sender's OBX-8 stays.
-    Flag computed = compute_flag(canonical_value, canonical_range, sex);
-    std::string sender(decoded(m, obx[8]));
-    if (compare_flags(sender, computed) == FlagAgreement::disagree)
-      diag(Severity::warning, "LAB-FLAG-DISAGREE", obx_number, "8",
-           "sender flag '" + sender + "' but the value against the range gives '" + std::string(flag_code(computed)) + "'");
-
-    if (options_.jccls && analyte) {
-      tables::Sex s = sex == 'M' ? tables::Sex::male : sex == 'F' ? tables::Sex::female : tables::Sex::both;
-      if (const tables::ReferenceInterval* ri = tables_.jccls.find(code.jlac10, s)) {
-        if (!jccls.empty()) jccls.push_back(',');
-        jccls += "{\"obx\":" + std::to_string(obx_number);
-        add_json_field(jccls, "low", format_number(ri->low, 0));
-        add_json_field(jccls, "high", format_number(ri->high, 0));
-        add_json_field(jccls, "unit", ri->unit);
-        add_json_field(jccls, "sex", tables::sex_name(ri->sex));
-        add_json_field(jccls, "rule", ri->rule);
-        jccls.push_back('}');
-      }
-    }
+    pass.run(sex, editor);
+    if (options_.jccls && pass.analyte()) append_jccls(jccls, obx_number, pass.jlac10(), sex);
   }
   if (options_.jccls && !jccls.empty()) result.jccls_json = "[" + jccls + "]";
   if (editor.changed()) {
@@ -342,6 +529,20 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
     result.changed = result.hl7 != m.text();
   }
   return result;
+}
+
+void Normalizer::append_jccls(std::string& out, std::size_t obx_number, const std::string& jlac10, char sex) const {
+  const tables::Sex s = sex == 'M' ? tables::Sex::male : sex == 'F' ? tables::Sex::female : tables::Sex::both;
+  const tables::ReferenceInterval* ri = tables_.jccls.find(jlac10, s);
+  if (!ri) return;
+  if (!out.empty()) out.push_back(',');
+  out += "{\"obx\":" + std::to_string(obx_number);
+  add_json_field(out, "low", format_number(ri->low, 0));
+  add_json_field(out, "high", format_number(ri->high, 0));
+  add_json_field(out, "unit", ri->unit);
+  add_json_field(out, "sex", tables::sex_name(ri->sex));
+  add_json_field(out, "rule", ri->rule);
+  out.push_back('}');
 }
 
 std::string changes_json(const std::vector<Change>& changes) {
@@ -370,7 +571,7 @@ std::string coverage_json(const std::string& site, const Coverage& c) {
   out += ",\"messages\":" + std::to_string(c.messages) + ",\"obx\":" + std::to_string(c.obx) +
          ",\"codes_mapped\":" + std::to_string(c.codes_mapped) + ",\"units_mapped\":" + std::to_string(c.units_mapped) +
          ",\"units_converted\":" + std::to_string(c.units_converted) +
-         ",\"values_parsed\":" + std::to_string(c.values_parsed);
+         ",\"values_parsed\":" + std::to_string(c.values_parsed) + ",\"values_kept\":" + std::to_string(c.values_kept);
   auto map_json = [&](const char* key, const std::map<std::string, std::uint64_t>& m) {
     out += ",\"";
     out += key;
@@ -387,6 +588,8 @@ std::string coverage_json(const std::string& site, const Coverage& c) {
   map_json("unmapped_codes", c.unmapped_codes);
   map_json("unmapped_units", c.unmapped_units);
   map_json("unparsed_values", c.unparsed_values_by_code);
+  map_json("refused_units", c.refused_units);
+  map_json("implausible", c.implausible);
   out += "}\n";
   return out;
 }

@@ -109,9 +109,42 @@ void scale_number(double& number, std::string& text, double factor) {
   number = detail::to_double(text);
 }
 
+int decimals_of(std::string_view text) {
+  const std::size_t dot = text.find('.');
+  return dot == std::string_view::npos ? 0 : static_cast<int>(text.size() - dot - 1);
+}
+
+// A converted limit keeps at least the resolution the sender wrote it with (issue 11: 4.2-5.2
+// mEq/L x 2.004 written by significant digits was 8.4-10 mg/dL, and 5.15 mEq/L = 10.3 mg/dL,
+// normal in the sender's unit, read high against 10). The sender's step (one unit in the last
+// written place) becomes `step x factor`; the limit is written to that step's decimal place, one
+// place finer when the step is not a power of ten (0.2004 -> 2 decimals: 8.42-10.42), and never
+// with fewer decimals than significant-digit rounding gives.
 void scale_limit(Limit& limit, double factor) {
   if (!limit.present) return;
-  scale_number(limit.value, limit.text, factor);
+  const double step = std::pow(10.0, -decimals_of(limit.text)) * std::fabs(factor);
+  std::string by_digits = limit.text;
+  double by_digits_value = limit.value;
+  scale_number(by_digits_value, by_digits, factor);
+  if (!(step > 0) || !std::isfinite(step)) {
+    limit.text = by_digits;
+    limit.value = by_digits_value;
+    return;
+  }
+  const double places = -std::log10(step);
+  const double whole = std::round(places);
+  int decimals = std::fabs(places - whole) < 1e-9 ? static_cast<int>(whole) : static_cast<int>(std::ceil(places)) + 1;
+  decimals = std::clamp(decimals, 0, 15);
+  if (decimals <= decimals_of(by_digits)) {
+    limit.text = by_digits;
+    limit.value = by_digits_value;
+    return;
+  }
+  char buf[64];
+  const auto res = std::to_chars(buf, buf + sizeof buf, limit.value * factor, std::chars_format::fixed, decimals);
+  limit.text.assign(buf, static_cast<std::size_t>(res.ptr - buf));
+  if (limit.text.front() == '-' && limit.text.find_first_not_of("-0.") == std::string::npos) limit.text.erase(0, 1);
+  limit.value = detail::to_double(limit.text);
 }
 
 void scale_interval(Interval& in, double factor) {

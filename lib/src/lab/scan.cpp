@@ -175,6 +175,17 @@ constexpr QualitativeWord kQualitativeWords[] = {
     {"moderate", Qualitative::moderate_amount},
     {"多量", Qualitative::large_amount},
     {"large", Qualitative::large_amount},
+    // NHO convert_to_sn §5 (read as not detected, like 検出せず) and §7.
+    {"検出セズ", Qualitative::not_detected},
+    {"ケンシュツセズ", Qualitative::not_detected},
+    {"ケンシユツセズ", Qualitative::not_detected},
+    {"フケンシュツ", Qualitative::not_detected},
+    {"フケンシユツ", Qualitative::not_detected},
+    {"ミケンシュツ", Qualitative::not_detected},
+    {"ミケンシユツ", Qualitative::not_detected},
+    {"-/+", Qualitative::equivocal},
+    // `1+↓` is filed with ± (NHO §7: weaker than 1+); folded ↓ is kDownArrow.
+    {"1+\x05", Qualitative::equivocal},
     {"ﾊﾝﾃｲﾎﾘｭｳ", Qualitative::indeterminate},
     {"ｹﾝｼｭﾂｾｽﾞ", Qualitative::not_detected},
     {"ｹﾝｼｭﾂ", Qualitative::detected},
@@ -267,6 +278,9 @@ constexpr SuffixWord kSuffixWords[] = {
     {"<", Comparator::gt},
     {">", Comparator::lt},
     {"~", Comparator::ge},  // 200～ = >=200 (UF §3.5)
+    // 200↑ = >=200, 400↓ = <=400: NHO files the arrow with 以上/以下 (convert_to_sn §2, §4).
+    {"\x04", Comparator::ge},
+    {"\x05", Comparator::le},
     {"=<", Comparator::ge},
 };
 
@@ -411,7 +425,9 @@ NumberToken scan_number(std::string_view s, std::size_t pos, bool allow_sign) {
 
 Qualitative match_qualitative(std::string_view s) {
   s = trim_spaces(s);
-  if (s.size() >= 2 && s.front() == '(' && s.back() == ')') s = trim_spaces(s.substr(1, s.size() - 2));
+  // `(-)`, and `[-]` / `[＋]` (NHO convert_to_sn §5-6 examples).
+  if (s.size() >= 2 && ((s.front() == '(' && s.back() == ')') || (s.front() == '[' && s.back() == ']')))
+    s = trim_spaces(s.substr(1, s.size() - 2));
   if (s.empty()) return Qualitative::none;
   for (const auto& w : kQualitativeWords) {
     if (iequals_ascii(s, w.word)) return w.code;

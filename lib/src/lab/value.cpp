@@ -83,7 +83,18 @@ std::string_view kind_name(ValueKind k) {
     case ValueKind::compound: return "compound";
     case ValueKind::range: return "range";
     case ValueKind::fraction: return "fraction";
+    case ValueKind::ratio: return "ratio";
     case ValueKind::text: return "text";
+  }
+  return "";
+}
+
+std::string_view role_name(PartRole r) {
+  switch (r) {
+    case PartRole::none: return "";
+    case PartRole::quantity: return "quantity";
+    case PartRole::qualitative: return "qualitative";
+    case PartRole::class_value: return "class";
   }
   return "";
 }
@@ -102,13 +113,32 @@ bool is_plain_number(const Value& v) {
   return v.kind == ValueKind::numeric && v.comparator == Comparator::none;
 }
 
-// `a~b` (value range) or `a/b` (fraction) or `a:b` (compound): both sides plain numbers.
-bool split_pair(std::string_view s, char separator, Value& left, Value& right) {
+// `a~b`, `a/b`, `a:b`: both sides plain numbers. `left_text` / `right_text` get the two sides
+// as written (folded, trimmed), for the ratio and class rules that look at the spelling.
+bool split_pair(std::string_view s, char separator, Value& left, Value& right,
+                std::string_view& left_text, std::string_view& right_text) {
   const std::size_t at = s.find(separator);
   if (at == std::string_view::npos || at == 0 || at + 1 >= s.size()) return false;
   if (s.find(separator, at + 1) != std::string_view::npos) return false;
-  if (!parse_atom(s.substr(0, at), left) || !parse_atom(s.substr(at + 1), right)) return false;
+  left_text = trim_spaces(s.substr(0, at));
+  right_text = trim_spaces(s.substr(at + 1));
+  if (!parse_atom(left_text, left) || !parse_atom(right_text, right)) return false;
   return is_plain_number(left) && is_plain_number(right);
+}
+
+// An IgE class as NHO writes it in 数値(クラス値): one digit 0-6 and nothing else.
+bool is_class_text(std::string_view t) {
+  return t.size() == 1 && t[0] >= '0' && t[0] <= '6';
+}
+
+// The right side of a titre: digits (thousands groups allowed), no leading zero; its value.
+bool titre_denominator(std::string_view t, const Value& parsed, long& n) {
+  if (t.empty() || t[0] < '1' || t[0] > '9') return false;
+  for (char c : t)
+    if (!detail::is_digit(c) && c != ',') return false;
+  if (parsed.exponent != 0 || parsed.number > 1e15) return false;
+  n = static_cast<long>(parsed.number);
+  return true;
 }
 
 // `A(B)` ([NHO-SPLIT]): A and B each an atom. Returns false unless the closing parenthesis
@@ -145,6 +175,202 @@ void set_text(Value& v, std::string_view original) {
   v.text.assign(detail::trim_original(original));
 }
 
+void set_qualitative(Value& v, Qualitative q) {
+  v = Value{};
+  v.kind = ValueKind::qualitative;
+  v.qualitative = q;
+}
+
+// The role a part plays next to the other part; none when the pair is not a documented form.
+// number(number) is NHO's 数値(クラス値) only: the second a class digit, the first >= 0.
+bool type_parts(Value& first, Value& second, std::string_view second_text) {
+  const bool q1 = first.kind == ValueKind::qualitative;
+  const bool q2 = second.kind == ValueKind::qualitative;
+  if (q1 || q2) {
+    first.role = q1 ? PartRole::qualitative : PartRole::quantity;
+    second.role = q2 ? PartRole::qualitative : PartRole::quantity;
+    return true;
+  }
+  if (is_plain_number(second) && is_class_text(second_text) && first.has_number &&
+      first.number_text[0] != '-') {
+    first.role = PartRole::quantity;
+    second.role = PartRole::class_value;
+    return true;
+  }
+  return false;
+}
+
+void set_compound(Value& v, char separator, Value&& first, Value&& second) {
+  v = Value{};
+  v.kind = ValueKind::compound;
+  v.separator = separator;
+  v.parts.reserve(2);
+  v.parts.push_back(std::move(first));
+  v.parts.push_back(std::move(second));
+}
+
+constexpr std::string_view kJudgementLabel = "\xE5\x88\xA4\xE5\xAE\x9A";  // 判定
+
+// `A(B)`, `A(B)W`: one part in parentheses at the end ([NHO-SPLIT] 数値(記号)[文字列]).
+bool parse_trailing_parenthesis(std::string_view s, Value& v) {
+  Value left;
+  Value right;
+  const std::size_t close = s.rfind(')');
+  if (close == std::string_view::npos) return false;
+  if (close + 1 < s.size()) {
+    // `5.0(+)以上`: the word after the parenthesis is the number's comparator (NHO 数値＋文字列).
+    const std::size_t open = s.find('(');
+    if (open == std::string_view::npos || open == 0 || open > close) return false;
+    const std::string_view word = trim_spaces(s.substr(close + 1));
+    const std::string_view number = trim_spaces(s.substr(0, open));
+    if (word.find_first_of("()") != std::string_view::npos) return false;
+    if (!parse_atom(number, left) || !is_plain_number(left) || left.exponent != 0) return false;
+    std::string joined(number);
+    joined.append(word);
+    left = Value{};
+    if (!parse_atom(joined, left) || left.kind != ValueKind::inequality) return false;
+    Value unused;
+    if (!split_parenthesized(s.substr(0, close + 1), unused, right) ||
+        right.kind != ValueKind::qualitative)
+      return false;
+    left.role = PartRole::quantity;
+    right.role = PartRole::qualitative;
+    set_compound(v, '(', std::move(left), std::move(right));
+    return true;
+  }
+  if (!split_parenthesized(s, left, right)) return false;
+  // 陰性(-), 陽性(+), 陽性(2+): one statement written twice is one qualitative result.
+  if (left.kind == ValueKind::qualitative && right.kind == ValueKind::qualitative) {
+    if (const Qualitative merged = merge_qualitative(left.qualitative, right.qualitative);
+        merged != Qualitative::none) {
+      set_qualitative(v, merged);
+      return true;
+    }
+  }
+  const std::size_t open = s.find('(');
+  if (!type_parts(left, right, trim_spaces(s.substr(open + 1, s.size() - open - 2))))
+    return false;
+  set_compound(v, '(', std::move(left), std::move(right));
+  return true;
+}
+
+// `(A)B`, `(A)(B)`: a parenthesized qualitative first ([NHO-SPLIT] (記号)数値, (記号1)(記号2);
+// [NHO-SN §5-6] `(-)インセイ`, `(+) 陽性`).
+bool parse_leading_parenthesis(std::string_view s, Value& v) {
+  if (s.empty() || s.front() != '(') return false;
+  const std::size_t close = s.find(')');
+  if (close == std::string_view::npos || close + 1 >= s.size()) return false;
+  const Qualitative first = detail::match_qualitative(s.substr(0, close + 1));
+  if (first == Qualitative::none) return false;
+  const std::string_view rest = trim_spaces(s.substr(close + 1));
+  if (rest.empty()) return false;
+  Value second;
+  if (!parse_atom(rest, second)) return false;
+  Value head;
+  head.kind = ValueKind::qualitative;
+  head.qualitative = first;
+  if (second.kind == ValueKind::qualitative) {
+    if (rest.front() == '(') {
+      // Two results side by side (NHO: gonococcus and chlamydia in one field): never merged.
+      if (rest.back() != ')' || rest.find('(', 1) != std::string_view::npos) return false;
+      head.role = PartRole::qualitative;
+      second.role = PartRole::qualitative;
+      set_compound(v, ')', std::move(head), std::move(second));
+      return true;
+    }
+    const Qualitative merged = merge_qualitative(first, second.qualitative);
+    if (merged == Qualitative::none) return false;
+    set_qualitative(v, merged);
+    return true;
+  }
+  head.role = PartRole::qualitative;
+  second.role = PartRole::quantity;
+  set_compound(v, '(', std::move(head), std::move(second));
+  return true;
+}
+
+// `1:40`, `1/40`: see lab.hpp for why `1:n` needs n >= 7 and `1/3` is a fraction.
+bool parse_ratio(const Value& right, std::string_view left_text, std::string_view right_text,
+                 char separator, Value& v) {
+  long n = 0;
+  if (left_text != "1" || !titre_denominator(right_text, right, n)) return false;
+  if (separator == ':' ? n < 7 : (n < 2 || n == 3)) return false;
+  v = Value{};
+  v.kind = ValueKind::ratio;
+  v.has_number = true;
+  v.number = 1.0;
+  v.number_text = "1";
+  v.has_upper = true;
+  v.upper = right.number;
+  v.upper_text = right.number_text;
+  v.separator = separator;
+  return true;
+}
+
+// The two-number forms: value range `a~b`, ratio `1:n` / `1/n`, fraction `a/b`, value:class.
+bool parse_pair(std::string_view s, Value& v) {
+  Value left;
+  Value right;
+  std::string_view lt;
+  std::string_view rt;
+  auto two_numbers = [&](ValueKind kind) {
+    v = Value{};
+    v.kind = kind;
+    v.has_number = true;
+    v.number = left.number;
+    v.number_text = std::move(left.number_text);
+    v.has_upper = true;
+    v.upper = right.number;
+    v.upper_text = std::move(right.number_text);
+    return true;
+  };
+  // Value range 0.5～2 (UF §3.5). Tildes only: `0.5-2` could be a minus and stays text.
+  if (split_pair(s, '~', left, right, lt, rt))
+    return left.exponent == 0 && right.exponent == 0 && two_numbers(ValueKind::range);
+  left = Value{};
+  right = Value{};
+  if (split_pair(s, '/', left, right, lt, rt)) {
+    if (parse_ratio(right, lt, rt, '/', v)) return true;
+    // Fraction 52/3: CSF cell counts per 3 uL are kept as fractions (SS §8.16, §8.18).
+    if (left.exponent == 0 && right.exponent == 0 && left.number_text[0] != '-' &&
+        right.number_text[0] != '-' && right.number != 0.0)
+      return two_numbers(ValueKind::fraction);
+    return false;
+  }
+  left = Value{};
+  right = Value{};
+  if (split_pair(s, ':', left, right, lt, rt)) {
+    if (parse_ratio(right, lt, rt, ':', v)) return true;
+    // `8.42:4`: value and IgE class (NHO split_value); `1:4` could be a titre: text.
+    if (lt == "1" || left.exponent != 0 || !type_parts(left, right, rt)) return false;
+    set_compound(v, ':', std::move(left), std::move(right));
+    return true;
+  }
+  return false;
+}
+
+// Everything after the folding: atom, label, compound and pair forms, in that order.
+bool parse_folded(std::string_view s, Value& v, bool allow_label) {
+  if (parse_atom(s, v)) return true;
+  v = Value{};
+  // `判定 （－）` (NHO §5): the label, then a qualitative result (also after a colon).
+  if (allow_label && s.substr(0, kJudgementLabel.size()) == kJudgementLabel) {
+    std::string_view rest = trim_spaces(s.substr(kJudgementLabel.size()));
+    if (!rest.empty() && rest.front() == ':') rest = trim_spaces(rest.substr(1));
+    Value inner;
+    if (!rest.empty() && parse_folded(rest, inner, false) &&
+        inner.kind == ValueKind::qualitative) {
+      v = std::move(inner);
+      return true;
+    }
+  }
+  if (parse_trailing_parenthesis(s, v)) return true;
+  v = Value{};
+  if (parse_leading_parenthesis(s, v)) return true;
+  v = Value{};
+  return parse_pair(s, v);
+}
+
 }  // namespace
 
 Value parse_value(std::string_view decoded_obx5) {
@@ -160,63 +386,7 @@ Value parse_value(std::string_view decoded_obx5) {
   while (!s.empty() && s.front() == ':') s = trim_spaces(s.substr(1));
   while (!s.empty() && s.back() == ':') s = trim_spaces(s.substr(0, s.size() - 1));
   if (s.empty()) return v;  // kind empty
-
-  if (parse_atom(s, v)) return v;
-  v = Value{};
-
-  // Compound A(B): value + class or grade, split into parts ([NHO-SPLIT], SS §8.19).
-  Value left;
-  Value right;
-  if (split_parenthesized(s, left, right)) {
-    // 陰性(-), 陽性(+), 陽性(2+): one statement written twice is one qualitative result.
-    if (left.kind == ValueKind::qualitative && right.kind == ValueKind::qualitative) {
-      const Qualitative merged = merge_qualitative(left.qualitative, right.qualitative);
-      if (merged != Qualitative::none) {
-        v.kind = ValueKind::qualitative;
-        v.qualitative = merged;
-        return v;
-      }
-    }
-    v.kind = ValueKind::compound;
-    v.separator = '(';
-    v.parts.reserve(2);
-    v.parts.push_back(std::move(left));
-    v.parts.push_back(std::move(right));
-    return v;
-  }
-  left = Value{};
-  right = Value{};
-  // Value range 0.5～2 (UF §3.5). Tildes only: `0.5-2` could be a minus and stays text.
-  // Both forms below keep the left number and the right one as the value's two ends.
-  auto two_numbers = [&](ValueKind kind) {
-    v.kind = kind;
-    v.has_number = true;
-    v.number = left.number;
-    v.number_text = std::move(left.number_text);
-    v.has_upper = true;
-    v.upper = right.number;
-    v.upper_text = std::move(right.number_text);
-    return v;
-  };
-  if (split_pair(s, '~', left, right) && left.exponent == 0 && right.exponent == 0) return two_numbers(ValueKind::range);
-  left = Value{};
-  right = Value{};
-  // Fraction 52/3: CSF cell counts per 3 uL are kept as fractions (SS §8.16, §8.18).
-  if (split_pair(s, '/', left, right) && left.exponent == 0 && right.exponent == 0 &&
-      left.number_text[0] != '-' && right.number_text[0] != '-' && right.number != 0.0)
-    return two_numbers(ValueKind::fraction);
-  left = Value{};
-  right = Value{};
-  // `8.42:4`: two numbers in one result (NHO split_value, SS §8.19).
-  if (split_pair(s, ':', left, right)) {
-    v.kind = ValueKind::compound;
-    v.separator = ':';
-    v.parts.reserve(2);
-    v.parts.push_back(std::move(left));
-    v.parts.push_back(std::move(right));
-    return v;
-  }
-  set_text(v, decoded_obx5);
+  if (!parse_folded(s, v, true)) set_text(v, decoded_obx5);
   return v;
 }
 
@@ -242,11 +412,18 @@ std::string format_value(const Value& v) {
     case ValueKind::qualitative: out += qualitative_code(v.qualitative); break;
     case ValueKind::compound:
       if (v.parts.size() == 2) {
-        out += format_value(v.parts[0]);
         if (v.separator == ':') {
+          out += format_value(v.parts[0]);
           out += ':';
           out += format_value(v.parts[1]);
+        } else if (v.separator == ')') {
+          out += '(';
+          out += format_value(v.parts[0]);
+          out += ")(";
+          out += format_value(v.parts[1]);
+          out += ')';
         } else {
+          out += format_value(v.parts[0]);
           out += '(';
           out += format_value(v.parts[1]);
           out += ')';
@@ -261,6 +438,11 @@ std::string format_value(const Value& v) {
     case ValueKind::fraction:
       out += v.number_text;
       out += '/';
+      out += v.upper_text;
+      break;
+    case ValueKind::ratio:
+      out += v.number_text;
+      out += v.separator == '/' ? '/' : ':';
       out += v.upper_text;
       break;
     case ValueKind::text: out = v.text; break;

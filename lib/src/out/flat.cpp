@@ -6,20 +6,26 @@
 #include "smx/lab.hpp"
 #include "smx/labnorm.hpp"
 #include "smx/query.hpp"
+#include "flat_internal.hpp"
 
 namespace smx {
+namespace detail {
+
+std::string flat_value(const hl7::Message& m, std::size_t s, int f, int c) {
+  if (s == hl7::Message::npos) return {};
+  std::string_view field = m.field(s, static_cast<std::size_t>(f));
+  std::string_view rep = hl7::nth_piece(field, m.delimiters().repetition, 0);
+  if (c == 0) return hl7::decoded(rep, m.delimiters());
+  return hl7::decoded(hl7::nth_piece(rep, m.delimiters().component, static_cast<std::size_t>(c - 1)), m.delimiters());
+}
+
+}  // namespace detail
+
 namespace {
 
 std::string decoded(const hl7::Message& m, std::string_view raw) { return hl7::decoded(raw, m.delimiters()); }
 
-// Decoded component (1-based c; 0 = whole first repetition) of field f of segment s.
-std::string value_of(const hl7::Message& m, std::size_t s, int f, int c = 0) {
-  if (s == hl7::Message::npos) return {};
-  std::string_view field = m.field(s, static_cast<std::size_t>(f));
-  std::string_view rep = hl7::nth_piece(field, m.delimiters().repetition, 0);
-  if (c == 0) return decoded(m, rep);
-  return decoded(m, hl7::nth_piece(rep, m.delimiters().component, static_cast<std::size_t>(c - 1)));
-}
+std::string value_of(const hl7::Message& m, std::size_t s, int f, int c = 0) { return detail::flat_value(m, s, f, c); }
 
 std::string first_of(std::initializer_list<std::string> values) {
   for (const auto& v : values)
@@ -46,18 +52,85 @@ std::string original_value(const Record& r, std::size_t obx, std::string_view fi
   return result;
 }
 
-const std::vector<std::string> kObs = {"patient", "facility", "data_type", "order", "specimen_time", "jlac10",
-                                       "local_code", "name", "value", "comparator", "unit", "value_raw",
-                                       "unit_raw", "ref_low", "ref_high", "ref_text", "flag", "flag_src",
-                                       "status", "src", "msg", "obx"};
+const std::vector<std::string> kObs = {"patient", "facility", "data_type", "order", "obs_time", "specimen_time",
+                                       "reported_time", "jlac10", "local_code", "name", "value", "comparator",
+                                       "unit", "value_raw", "unit_raw", "ref_low", "ref_high", "ref_text", "flag",
+                                       "flag_src", "status", "src", "msg", "obx"};
 const std::vector<std::string> kPatients = {"patient", "facility", "name", "name_kana", "sex", "birth_date",
-                                            "postal_code", "address", "src", "msg"};
+                                            "postal_code", "address", "sources", "updated", "src", "msg"};
 const std::vector<std::string> kEncounters = {"patient", "facility", "data_type", "event", "class", "location",
                                               "dept", "admit", "discharge", "src", "msg"};
-const std::vector<std::string> kMeds = {"patient", "facility", "data_type", "order", "segment", "code", "name",
-                                        "system", "dose", "dose_unit", "start", "src", "msg"};
+const std::vector<std::string> kMeds = {"patient", "facility", "data_type", "order", "segment", "line",
+                                        "component", "component_type", "code", "name", "system", "dose",
+                                        "dose_unit", "start", "src", "msg"};
 const std::vector<std::string> kDiagnoses = {"patient", "facility", "code", "name", "system", "icd10",
                                              "start", "src", "msg"};
+
+// What every row of a message shares.
+struct RowContext {
+  const std::string& patient;
+  const std::string& facility;
+  const std::string& data_type;
+  const std::string& src;
+  const std::string& msg;
+};
+
+// A unit as text (CE.2), else its code (CE.1), so a unit sent only as a code is kept.
+std::string unit_of(const hl7::Message& m, std::size_t s, int f) {
+  return first_of({value_of(m, s, f, 2), value_of(m, s, f, 1)});
+}
+
+// One row per drug line. RDE^O11 (HL7 v2.5 RDE_O11: ORC, [TQ1], RXE, {TQ1}, {RXR}, [{RXC}]): an
+// RXE without RXC is one row (prescriptions, OMP-01); an RXE with RXC components gives one row
+// per RXC instead, since its own RXE-2 names the mixture (SS-MIX2 injections, OMP-02: "00^一般").
+// RXC (HL7 v2.5 §4.14.3): 1 component type (B base, A additive), 2 code, 3 amount, 4 units.
+// RAS^O17 (OMP-11/12): one row per RXA. `line` numbers the RXE/RXA segments of the message,
+// `component` the RXC of an RXE.
+template <class Emit>
+void med_rows(const hl7::Message& m, const RowContext& c, Emit&& emit) {
+  const std::size_t npos = hl7::Message::npos;
+  std::size_t orc = npos, order_tq1 = npos, line = 0;  // order_tq1: the order's TQ1, before its RXE
+  bool rxe_seen = false;
+  const std::vector<bool> numeric = {false, false, false, false, false, true, true, false,
+                                     false, false, false, false, false, false, false, true};
+  for (std::size_t i = 0; i < m.segment_count(); ++i) {
+    std::string_view id = m.segment_id(i);
+    if (id == "ORC") orc = i, order_tq1 = npos, rxe_seen = false;
+    if (id == "TQ1" && order_tq1 == npos && !rxe_seen) order_tq1 = i;
+    if (id == "RXA") {
+      emit({c.patient, c.facility, c.data_type, value_of(m, orc, 2, 1), "RXA", std::to_string(++line), "", "",
+            value_of(m, i, 5, 1), value_of(m, i, 5, 2), value_of(m, i, 5, 3), value_of(m, i, 6), unit_of(m, i, 7),
+            value_of(m, i, 3, 1), c.src, c.msg},
+           numeric);
+    }
+    if (id != "RXE") continue;
+    rxe_seen = true;
+    // The RXE's own segments run to the next ORC, RXE or RXA.
+    std::size_t tq1 = npos;
+    std::vector<std::size_t> components;
+    for (std::size_t j = i + 1; j < m.segment_count(); ++j) {
+      std::string_view next = m.segment_id(j);
+      if (next == "ORC" || next == "RXE" || next == "RXA") break;
+      if (next == "TQ1" && tq1 == npos) tq1 = j;
+      if (next == "RXC") components.push_back(j);
+    }
+    if (tq1 == npos) tq1 = order_tq1;
+    std::string order = value_of(m, orc, 2, 1), start = value_of(m, tq1, 7, 1), number = std::to_string(++line);
+    if (components.empty()) {
+      emit({c.patient, c.facility, c.data_type, order, "RXE", number, "", "", value_of(m, i, 2, 1), value_of(m, i, 2, 2),
+            value_of(m, i, 2, 3), value_of(m, i, 3), unit_of(m, i, 5), start, c.src, c.msg},
+           numeric);
+      continue;
+    }
+    for (std::size_t k = 0; k < components.size(); ++k) {
+      std::size_t rxc = components[k];
+      emit({c.patient, c.facility, c.data_type, order, "RXC", number, std::to_string(k + 1), value_of(m, rxc, 1),
+            value_of(m, rxc, 2, 1), value_of(m, rxc, 2, 2), value_of(m, rxc, 2, 3), value_of(m, rxc, 3),
+            unit_of(m, rxc, 4), start, c.src, c.msg},
+           numeric);
+    }
+  }
+}
 
 }  // namespace
 
@@ -90,10 +163,26 @@ const std::vector<std::string>& flat_columns(FlatKind kind) {
 
 FlatWriter::FlatWriter(Output& out, FlatKind kind, FlatFormat format, bool bom)
     : out_(out), kind_(kind), format_(format) {
+  if (kind_ == FlatKind::patients) patients_ = std::make_unique<detail::PatientTable>();
   if (format_ == FlatFormat::ndjson) return;
   if (bom && format_ == FlatFormat::csv) out_.write("\xEF\xBB\xBF");  // for Excel
   const auto& cols = flat_columns(kind_);
   row(cols, std::vector<bool>(cols.size(), false));
+}
+
+FlatWriter::~FlatWriter() = default;
+
+std::size_t FlatWriter::finish() {
+  if (!patients_) return 0;
+  std::size_t rows = 0;
+  std::vector<bool> numeric(kPatients.size(), false);
+  numeric[8] = numeric[11] = true;  // sources, msg
+  patients_->for_each_row([&](const std::vector<std::string>& values) {
+    row(values, numeric);
+    ++rows;
+  });
+  patients_.reset();
+  return rows;
 }
 
 void FlatWriter::row(const std::vector<std::string>& values, const std::vector<bool>& numeric) {
@@ -142,12 +231,13 @@ std::size_t FlatWriter::write(const Record& r) {
   const hl7::Message& m = r.message;
   if (m.segment_count() == 0) return 0;
   std::size_t pid = m.find_segment("PID");
-  std::string patient = first_of({value_of(m, pid, 3, 1), r.ssmix2 ? r.ssmix2->patient : std::string()});
+  std::string patient = first_of({ssmix2::content_patient(m), r.ssmix2 ? r.ssmix2->patient : std::string()});
   std::string facility = value_of(m, 0, 4, 1);
   std::string msh9 = decoded(m, m.field(0, 9));
   std::string data_type = r.ssmix2 ? r.ssmix2->type : msh9;
   std::string msg = std::to_string(r.src.n);
   std::string type = value_of(m, 0, 9, 1);
+  const std::uint64_t sequence = sequence_++;
   std::size_t rows = 0;
   auto emit = [&](std::vector<std::string> values, std::vector<bool> numeric = {}) {
     numeric.resize(values.size(), false);
@@ -157,15 +247,30 @@ std::size_t FlatWriter::write(const Record& r) {
   switch (kind_) {
     case FlatKind::obs: {
       if (!lab::is_lab_message(m)) return 0;
-      std::size_t orc = m.find_segment("ORC"), obr = m.find_segment("OBR"), spm = m.find_segment("SPM");
+      std::size_t orc = m.find_segment("ORC"), obr = m.find_segment("OBR");
       std::string order = first_of({value_of(m, orc, 2, 1), value_of(m, obr, 2, 1), r.ssmix2 ? r.ssmix2->order : ""});
-      std::string specimen_time = first_of({value_of(m, spm, 17, 1), value_of(m, obr, 7, 1)});
+      // Each OBX takes its times from its own groups (HL7 v2.5): in OUL^R22 an SPM opens a
+      // specimen group that holds OBR groups; in ORU^R01 an OBR opens an order group that holds SPM.
+      const bool specimen_outer = type == "OUL";
+      std::size_t group_spm = hl7::Message::npos, group_obr = hl7::Message::npos;
       std::string_view sex_field = pid == hl7::Message::npos ? std::string_view{} : m.field(pid, 8);
       char sex = sex_field == "M" ? 'M' : sex_field == "F" ? 'F' : 'U';
       std::size_t obx = 0;
       for (std::size_t i = 0; i < m.segment_count(); ++i) {
-        if (m.segment_id(i) != "OBX") continue;
+        std::string_view id = m.segment_id(i);
+        if (id == "SPM") {
+          group_spm = i;
+          if (specimen_outer) group_obr = hl7::Message::npos;
+        } else if (id == "OBR") {
+          group_obr = i;
+          if (!specimen_outer) group_spm = hl7::Message::npos;
+        }
+        if (id != "OBX") continue;
         ++obx;
+        // Observation time: OBX-14, else the order's OBR-7 (vitals of one OBR differ by OBX-14),
+        // else the collection time SPM-17, which is what OBR-7 means for specimen observations.
+        std::string obs_time =
+            first_of({value_of(m, i, 14, 1), value_of(m, group_obr, 7, 1), value_of(m, group_spm, 17, 1)});
         lab::ObservationCode code = lab::observation_code(m, i);
         std::string value_text = value_of(m, i, 5);
         lab::Value v = lab::parse_value(value_text);
@@ -194,41 +299,29 @@ std::size_t FlatWriter::write(const Record& r) {
           if (iv->low.present) low = iv->low.text;
           if (iv->high.present) high = iv->high.text;
         }
-        lab::Flag flag = lab::compute_flag(v.exponent ? lab::apply_exponent(v) : v, range, sex);
+        // The flag from the numbers as the sender wrote them (before labnorm converted and rounded
+        // them: issue 11, 5.15 mEq/L against 4.2-5.2 is N; rounded to 10.3 mg/dL against 8.4-10 it
+        // read H). labnorm records the sender's OBX-5 and OBX-7 in its changes.
+        const std::string sent_value = original_value(r, obx, "OBX-5");
+        const std::string sent_range = original_value(r, obx, "OBX-7");
+        const lab::Value flag_value = sent_value.empty() ? v : lab::parse_value(sent_value);
+        const lab::Flag flag = lab::compute_flag(flag_value.exponent ? lab::apply_exponent(flag_value) : flag_value,
+                                                 sent_range.empty() ? range : lab::parse_range(sent_range), sex);
         std::string sender = value_of(m, i, 8);
         std::string flag_text = flag != lab::Flag::unknown ? std::string(lab::flag_code(flag)) : sender;
         std::string flag_src = flag != lab::Flag::unknown ? "computed" : sender.empty() ? "" : "sender";
-        emit({patient, facility, data_type, order, first_of({specimen_time, value_of(m, i, 14, 1)}), code.jlac10,
-              code.local, code.name, value, comparator, unit, value_raw, unit_raw, low, high, ref_text, flag_text,
-              flag_src, value_of(m, i, 11), r.src.path, msg, std::to_string(obx)},
-             {false, false, false, false, false, false, false, false, numeric, false, false, false, false,
-              !low.empty(), !high.empty(), false, false, false, false, false, true, true});
+        emit({patient, facility, data_type, order, obs_time, value_of(m, group_spm, 17, 1), value_of(m, group_obr, 22, 1),
+              code.jlac10, code.local, code.name, value, comparator, unit, value_raw, unit_raw, low, high, ref_text,
+              flag_text, flag_src, value_of(m, i, 11), r.src.path, msg, std::to_string(obx)},
+             {false, false, false, false, false, false, false, false, false, false, numeric, false, false, false,
+              false, !low.empty(), !high.empty(), false, false, false, false, false, true, true});
       }
       break;
     }
     case FlatKind::patients: {
-      if (type != "ADT" || pid == hl7::Message::npos) return 0;
-      std::string name, kana;
-      std::string_view names = m.field(pid, 5);
-      for (std::size_t k = 0; k < hl7::count_pieces(names, m.delimiters().repetition); ++k) {
-        std::string_view rep = hl7::nth_piece(names, m.delimiters().repetition, k);
-        std::string full = decoded(m, hl7::nth_piece(rep, m.delimiters().component, 0));
-        std::string given = decoded(m, hl7::nth_piece(rep, m.delimiters().component, 1));
-        if (!given.empty()) full += " " + given;
-        // XPN.8 (name representation code): I ideographic (kanji), P phonetic (kana).
-        std::string_view repr = hl7::nth_piece(rep, m.delimiters().component, 7);
-        if (repr == "P") kana = full;
-        else if (name.empty()) name = full;
-      }
-      std::string address;
-      for (int c : {4, 3, 1, 2}) {
-        std::string part = value_of(m, pid, 11, c);
-        address += part;
-      }
-      emit({patient, facility, name, kana, value_of(m, pid, 8), value_of(m, pid, 7, 1), value_of(m, pid, 11, 5),
-            address, r.src.path, msg},
-           {false, false, false, false, false, false, false, false, false, true});
-      break;
+      // Held until finish(): one row per patient (flat_internal.hpp).
+      if (patients_ && type == "ADT" && pid != hl7::Message::npos) patients_->add(r, facility, patient, sequence);
+      return 0;
     }
     case FlatKind::encounters: {
       if (type != "ADT") return 0;
@@ -240,23 +333,9 @@ std::size_t FlatWriter::write(const Record& r) {
       }
       break;
     }
-    case FlatKind::meds: {
-      std::size_t orc = m.find_segment("ORC");
-      std::size_t tq1 = m.find_segment("TQ1");
-      for (std::size_t i = 0; i < m.segment_count(); ++i) {
-        std::string_view id = m.segment_id(i);
-        if (id == "RXE") {
-          emit({patient, facility, data_type, value_of(m, orc, 2, 1), "RXE", value_of(m, i, 2, 1), value_of(m, i, 2, 2),
-                value_of(m, i, 2, 3), value_of(m, i, 3), value_of(m, i, 5, 2), value_of(m, tq1, 7, 1), r.src.path, msg},
-               {false, false, false, false, false, false, false, false, false, false, false, false, true});
-        } else if (id == "RXA") {
-          emit({patient, facility, data_type, value_of(m, orc, 2, 1), "RXA", value_of(m, i, 5, 1), value_of(m, i, 5, 2),
-                value_of(m, i, 5, 3), value_of(m, i, 6), value_of(m, i, 7, 2), value_of(m, i, 3, 1), r.src.path, msg},
-               {false, false, false, false, false, false, false, false, false, false, false, false, true});
-        }
-      }
+    case FlatKind::meds:
+      med_rows(m, RowContext{patient, facility, data_type, r.src.path, msg}, emit);
       break;
-    }
     case FlatKind::diagnoses: {
       for (std::size_t i = 0; i < m.segment_count(); ++i) {
         if (m.segment_id(i) != "PRB") continue;

@@ -200,21 +200,24 @@ bool passes(const Entry& entry, const WalkOptions& options) {
   auto contains = [](const auto& list, const auto& value) {
     return std::find(list.begin(), list.end(), value) != list.end();
   };
-  if (!options.types.empty()) {
+  // Readers decide unnamed files by their content (stream RecordFilter); only the file-level
+  // filters below (since, shard) apply to them here.
+  const bool by_name = name != nullptr || !options.keep_unnamed;
+  if (by_name && !options.types.empty()) {
     if (name == nullptr) return false;
     if (!contains(options.types, name->type) && !(entry.extended && contains(options.types, entry.data_kind)))
       return false;
   }
-  if (!options.patients.empty() && (name == nullptr || !contains(options.patients, name->patient)))
+  if (by_name && !options.patients.empty() && (name == nullptr || !contains(options.patients, name->patient)))
     return false;
-  if (!options.from.empty() || !options.to.empty()) {
+  if (by_name && (!options.from.empty() || !options.to.empty())) {
     // §2: "-" folders hold undated data; no date range can select them.
     if (name == nullptr || !detail::is_valid_date(name->date)) return false;
     if (!options.from.empty() && name->date < options.from) return false;
     if (!options.to.empty() && name->date > options.to) return false;
   }
   if (options.since && entry.mtime < *options.since) return false;
-  if (!options.flags.empty() && (name == nullptr || !contains(options.flags, name->flag))) return false;
+  if (by_name && !options.flags.empty() && (name == nullptr || !contains(options.flags, name->flag))) return false;
   if (options.shard_count > 0) {
     // Unnamed files are spread by path so the shards still cover every file exactly once.
     std::string_view key = name != nullptr ? std::string_view(name->patient) : std::string_view(entry.relative);

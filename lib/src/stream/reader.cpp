@@ -146,6 +146,7 @@ struct RecordReader::Impl {
   std::string file_bytes;  // whole file read from a tree walk
   std::string current_path;
   std::optional<ssmix2::FileName> current_name;
+  bool current_walk_selected = false;  // the walk chose the current file by its name
   std::uint64_t message_number = 0;
   std::uint64_t oversize_part = 0;
 
@@ -195,7 +196,10 @@ struct RecordReader::Impl {
           continue;
         }
         if (S_ISDIR(st.st_mode)) {
-          tree = std::make_unique<TreeFeed>(input, options.walk);
+          // Unnamed files come through so the record filters can judge their content.
+          ssmix2::WalkOptions walk = options.walk;
+          walk.keep_unnamed = true;
+          tree = std::make_unique<TreeFeed>(input, std::move(walk));
           return true;
         }
         start_source(open_file(input), input);
@@ -222,6 +226,7 @@ struct RecordReader::Impl {
     }
     current_path = path;
     current_name.reset();
+    current_walk_selected = false;
     if (path != "-") {
       std::vector<ssmix2::NameProblem> ignored;
       auto name = ssmix2::parse_file_name(basename_of(path), ignored);
@@ -233,9 +238,11 @@ struct RecordReader::Impl {
     if (source->name().empty()) return;
   }
 
-  void start_tree_file(const ssmix2::Entry& entry) {
+  // `walk_selected`: the walk has applied the filters to the entry's name already.
+  void start_tree_file(const ssmix2::Entry& entry, bool walk_selected) {
     std::string error;
     ++counts.files;
+    current_walk_selected = walk_selected && entry.name.has_value();
     if (const int code = read_file(entry.path, file_bytes, error, options.max_message_bytes * 4); code != 0) {
       // A live storage tree changes under the walk: an update renames the old file to flag 2,
       // a deletion removes it. Say so, rather than a bare "No such file or directory".
@@ -537,7 +544,23 @@ struct RecordReader::Impl {
   }
   std::deque<std::string> pending_files;
 
+  // The next record that passes the record filters; the others are counted as filtered.
   const Record* next() {
+    const bool filtering = has_record_filters(options.walk);
+    for (;;) {
+      const Record* r = next_unfiltered();
+      if (r == nullptr || !filtering) return r;
+      // Files the walk selected by name passed the same filters there (with the extended-storage
+      // data-type folder, which records do not carry); everything else is judged here.
+      if (framer && current_walk_selected) return r;
+      FilterVerdict verdict = filter_record(*r, options.walk);
+      if (verdict == FilterVerdict::keep) return r;
+      ++counts.filtered;
+      if (verdict == FilterVerdict::undetermined) ++counts.undetermined;
+    }
+  }
+
+  const Record* next_unfiltered() {
     for (;;) {
       if (framer) {
         if (auto r = next_from_framer()) return r;
@@ -576,7 +599,7 @@ struct RecordReader::Impl {
           diagnostics.report(std::move(*d));
           continue;
         }
-        start_tree_file(std::get<ssmix2::Entry>(*item));
+        start_tree_file(std::get<ssmix2::Entry>(*item), true);
         continue;
       }
       if (!open_next_input()) return nullptr;
@@ -589,7 +612,7 @@ struct RecordReader::Impl {
     std::vector<ssmix2::NameProblem> ignored;
     auto name = ssmix2::parse_file_name(basename_of(path), ignored);
     if (name) e.name = std::move(name);
-    start_tree_file(e);
+    start_tree_file(e, false);
   }
 };
 

@@ -128,6 +128,11 @@ bool is_jlac10_code(std::string_view code) {
          std::all_of(code.begin() + 5, code.end(), is_digit);
 }
 
+bool is_blood_material(std::string_view code) {
+  const std::string_view m = jlac10_material(code);
+  return m.size() == 3 && m >= "018" && m <= "023";
+}
+
 // ---- Aliases ------------------------------------------------------------------------------
 
 std::string_view scope_name(AliasScope scope) {
@@ -265,7 +270,7 @@ struct AnalytesBuilder {
     doc.check_keys(node,
                    {"name_ja", "name_en", "abbreviation", "unit", "units_by_result",
                     "alternative_units", "molar_mass", "charge", "never_convert_units",
-                    "method_change", "source", "note"},
+                    "method_change", "plausible", "source", "note"},
                    {"name_ja", "name_en", "source"});
     a.name_ja = doc.optional_string(node, "name_ja");
     a.name_en = doc.optional_string(node, "name_en");
@@ -325,6 +330,18 @@ struct AnalytesBuilder {
                             "' (" + std::string(units::status_name(conv.status)) + ")");
         a.alternative_units.push_back(alt.text);
       }
+    }
+    if (const YamlNode* p = doc.find(node, "plausible")) {
+      doc.expect_map(*p, "plausible");
+      doc.check_keys(*p, {"low", "high", "source"}, {"low", "high", "source"});
+      if (a.unit.empty()) doc.fail(*p, "plausible without a canonical unit");
+      Plausible range;
+      range.low = doc.number(*doc.find(*p, "low"), "plausible low");
+      range.high = doc.number(*doc.find(*p, "high"), "plausible high");
+      if (!(range.low >= 0.0) || !(range.high > range.low)) doc.fail(*p, "plausible needs 0 <= low < high");
+      range.source = doc.string(*doc.find(*p, "source"), "plausible source");
+      if (range.source.empty()) doc.fail(*doc.find(*p, "source"), "plausible source is empty");
+      a.plausible = std::move(range);
     }
     if (const YamlNode* n = doc.find(node, "never_convert_units")) {
       doc.expect_sequence(*n, "never_convert_units");
@@ -716,6 +733,11 @@ Tables load_tables(const std::filesystem::path& dir, std::string_view site) {
       throw config_error("no site table " + path.string());
     t.sites.push_back(load_site(path, ucum));
   }
+  // NHO's split rules: optional, so that a --tables DIR made before the file existed loads.
+  // A path that cannot even be looked at is read anyway, so that the error names it.
+  const auto split = dir / "mappings" / "split-values.yaml";
+  if (std::error_code ec; std::filesystem::exists(split, ec) || ec)
+    t.split_values = load_split_values(split);
   return t;
 }
 

@@ -91,8 +91,8 @@ bool fold(Canonical& into, const Canonical& other, int sign, ParseErrc& why) {
 class Parser {
  public:
   Parser(const EssenceData& data, AtomResolver& resolver, std::string_view text,
-         std::string* display)
-      : data_(data), resolver_(resolver), text_(text), display_(display) {}
+         std::string* display, std::vector<Symbol>* symbols = nullptr)
+      : data_(data), resolver_(resolver), text_(text), display_(display), symbols_(symbols) {}
 
   ParseResult run() {
     if (text_.empty()) return fail(ParseErrc::empty, 0, "empty unit expression");
@@ -342,6 +342,7 @@ class Parser {
       special_atom_ = atom_number;
     }
 
+    if (symbols_) symbols_->push_back(Symbol{prefix ? prefix->code : std::string(), atom->code, sign * exponent});
     if (display_) {
       display_->append("(");
       if (prefix) display_->append(prefix->name);
@@ -374,6 +375,7 @@ class Parser {
   AtomResolver& resolver_;
   std::string_view text_;
   std::string* display_;
+  std::vector<Symbol>* symbols_;
   std::size_t pos_ = 0;
   ParseError error_;
   int special_count_ = 0;
@@ -445,6 +447,13 @@ std::string_view errc_name(ParseErrc code) {
 ParseResult parse(const Essence& essence, std::string_view expression) {
   detail::LoadedResolver resolver(essence.data());
   return detail::parse_expression(essence.data(), resolver, expression, nullptr);
+}
+
+std::vector<Symbol> symbols(const Essence& essence, std::string_view expression) {
+  detail::LoadedResolver resolver(essence.data());
+  std::vector<Symbol> out;
+  if (!detail::Parser(essence.data(), resolver, expression, nullptr, &out).run()) out.clear();
+  return out;
 }
 
 std::string display_name(const Essence& essence, std::string_view expression) {

@@ -229,6 +229,8 @@ Summary run(const Profile& profile, const RunOptions& options, DiagnosticSink& s
         counts[wi].files += c.files;
         counts[wi].read += c.read;
         counts[wi].rejected += c.rejected;
+        counts[wi].filtered += c.filtered;
+        counts[wi].undetermined += c.undetermined;
       }
     } catch (...) {
       failures[wi] = std::current_exception();
@@ -270,6 +272,8 @@ Summary run(const Profile& profile, const RunOptions& options, DiagnosticSink& s
     summary.counts.files += counts[w].files;
     summary.counts.read += counts[w].read;
     summary.counts.rejected += counts[w].rejected;
+    summary.counts.filtered += counts[w].filtered;
+    summary.counts.undetermined += counts[w].undetermined;
     if (input_errors[w]) summary.input_error = true;
   }
 
