@@ -30,11 +30,13 @@ void setup_ls(CLI::App& parent) {
     exit_status() = cli::run("ls", [&] {
       apply_filter_text(options->filter_text, options->list.walk);
       options->list.format = options->null_separated ? ListFormat::nul : parse_list_format(options->format);
-      cli::StderrSink diagnostics("ls", options->common.diagnostics == "json", options->common.quiet);
+      cli::StderrSink diagnostics("ls", options->common.diagnostics == "json", options->common.quiet,
+                                  options->common.max_diagnostics);
       Output out(options->common.output);
       Counts counts;
       counts.files = counts.written = list_files(options->roots, options->list, out, diagnostics);
       out.commit();
+      diagnostics.finish();
       if (!options->common.stats.empty()) cli::print_stats("ls", options->common.stats, counts);
       return diagnostics.errors() > 0 ? cli::kDataProblems : cli::kOk;
     });

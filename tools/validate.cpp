@@ -25,7 +25,7 @@ void setup_validate(CLI::App& parent) {
     std::string report;
     std::string stats;
     bool quiet = false;
-    cli::CommonOptions common;  // only --max-message-bytes is used
+    cli::CommonOptions common;  // only --max-message-bytes and --max-diagnostics are used
     FilterText filter_text;
   };
   auto options = std::make_shared<Options>();
@@ -49,6 +49,7 @@ void setup_validate(CLI::App& parent) {
                 "print the summary line even with -q (--stats=json: a final \"kind\":\"stats\" record)")
       ->check(CLI::IsMember({"text", "json"}));
   app->add_flag("--show-phi", options->run.show_phi, "allow patient identifiers and dates in findings");
+  add_diagnostics_limit_option(app, options->common);
   add_filter_options(app, options->run.reader.walk, options->filter_text);
   app->add_option("--max-message-bytes", options->common.max_message_bytes,
                   "reject messages larger than N bytes (default 67108864)")
@@ -81,8 +82,10 @@ void setup_validate(CLI::App& parent) {
         return cli::kOk;
       }
       const bool json = options->format == "json";
-      cli::StderrSink sink("validate", json, options->quiet);
+      // --report and --format json keep every finding; only the text lines are limited.
+      cli::StderrSink sink("validate", json, options->quiet, options->common.max_diagnostics);
       validate::Summary summary = validate::run(profile, options->run, sink);
+      sink.finish();
       if (!report_format.empty()) {
         Output report(options->report);
         report.write(validate::render_report(summary, profile, report_format));

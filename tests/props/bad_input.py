@@ -57,6 +57,41 @@ for name, (path, code) in cases.items():
     got = b''.join(base64.b64decode(j['bytes_base64']) for j in rej if j['src']['path'] == path)
     check(got == data, f'{name}: rejects do not hold the raw bytes')
 
+# A good message followed directly by junk, no MSH between (issue 11): the message comes out,
+# only the junk is rejected with its raw bytes, read = written + rejected. Binary junk (control
+# bytes), and junk that is only bytes no charset decodes (the case that took the message down as
+# CHARSET-INVALID), after an ASCII and after an ISO-2022-JP message.
+junk_root = os.path.join(tmp, 'junk-tree')
+junk_cases = {
+    'png': (good.rstrip(b'\x1c\r\n') + b'\r', b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\r'),
+    'undecodable': (b'MSH|^~\\&|A|B\rPID|1||1\rOBX|1|NM|||5.2\r', b'\xff\xfe\xfd\xfc\xfb\r\xfa\xf9\r'),
+    'iso2022-then-8bit': (b'MSH|^~\\&|A|B\rPID|1||1||\x1b$B4A;z\x1b(B\r', b'\xa4\xa2\xa4\xa4\x80\r'),
+}
+junk_paths = {}
+for i, (name, (message, junk)) in enumerate(junk_cases.items()):
+    d = os.path.join(junk_root, '123', '456', '1234567', '20260101', 'OML-11')
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, f'1234567_20260101_OML-11_{i + 1:015d}_20260101120000000_01_1')
+    open(path, 'wb').write(message + junk)
+    junk_paths[name] = path
+junk_rejects = os.path.join(tmp, 'junk-rejects.ndjson')
+r = run(['cat', '-t', 'er7', '--stats=json', '--rejects', junk_rejects, junk_root])
+err = r.stderr.decode()
+stats = json.loads(err.strip().splitlines()[-1])
+check(r.returncode == 1, f'junk after a message: exit {r.returncode}, expected 1')
+check(stats['read'] == stats['written'] + stats['rejected'] and stats['written'] == 3 and stats['rejected'] == 3,
+      f'junk after a message: {stats}')
+check('[CHARSET-INVALID]' not in err, 'junk after a message: a message was rejected as CHARSET-INVALID')
+rej = [json.loads(l) for l in open(junk_rejects)]
+out = r.stdout.split(b'\n')
+for name, (message, junk) in junk_cases.items():
+    path = junk_paths[name]
+    check(any(line.startswith(f'smx cat: {path}:1: error: [HL7-NO-MSH]') for line in err.splitlines()),
+          f'{name}: no [HL7-NO-MSH] diagnostic naming {path}')
+    got = [base64.b64decode(j['bytes_base64']) for j in rej if j['src']['path'] == path]
+    check(got == [junk] and all(j['code'] == 'HL7-NO-MSH' for j in rej), f'{name}: rejects hold {got!r}, not the junk')
+    check(any(o.startswith(message[:12]) for o in out), f'{name}: the message is not in the output')
+
 # A message with 1,000,000 segments and a field with 100,000 repetitions: read whole, in
 # bounded memory, every segment and repetition reachable. (Before the 100 MB cases: a forked
 # child's peak RSS starts at this script's own, which those make large.)
@@ -173,7 +208,7 @@ os.makedirs(live)
 for i in range(2000):
     open(os.path.join(live, f'1234567_20260101_OML-11_{i:015d}_20260101120000000_01_1'), 'wb').write(good)
 with open(os.path.join(tmp, 'live.err'), 'wb') as errfile:  # a file: 2,000 diagnostics fill a pipe
-    p = subprocess.Popen([smx, 'cat', '--stats=json', os.path.join(tmp, 'live')], stdout=subprocess.PIPE, stderr=errfile)
+    p = subprocess.Popen([smx, 'cat', '--stats=json', '--max-diagnostics', '0', os.path.join(tmp, 'live')], stdout=subprocess.PIPE, stderr=errfile)
     first = p.stdout.readline()
     for fn in os.listdir(live):
         os.unlink(os.path.join(live, fn))

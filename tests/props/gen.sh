@@ -40,7 +40,7 @@ stated=$(python3 -c "import json,sys; print(json.load(open('$tmp/a.stats'))['fil
 
 # smx cat: every file read, nothing rejected, only naming-deviation warnings
 rc=0
-"$smx" cat --stats=json "$tmp"/a/root/H* > "$tmp/cat.ndjson" 2> "$tmp/cat.err" || rc=$?
+"$smx" cat --stats=json --max-diagnostics 0 "$tmp"/a/root/H* > "$tmp/cat.ndjson" 2> "$tmp/cat.err" || rc=$?
 [ "$rc" = 0 ] || fail "smx cat exit status $rc: $(head -3 "$tmp/cat.err")"
 python3 - "$tmp/cat.err" "$files" <<'PY'
 import json, sys, re

@@ -126,7 +126,7 @@ TEST_CASE("delimiters: standard, custom, and bad MSH-2") {
   CHECK(c->subcomponent == '!');
   std::string why;
   CHECK_FALSE(read_delimiters("MSH|^~|X", &why));
-  CHECK(why.find("fewer than 4") != std::string::npos);
+  CHECK(why == "MSH-2 (encoding characters) is '^~': 2 characters, fewer than the 4 needed (component, repetition, escape, subcomponent)");
   CHECK_FALSE(read_delimiters("MSH|^^\\&|X", &why));
   CHECK_FALSE(read_delimiters("MSHA^~\\&|", &why));
   CHECK_FALSE(read_delimiters("PID|1", &why));
@@ -296,4 +296,117 @@ TEST_CASE("editor: replace fields and components, untouched segments stay byte f
   CHECK(e.field(3, 5) == "72");
   CHECK(replace_piece("a^b", '^', 3, "d") == "a^b^^d");
   CHECK(replace_piece("a^b^", '^', 0, "z") == "z^b^");
+}
+
+TEST_CASE("delimiters: every failure names the character and where it is") {
+  std::string why;
+  CHECK_FALSE(read_delimiters("MSHA^~\\&|", &why));
+  CHECK(why == "MSH-1 (field separator) is U+0041 'A', which cannot be a delimiter (a letter or digit)");
+  CHECK_FALSE(read_delimiters("MSH\t^~\\&|", &why));
+  CHECK(why == "MSH-1 (field separator) is U+0009 (a control character), which cannot be a delimiter (not a printable character)");
+  CHECK_FALSE(read_delimiters("MSH|^~\xEF\xBC\xBC&|X", &why));  // FULLWIDTH REVERSE SOLIDUS
+  CHECK(why == "MSH-2 (encoding characters) character 3 is U+FF3C '\uFF3C', which cannot be a delimiter (not ASCII)");
+  CHECK_FALSE(read_delimiters("MSH|^ \\&|X", &why));
+  CHECK(why == "MSH-2 (encoding characters) character 2 is U+0020 (space), which cannot be a delimiter (not a printable character)");
+  CHECK_FALSE(read_delimiters("MSH|^^\\&|X", &why));
+  CHECK(why == "MSH-2 (encoding characters) character 2 is U+005E '^', the same as character 1");
+  CHECK_FALSE(read_delimiters("MSH|^~\\&#!|X", &why));
+  CHECK(why == "MSH-2 (encoding characters) character 6 is U+0021 '!', but MSH-2 has at most 5 characters");
+  // Bytes of a legacy charset (Shift_JIS 0x815F) are named as bytes, and marked to be judged
+  // again after decoding.
+  DelimiterReading reading;
+  CHECK_FALSE(read_delimiters("MSH|^~\x81\x5F&|X", &why, &reading));
+  CHECK(why == "MSH-2 (encoding characters) character 3 is byte 0x81 (not UTF-8), which cannot be a delimiter (not ASCII)");
+  CHECK(reading.non_ascii);
+  CHECK(reading.character == "byte 0x81 (not UTF-8)");
+  REQUIRE(read_delimiters("MSH|^~\\&|X", &why, &reading));
+  CHECK_FALSE(reading.non_ascii);
+}
+
+TEST_CASE("delimiters: YEN SIGN and OVERLINE in MSH-2 stand for 0x5C and 0x7E (JIS X 0201 Roman)") {
+  DelimiterReading reading;
+  auto d = read_delimiters("MSH|^~\xC2\xA5&|X", nullptr, &reading);
+  REQUIRE(d);
+  CHECK(d->escape == '\\');
+  CHECK(reading.yen);
+  CHECK_FALSE(reading.overline);
+  CHECK(reading.msh2_end == 9);
+  auto o = read_delimiters("MSH|^\xE2\x80\xBE\xC2\xA5&|X", nullptr, &reading);
+  REQUIRE(o);
+  CHECK(o->repetition == '~');
+  CHECK(o->escape == '\\');
+  CHECK(reading.yen);
+  CHECK(reading.overline);
+  std::string why;
+  CHECK_FALSE(read_delimiters("MSH|^~\xC2\xA5\\|X", &why));  // ¥ and \ are the same byte
+  CHECK(why == "MSH-2 (encoding characters) character 4 is U+005C '\\', the same as character 3");
+  CHECK_FALSE(read_delimiters("MSH\xC2\xA5^~\\&\xC2\xA5X", &why));  // never the field separator
+  CHECK(why == "MSH-1 (field separator) is U+00A5 '\u00A5', which cannot be a delimiter (not ASCII)");
+}
+
+TEST_CASE("message: a YEN SIGN in MSH-2 makes every YEN SIGN the escape character, recorded") {
+  Message m;
+  // As glibc iconv decodes "ESC ( J MSH|^~\&|..." (units-fhir.md §3.2): 0x5C became U+00A5.
+  REQUIRE(m.assign("MSH|^~\xC2\xA5&|LAB\rOBX|1|NM|||5|10\xC2\xA5S\xC2\xA5" "3/uL\r"));
+  CHECK(m.text() == "MSH|^~\\&|LAB\rOBX|1|NM|||5|10\\S\\3/uL\r");
+  CHECK(m.jis_roman_undone());
+  CHECK(m.msh2_as_sent == "^~\xC2\xA5&");
+  CHECK(m.yen_read_as_backslash == 3);
+  CHECK(m.overline_read_as_tilde == 0);
+  CHECK(decoded(m.field(1, 6), m.delimiters()) == "10^3/uL");
+  // OVERLINE for the repetition separator: repetitions come apart again.
+  REQUIRE(m.assign("MSH|^\xE2\x80\xBE\xC2\xA5&|LAB\rPID|1||A\xE2\x80\xBE" "B\r"));
+  CHECK(m.text() == "MSH|^~\\&|LAB\rPID|1||A~B\r");
+  CHECK(m.overline_read_as_tilde == 2);
+  CHECK(repetition_count(m, 1, 3) == 2);
+  // MSH-2 "^~¥&" with an OVERLINE elsewhere: only what MSH-2 shows is read back.
+  REQUIRE(m.assign("MSH|^~\xC2\xA5&|LAB\rNTE|1||\xE2\x80\xBE\r"));
+  CHECK(m.text() == "MSH|^~\\&|LAB\rNTE|1||\xE2\x80\xBE\r");
+  // A plain message is left alone and says so.
+  REQUIRE(m.assign("MSH|^~\\&|LAB\rNTE|1||\xC2\xA5" "100\r"));
+  CHECK_FALSE(m.jis_roman_undone());
+  CHECK(m.text() == "MSH|^~\\&|LAB\rNTE|1||\xC2\xA5" "100\r");
+}
+
+TEST_CASE("framing: a designation ESC ( J or ESC ( B before MSH starts a message") {
+  auto v = kinds_and_bytes("\x1B(JMSH|^~\\&|A\rPID|1\r\x1B(BMSH|^~\\&|B\r");
+  REQUIRE(v.size() == 2);
+  CHECK(v[0] == "M:\x1B(JMSH|^~\\&|A\rPID|1\r");
+  CHECK(v[1] == "M:\x1B(BMSH|^~\\&|B\r");
+  // The same bytes one at a time.
+  CHECK(kinds_and_bytes("\x1B(JMSH|^~\\&|A\rPID|1\r\x1B(BMSH|^~\\&|B\r", 1) == v);
+}
+
+TEST_CASE("framing: odd_line marks the first line that cannot begin a segment") {
+  auto first_odd = [](const std::string& bytes, std::size_t chunk) {
+    auto source = memory_source(bytes);
+    Framer framer(*source, FramerOptions{std::size_t{64} << 20, chunk});
+    auto f = framer.next();
+    REQUIRE(f);
+    return f->odd_line;
+  };
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{1} << 20}) {
+    CAPTURE(chunk);
+    CHECK(first_odd("MSH|^~\\&|A\rPID|1\rOBX|1\rZ01\r", chunk) == 0);
+    CHECK(first_odd("MSH|^~\\&|A\rPID|1\r\x1B(BOBX|1\r", chunk) == 0);
+    const std::string junk = "MSH|^~\\&|A\rPID|1\r\x89PNG\r\n\x1A\n";
+    CHECK(first_odd(junk, chunk) == 17);
+    CHECK(first_odd("MSH|^~\\&|A\rOBX|1|TX|||a\nmore\r", chunk) == 24);
+    CHECK(first_odd("MSH|^~\\&|A\rpid|1\r", chunk) == 11);  // segment IDs are upper case
+  }
+  CHECK(begins_segment("OBX|1", '|'));
+  CHECK(begins_segment("NTE", '|'));
+  CHECK(begins_segment("ZZ1\r", '|'));
+  CHECK(begins_segment("\x1B(JOBX|", '|'));
+  CHECK_FALSE(begins_segment("OBX#1", '|'));
+  CHECK_FALSE(begins_segment("\x1B$B4A", '|'));
+  CHECK_FALSE(begins_segment("OB", '|', false));   // too few bytes yet: undecided
+  CHECK_FALSE(begins_segment("OBX", '|', false));
+  CHECK(is_binary_byte(0x00));
+  CHECK(is_binary_byte(0x1A));
+  CHECK(is_binary_byte(0x7F));
+  CHECK_FALSE(is_binary_byte('\t'));
+  CHECK_FALSE(is_binary_byte(0x1B));  // ESC: ISO-2022-JP
+  CHECK_FALSE(is_binary_byte(0x0E));  // SO: JIS7 katakana
+  CHECK_FALSE(is_binary_byte(0x89));
 }

@@ -7,6 +7,15 @@ int& exit_status() {
   return status;
 }
 
+void add_diagnostics_limit_option(CLI::App* app, cli::CommonOptions& o) {
+  // Bound by both option groups (fhir takes only the reader group, ls only the output group).
+  if (app->get_option_no_throw("--max-diagnostics") != nullptr) return;
+  app->add_option("--max-diagnostics", o.max_diagnostics,
+                  "print the first N diagnostics of each code (default 10, 0 = all), then a summary line per code "
+                  "at the end; JSON output keeps all")
+      ->type_name("N");
+}
+
 void add_output_options(CLI::App* app, cli::CommonOptions& o) {
   app->add_option("-o,--output", o.output, "write to FILE (atomically: temporary file, fsync, rename)")
       ->type_name("FILE");
@@ -17,6 +26,7 @@ void add_output_options(CLI::App* app, cli::CommonOptions& o) {
   app->add_flag("--stats{text}", o.stats, "print counts read/written/rejected on stderr at the end (--stats=json: a stats record)")
       ->check(CLI::IsMember({"text", "json"}));
   app->add_flag("--show-phi", o.show_phi, "allow patient identifiers in diagnostics");
+  add_diagnostics_limit_option(app, o);
 }
 
 void add_reader_options(CLI::App* app, cli::CommonOptions& common, ReaderOptions& reader) {
@@ -29,6 +39,7 @@ void add_reader_options(CLI::App* app, cli::CommonOptions& common, ReaderOptions
   app->add_option("--charset", reader.assume_charset,
                   "read raw input as this charset instead of detecting it (UTF-8, ISO-2022-JP, Shift_JIS, EUC-JP)")
       ->type_name("NAME");
+  add_diagnostics_limit_option(app, common);
 }
 
 void add_filter_options(CLI::App* app, ssmix2::WalkOptions& walk, FilterText& text) {
@@ -73,7 +84,7 @@ MessageJob::MessageJob(const std::string& command, const cli::CommonOptions& com
                        ReaderOptions reader)
     : command_(command),
       common_(common),
-      sink_(command, common.diagnostics == "json", common.quiet),
+      sink_(command, common.diagnostics == "json", common.quiet, common.max_diagnostics),
       out_(common.output),
       rejects_out_(common.rejects.empty() ? std::nullopt : std::make_optional<Output>(common.rejects)),
       rejects_(rejects_out_ ? std::make_optional<RejectWriter>(*rejects_out_) : std::nullopt),
@@ -90,6 +101,7 @@ void MessageJob::reject(const Record& record, const std::string& code, const std
 int MessageJob::finish() {
   out_.commit();
   if (rejects_out_) rejects_out_->commit();
+  sink_.finish();
   if (!common_.stats.empty()) cli::print_stats(command_, common_.stats, counts_);
   if (reader_.had_input_error()) return cli::kFailed;
   return (sink_.errors() > 0 || counts_.rejected > 0) ? cli::kDataProblems : cli::kOk;

@@ -14,10 +14,12 @@ namespace smx::tools {
 // Set by the subcommand that ran (through cli::run).
 int& exit_status();
 
-// -o, --diagnostics, -q, --stats, --show-phi
+// -o, --diagnostics, -q, --stats, --show-phi, --max-diagnostics
 void add_output_options(CLI::App* app, cli::CommonOptions& options);
-// --rejects, --max-message-bytes, --charset
+// --rejects, --max-message-bytes, --charset, --max-diagnostics
 void add_reader_options(CLI::App* app, cli::CommonOptions& common, ReaderOptions& reader);
+// --max-diagnostics N (once per command, whichever group binds it first)
+void add_diagnostics_limit_option(CLI::App* app, cli::CommonOptions& options);
 // --type --patient --from --to --since --flag --shard, for every command that reads messages.
 // The tree walk selects files by name with all of them; the reader then applies --type
 // --patient --from --to --flag to every other record (smx::filter_record). `since` and `shard`

@@ -1,9 +1,13 @@
 // lib/cli: what every command shares: common options, diagnostics printing, the run wrapper
 // that maps exceptions and findings to exit statuses (0 ok, 1 data problems, 2 job failed).
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "smx/error.hpp"
@@ -23,14 +27,58 @@ struct CommonOptions {
   bool show_phi = false;
   std::string rejects;             // --rejects FILE
   std::size_t max_message_bytes = std::size_t{64} << 20;
+  std::size_t max_diagnostics = 10;  // --max-diagnostics: text lines per code, 0 = all
 };
 
+// Decides which diagnostics are printed: the first `limit` of each code (0 = all). It counts
+// every diagnostic it is shown, by code and severity, and the distinct subjects per code, so
+// that a run can end with one summary line per code that went over the limit. Memory is bounded:
+// at most `max_subjects` distinct subjects are remembered per code (as 64-bit hashes); past that
+// the summary says "more than".
+class DiagnosticLimiter {
+ public:
+  static constexpr std::size_t kDefaultMaxSubjects = 100000;
+  explicit DiagnosticLimiter(std::size_t limit, std::size_t max_subjects = kDefaultMaxSubjects);
+  // Counts `diagnostic`; true when it is among the first `limit` of its code.
+  bool admit(const Diagnostic& diagnostic);
+
+  struct CodeTally {
+    std::string code;
+    std::uint64_t count = 0;
+    std::uint64_t by_severity[3] = {0, 0, 0};  // note, warning, error
+    std::uint64_t without_subject = 0;
+    std::unordered_set<std::uint64_t> subjects;  // hashes, at most max_subjects
+    bool subjects_capped = false;                // a further distinct subject was seen
+  };
+  // The codes that went over the limit, in the order they first appeared.
+  std::vector<const CodeTally*> over_limit() const;
+  std::size_t limit() const { return limit_; }
+  std::size_t max_subjects() const { return max_subjects_; }
+
+ private:
+  std::size_t limit_;
+  std::size_t max_subjects_;
+  std::vector<CodeTally> tallies_;  // first-appearance order
+  std::unordered_map<std::string, std::size_t> index_;
+};
+
+// `smx CMD: summary: [CODE] 6012 warnings, 10 shown; 37 distinct values` (see smx(1)).
+std::string format_summary(const std::string& command, const DiagnosticLimiter::CodeTally& tally, std::size_t shown,
+                           std::size_t max_subjects = DiagnosticLimiter::kDefaultMaxSubjects);
+
 // Prints diagnostics to stderr as `smx CMD: PATH:MSG:SEG-FIELD: severity: [CODE] text` or as
-// NDJSON, and counts them by severity.
+// NDJSON, and counts them by severity. Text output prints the first `max_per_code` of each code
+// (0 = all) and, at finish(), one summary line per code that had more; NDJSON keeps every record.
+// Severity counts (and so exit statuses) include what was not printed.
 class StderrSink final : public DiagnosticSink {
  public:
-  StderrSink(std::string command, bool json, bool quiet);
+  StderrSink(std::string command, bool json, bool quiet, std::size_t max_per_code = 10);
+  ~StderrSink() override;
+  StderrSink(const StderrSink&) = delete;
+  StderrSink& operator=(const StderrSink&) = delete;
   void report(Diagnostic diagnostic) override;
+  // Prints the summary lines (once; the destructor calls it when a run ends by an exception).
+  void finish();
   std::size_t errors() const { return errors_; }
   std::size_t warnings() const { return warnings_; }
 
@@ -38,6 +86,8 @@ class StderrSink final : public DiagnosticSink {
   std::string command_;
   bool json_;
   bool quiet_;
+  DiagnosticLimiter limiter_;
+  bool finished_ = false;
   std::size_t errors_ = 0;
   std::size_t warnings_ = 0;
 };

@@ -39,7 +39,8 @@ struct Diagnostic {
   Location where;
   std::string text;   // never contains patient names or IDs
   // What the finding is about, when that is not patient data: a local code, a unit spelling, a
-  // rule id. Diagnostics summaries count distinct subjects; JSON records carry it.
+  // rule id, a character. The end-of-run summaries count distinct subjects; JSON records carry
+  // it; text lines do not print it. Never names, IDs, dates or free text.
   std::string subject;
 };
 

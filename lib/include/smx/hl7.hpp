@@ -24,9 +24,24 @@ struct Delimiters {
   char truncation = 0;
 };
 
+// What read_delimiters saw besides the delimiters.
+struct DelimiterReading {
+  // JIS X 0201 Roman has YEN SIGN at 0x5C and OVERLINE at 0x7E, so text decoded through it
+  // (glibc iconv after ESC ( J, CP932 tables that map 0x5C to U+00A5) shows MSH-2 as "^~¥&" or
+  // "^‾¥&". A ¥ (U+00A5, UTF-8 C2 A5) in MSH-2 is read as '\', a ‾ (U+203E) as '~'.
+  bool yen = false;
+  bool overline = false;
+  bool non_ascii = false;     // failed on a non-ASCII character (name it again after decoding)
+  std::string character;      // the character a failure is about, as named in the reason
+  std::size_t msh2_end = 0;   // byte offset just past MSH-2
+};
+
 // Reads MSH-1/MSH-2 from the first bytes of a message ("MSH|^~\&|..."). Returns nullopt with a
-// reason when they are missing, repeated, or not printable ASCII.
-std::optional<Delimiters> read_delimiters(std::string_view message_start, std::string* reason = nullptr);
+// reason when they are missing, repeated, or cannot be delimiters; the reason names the
+// character (U+XXXX and the character when printable, or the byte when not UTF-8) and where it
+// is (MSH-1, or MSH-2 character n).
+std::optional<Delimiters> read_delimiters(std::string_view message_start, std::string* reason = nullptr,
+                                          DelimiterReading* reading = nullptr);
 
 // ---------------------------------------------------------------------------------------------
 // Framing: raw bytes (any charset) -> raw messages. Splits at segments starting with MSH, at MLLP
@@ -44,7 +59,28 @@ struct Frame {
   std::string_view bytes;  // valid until the next call to next()
   std::uint64_t offset = 0;  // byte offset in the source
   bool mllp = false;       // was inside an MLLP frame
+  // Message frames: offset in `bytes` of the first line after the first that may not begin a
+  // segment (begins_segment() false or undecided), 0 when every line begins one. Junk that
+  // follows a message with no MSH between can only start at or after it.
+  std::size_t odd_line = 0;
 };
+
+// True when `rest` (the bytes from a line start on) begins a segment: three of [A-Z0-9], then
+// the field separator, a line break or the end, after any ISO-2022-JP designations of ASCII or
+// JIS-Roman (ESC ( B, ESC ( J) at the line start. `complete` says whether `rest` runs to the end
+// of the message; when it does not and the bytes are too few to decide, the answer is false.
+bool begins_segment(std::string_view rest, char field_separator, bool complete = true);
+// 3 when `bytes` starts with the ISO-2022-JP designation ESC ( B (ASCII) or ESC ( J (JIS-Roman,
+// read as ASCII), else 0. A line may start with one before its segment ID; a message frame may
+// start with one before MSH.
+inline std::size_t designation_prefix(std::string_view bytes) {
+  return bytes.size() >= 3 && bytes[0] == '\x1B' && bytes[1] == '(' && (bytes[2] == 'B' || bytes[2] == 'J') ? 3 : 0;
+}
+// True for a byte that is never text in the charsets we read: a C0 control other than TAB, LF,
+// CR, SO/SI (JIS7 katakana) and ESC (ISO-2022-JP designations), or DEL.
+inline bool is_binary_byte(unsigned char c) {
+  return (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != 0x0E && c != 0x0F && c != 0x1B) || c == 0x7F;
+}
 
 struct FramerOptions {
   std::size_t max_message_bytes = std::size_t{64} << 20;
@@ -119,10 +155,20 @@ class Message {
   std::size_t lf_in_data = 0;   // lone LFs kept inside fields
   std::size_t blank_lines = 0;  // empty lines dropped between segments
   bool mixed_terminators = false;
+  // When MSH-2 showed ¥ or ‾ (see DelimiterReading), every ¥ (‾) of the text was replaced by '\'
+  // ('~'): how many, MSH-2 as it was, and how many '\' the text had before. The caller reports
+  // it (HL7-DELIM-YEN, HL7-DELIM-OVERLINE); text() is the rewritten message.
+  std::size_t yen_read_as_backslash = 0;
+  std::size_t overline_read_as_tilde = 0;
+  std::size_t backslashes_as_sent = 0;
+  std::string msh2_as_sent;
+  bool jis_roman_undone() const { return !msh2_as_sent.empty(); }
 
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
  private:
+  std::string_view undo_jis_roman(std::string_view in, const DelimiterReading& reading);
+  std::string rewritten_;
   std::string text_;
   std::vector<std::uint32_t> starts_;  // segment starts, plus text_.size() at the end
   Delimiters delimiters_;
@@ -211,17 +257,23 @@ class MessageEditor {
   void set_field(std::size_t segment_index, int field, std::string_view raw_value);
   // Replaces one component (1-based) of one repetition (1-based); other components stay.
   void set_component(std::size_t segment_index, int field, int repetition, int component, std::string_view raw_value);
+  // Adds a new segment (raw text, without the terminator) after segment `segment_index`; several
+  // inserted after the same segment keep their order.
+  void insert_after(std::size_t segment_index, std::string raw_segment);
   // The current raw value of a field (after edits).
   std::string_view field(std::size_t segment_index, int field) const;
-  bool changed() const { return !edited_.empty(); }
+  bool changed() const { return !edited_.empty() || !inserted_.empty(); }
   // The edited message text (CR after every segment).
   std::string text() const;
 
  private:
   std::vector<std::string>& fields_of(std::size_t segment_index);
+  const std::vector<std::string>* edited_fields(std::size_t segment_index) const;
   const Message& message_;
   // segment index -> its fields split (piece 0 = segment id, MSH handled by HL7 numbering)
   std::vector<std::pair<std::size_t, std::vector<std::string>>> edited_;
+  std::vector<int> slot_;  // segment index -> position in edited_, -1 when not edited
+  std::vector<std::pair<std::size_t, std::string>> inserted_;  // after segment index, raw text
 };
 
 // Replaces piece `n` (0-based) of `value` split on `sep`, adding empty pieces when needed.

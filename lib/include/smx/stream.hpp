@@ -132,7 +132,8 @@ void append_json_string(std::string& out, std::string_view utf8);
 void append_base64(std::string& out, std::string_view bytes);
 // Appends `,"ssmix2":{...}` (the seven name fields; flag null when unreadable).
 void append_ssmix2_json(std::string& out, const ssmix2::FileName& name);
-// Appends the record as one stream line (without the newline).
+// Appends the record as one stream line (without the newline). `extra_json` (members without the
+// braces) replaces the record's "changes": a caller that passes it writes them itself.
 void append_record_json(std::string& out, const Record& record, std::string_view hl7,
                         std::string_view extra_json = {});
 

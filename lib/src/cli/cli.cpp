@@ -1,5 +1,6 @@
 #include <cstdio>
 #include <exception>
+#include <functional>
 
 #include "smx/cli.hpp"
 
@@ -44,19 +45,96 @@ std::string format_diagnostic_json(const std::string& command, const Diagnostic&
   }
   s += ",\"text\":";
   append_json_string(s, d.text);
+  if (!d.subject.empty()) {
+    s += ",\"subject\":";
+    append_json_string(s, d.subject);
+  }
   s += "}\n";
   return s;
 }
 
-StderrSink::StderrSink(std::string command, bool json, bool quiet)
-    : command_(std::move(command)), json_(json), quiet_(quiet) {}
+DiagnosticLimiter::DiagnosticLimiter(std::size_t limit, std::size_t max_subjects)
+    : limit_(limit), max_subjects_(max_subjects) {}
+
+bool DiagnosticLimiter::admit(const Diagnostic& d) {
+  auto [it, inserted] = index_.try_emplace(d.code, tallies_.size());
+  if (inserted) {
+    tallies_.emplace_back();
+    tallies_.back().code = d.code;
+  }
+  CodeTally& t = tallies_[it->second];
+  ++t.count;
+  ++t.by_severity[static_cast<int>(d.severity)];
+  if (d.subject.empty()) {
+    ++t.without_subject;
+  } else {
+    // 64-bit hashes: memory stays a few bytes a subject, and a collision between two of at most
+    // 100,000 subjects has a probability below 1e-9.
+    std::uint64_t h = std::hash<std::string_view>{}(d.subject);
+    if (t.subjects.size() < max_subjects_)
+      t.subjects.insert(h);
+    else if (!t.subjects_capped && t.subjects.find(h) == t.subjects.end())
+      t.subjects_capped = true;
+  }
+  return limit_ == 0 || t.count <= limit_;
+}
+
+std::vector<const DiagnosticLimiter::CodeTally*> DiagnosticLimiter::over_limit() const {
+  std::vector<const CodeTally*> out;
+  if (limit_ == 0) return out;
+  for (const CodeTally& t : tallies_)
+    if (t.count > limit_) out.push_back(&t);
+  return out;
+}
+
+std::string format_summary(const std::string& command, const DiagnosticLimiter::CodeTally& t, std::size_t shown,
+                           std::size_t max_subjects) {
+  static constexpr const char* names[3] = {"note", "warning", "error"};
+  std::string s = "smx " + command + ": summary: [" + t.code + "] ";
+  bool first = true;
+  for (int k = 2; k >= 0; --k) {
+    if (t.by_severity[k] == 0) continue;
+    if (!first) s += " and ";
+    first = false;
+    s += std::to_string(t.by_severity[k]) + " " + names[k] + (t.by_severity[k] == 1 ? "" : "s");
+  }
+  s += " (first " + std::to_string(shown) + " shown)";
+  if (t.subjects_capped) {
+    s += "; more than " + std::to_string(max_subjects) + " distinct values";
+  } else if (!t.subjects.empty()) {
+    s += "; " + std::to_string(t.subjects.size()) + " distinct value" + (t.subjects.size() == 1 ? "" : "s");
+  }
+  if (!t.subjects.empty() && t.without_subject > 0) s += " (" + std::to_string(t.without_subject) + " without one)";
+  s += "\n";
+  return s;
+}
+
+StderrSink::StderrSink(std::string command, bool json, bool quiet, std::size_t max_per_code)
+    : command_(std::move(command)), json_(json), quiet_(quiet), limiter_(json ? 0 : max_per_code) {}
+
+StderrSink::~StderrSink() {
+  try {
+    finish();
+  } catch (...) {  // a destructor must not throw; the summary is only lost
+  }
+}
 
 void StderrSink::report(Diagnostic d) {
   if (d.severity == Severity::error) ++errors_;
   if (d.severity == Severity::warning) ++warnings_;
   if (quiet_ && d.severity != Severity::error) return;
+  if (!limiter_.admit(d)) return;
   std::string line = json_ ? format_diagnostic_json(command_, d) : format_diagnostic(command_, d);
   std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+void StderrSink::finish() {
+  if (finished_) return;
+  finished_ = true;
+  for (const auto* tally : limiter_.over_limit()) {
+    std::string line = format_summary(command_, *tally, limiter_.limit(), limiter_.max_subjects());
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
 }
 
 int run(const std::string& command, const std::function<int()>& body) {

@@ -26,11 +26,11 @@ std::string replace_piece(std::string_view value, char sep, std::size_t n, std::
   return out;
 }
 
-MessageEditor::MessageEditor(const Message& message) : message_(message) {}
+MessageEditor::MessageEditor(const Message& message)
+    : message_(message), slot_(message.segment_count(), -1) {}
 
 std::vector<std::string>& MessageEditor::fields_of(std::size_t segment_index) {
-  for (auto& [i, fields] : edited_)
-    if (i == segment_index) return fields;
+  if (slot_[segment_index] >= 0) return edited_[static_cast<std::size_t>(slot_[segment_index])].second;
   std::vector<std::string> fields;
   std::string_view s = message_.segment(segment_index);
   char sep = message_.delimiters().field;
@@ -41,8 +41,18 @@ std::vector<std::string>& MessageEditor::fields_of(std::size_t segment_index) {
     if (e == std::string_view::npos) break;
     start = e + 1;
   }
+  slot_[segment_index] = static_cast<int>(edited_.size());
   edited_.emplace_back(segment_index, std::move(fields));
   return edited_.back().second;
+}
+
+const std::vector<std::string>* MessageEditor::edited_fields(std::size_t segment_index) const {
+  if (segment_index >= slot_.size() || slot_[segment_index] < 0) return nullptr;
+  return &edited_[static_cast<std::size_t>(slot_[segment_index])].second;
+}
+
+void MessageEditor::insert_after(std::size_t segment_index, std::string raw_segment) {
+  inserted_.emplace_back(segment_index, std::move(raw_segment));
 }
 
 // Piece index of HL7 field n in a segment split on the field separator: MSH-1 is the separator
@@ -69,10 +79,9 @@ void MessageEditor::set_component(std::size_t segment_index, int field, int repe
 }
 
 std::string_view MessageEditor::field(std::size_t segment_index, int field) const {
-  for (const auto& [i, fields] : edited_) {
-    if (i != segment_index) continue;
+  if (const std::vector<std::string>* fields = edited_fields(segment_index)) {
     std::size_t piece = piece_of(message_, segment_index, field);
-    return piece < fields.size() ? std::string_view(fields[piece]) : std::string_view{};
+    return piece < fields->size() ? std::string_view((*fields)[piece]) : std::string_view{};
   }
   return message_.field(segment_index, static_cast<std::size_t>(field));
 }
@@ -82,9 +91,7 @@ std::string MessageEditor::text() const {
   out.reserve(message_.text().size() + 64);
   const char sep = message_.delimiters().field;
   for (std::size_t i = 0; i < message_.segment_count(); ++i) {
-    const std::vector<std::string>* fields = nullptr;
-    for (const auto& [k, f] : edited_)
-      if (k == i) fields = &f;
+    const std::vector<std::string>* fields = edited_fields(i);
     if (!fields) {
       out.append(message_.segment(i));
     } else {
@@ -94,6 +101,11 @@ std::string MessageEditor::text() const {
       }
     }
     out.push_back('\r');
+    for (const auto& [after, raw] : inserted_) {
+      if (after != i) continue;
+      out.append(raw);
+      out.push_back('\r');
+    }
   }
   return out;
 }

@@ -13,6 +13,7 @@ namespace {
 
 constexpr char kVT = 0x0b;  // MLLP start block
 constexpr char kFS = 0x1c;  // MLLP end block; SS-MIX2 files end with it
+constexpr std::size_t kLookahead = 7;  // bytes line_kind() needs to decide: ESC ( J, MSH, one more
 
 bool is_alnum(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
@@ -20,8 +21,11 @@ bool is_alnum(char c) {
 
 enum class LineKind { other, msh, batch };
 
-// What a line starting at p begins. `at_eof` tells whether bytes past end can still arrive.
+// What a line starting at p begins. One ISO-2022-JP designation of ASCII or JIS-Roman may come
+// first (an encoder that starts in, or returns to, JIS-Roman: "ESC ( J MSH|^~\&|" is what
+// decoders turn into "MSH|^~¥&|"). The caller provides 7 bytes, or all there are.
 LineKind line_kind(const char* p, const char* end) {
+  p += designation_prefix(std::string_view(p, static_cast<std::size_t>(end - p)));
   if (end - p < 3) return LineKind::other;
   bool delimiter_follows = end - p == 3 || !is_alnum(p[3]);
   if (!delimiter_follows) return LineKind::other;
@@ -33,7 +37,19 @@ LineKind line_kind(const char* p, const char* end) {
 
 bool is_blank(char c) { return c == '\r' || c == '\n' || c == kVT || c == kFS || c == ' ' || c == '\t'; }
 
+bool is_segment_id_char(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
 }  // namespace
+
+bool begins_segment(std::string_view rest, char field_separator, bool complete) {
+  // ISO-2022-JP writers may put ESC ( B (or ESC ( J) at the start of a line instead of before
+  // its line break; the segment ID follows it.
+  while (designation_prefix(rest) != 0) rest.remove_prefix(3);
+  if (rest.size() < 4 && !complete) return false;
+  if (rest.size() < 3 || !is_segment_id_char(rest[0]) || !is_segment_id_char(rest[1]) || !is_segment_id_char(rest[2]))
+    return false;
+  return rest.size() == 3 || rest[3] == field_separator || rest[3] == '\r' || rest[3] == '\n';
+}
 
 #if defined(__x86_64__) && defined(__GNUC__)
 // 32 bytes a step where the CPU has AVX2 (chosen once at run time); SSE2 otherwise.
@@ -144,8 +160,8 @@ std::optional<Frame> Framer::next() {
     if (begin_ < size()) break;
     if (!fill()) return std::nullopt;
   }
-  // Need a few bytes to classify the line.
-  while (size() - begin_ < 4 && fill()) {
+  // Need a few bytes to classify the line (an ISO-2022-JP designation, MSH, one more).
+  while (size() - begin_ < kLookahead && fill()) {
   }
   std::size_t start = begin_;
   const char* base = data();
@@ -217,7 +233,7 @@ std::optional<Frame> Framer::next() {
       found = true;
       break;
     }
-    if (size() - r < 4 && !eof_) {
+    if (size() - r < kLookahead && !eof_) {
       bool more = fill();
       start -= last_shift_;
       qi -= last_shift_;
@@ -238,6 +254,10 @@ std::optional<Frame> Framer::next() {
       found = true;
       break;
     }
+    if (frame.kind == Frame::Kind::message && frame.odd_line == 0 &&
+        !begins_segment(std::string_view(base + r, size() - r),
+                        base[start + designation_prefix(std::string_view(base + start, size() - start)) + 3], eof_))
+      frame.odd_line = r - start;
     pos = r;
   }
   frame.bytes = std::string_view(data() + start, end_of_frame - start);

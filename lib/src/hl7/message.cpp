@@ -18,36 +18,146 @@ bool looks_like_segment(std::string_view rest, char field_separator) {
 
 }  // namespace
 
-std::optional<Delimiters> read_delimiters(std::string_view m, std::string* reason) {
-  auto fail = [&](const char* why) -> std::optional<Delimiters> {
-    if (reason) *reason = why;
+namespace {
+
+// One character of MSH-1/MSH-2 as read from the bytes: a code point when the bytes are ASCII or
+// valid UTF-8 there, else the lone byte (raw bytes of a legacy charset, judged again after
+// decoding).
+struct EncodingCharacter {
+  char32_t code_point = 0;
+  std::size_t length = 1;  // bytes
+  bool utf8 = true;        // false: `code_point` is a byte that does not start valid UTF-8
+};
+
+EncodingCharacter character_at(std::string_view m, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(m[k]); };
+  unsigned char b = byte(i);
+  if (b < 0x80) return {b, 1, true};
+  std::size_t length = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b <= 0xDF ? 2 : 0;
+  if (length == 0 || b > 0xF4 || i + length > m.size()) return {b, 1, false};
+  char32_t cp = b & (0x3F >> (length - 1));
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return {b, 1, false};
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  // Overlong forms and surrogates are not UTF-8 (RFC 3629 §3).
+  if ((length == 3 && cp < 0x800) || (length == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return {b, 1, false};
+  return {cp, length, true};
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// "U+00A5 '¥'", "U+0009 (a control character)", "byte 0x81 (not UTF-8)".
+std::string describe(const EncodingCharacter& c) {
+  static const char* hex = "0123456789ABCDEF";
+  if (!c.utf8) return std::string("byte 0x") + hex[(c.code_point >> 4) & 15] + hex[c.code_point & 15] + " (not UTF-8)";
+  std::string s = "U+";
+  std::string digits;
+  for (char32_t v = c.code_point; v != 0 || digits.size() < 4; v >>= 4) digits.insert(digits.begin(), hex[v & 15]);
+  s += digits;
+  char32_t cp = c.code_point;
+  if (cp == 0x20) return s + " (space)";
+  if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) return s + " (a control character)";
+  s += " '";
+  append_utf8(s, cp);
+  return s + "'";
+}
+
+// Why a character cannot be a delimiter, or nullptr when it can (HL7 v2.5 §2.5.4: printable
+// ASCII symbols; letters and digits would be read as data).
+const char* unfit_delimiter(const EncodingCharacter& c) {
+  if (!c.utf8 || c.code_point >= 0x80) return "not ASCII";
+  auto b = static_cast<char>(c.code_point);
+  if (c.code_point <= 0x20 || c.code_point == 0x7F) return "not a printable character";
+  if (is_alnum(b)) return "a letter or digit";
+  return nullptr;
+}
+
+// The ASCII byte a decoder replaced by this character: JIS X 0201 Roman puts YEN SIGN at 0x5C
+// and OVERLINE at 0x7E, so text converted through it shows "^~¥&" or "^‾¥&" in MSH-2
+// (units-fhir.md §3.2: glibc iconv ESC ( J; the JAHIS mn768 sample has "MSH|^~¥&").
+char jis_roman_stand_in(const EncodingCharacter& c) {
+  if (c.utf8 && c.code_point == 0xA5) return '\\';
+  if (c.utf8 && c.code_point == 0x203E) return '~';
+  return 0;
+}
+
+}  // namespace
+
+std::optional<Delimiters> read_delimiters(std::string_view m, std::string* reason, DelimiterReading* reading) {
+  DelimiterReading local;
+  DelimiterReading& r = reading ? *reading : local;
+  r = DelimiterReading{};
+  auto fail = [&](std::string why) -> std::optional<Delimiters> {
+    if (reason) *reason = std::move(why);
     return std::nullopt;
   };
   if (m.size() < 3 || m.substr(0, 3) != "MSH") return fail("message does not start with MSH");
   if (m.size() == 3 || m[3] == '\r' || m[3] == '\n') return fail("MSH segment without MSH-1 and MSH-2 (encoding characters)");
   Delimiters d;
+  EncodingCharacter field = character_at(m, 3);
+  if (const char* why = unfit_delimiter(field)) {
+    r.non_ascii = !field.utf8 || field.code_point >= 0x80;
+    r.character = describe(field);
+    return fail("MSH-1 (field separator) is " + describe(field) + ", which cannot be a delimiter (" + why + ")");
+  }
   d.field = m[3];
-  auto printable = [](char c) { return c > 0x20 && c < 0x7f; };
-  if (!printable(d.field) || is_alnum(d.field)) return fail("MSH-1 (field separator) is not a printable symbol");
   // MSH-2: component, repetition, escape, subcomponent, and (v2.7+) truncation characters,
   // up to the next field separator (HL7 v2.5 §2.5.4, §2.15.9.2).
   std::size_t i = 4;
   char chars[5] = {0, 0, 0, 0, 0};
   std::size_t n = 0;
   while (i < m.size() && m[i] != d.field && m[i] != '\r' && m[i] != '\n') {
-    if (n == 5) return fail("MSH-2 (encoding characters) has more than 5 characters");
-    chars[n++] = m[i++];
+    EncodingCharacter c = character_at(m, i);
+    // Strings are built only on failure: this runs twice for every message read.
+    auto fail_here = [&](const std::string& what) {
+      r.character = describe(c);
+      std::string where = "MSH-2 (encoding characters) character " + std::to_string(n + 1) + " is " + r.character;
+      if (jis_roman_stand_in(c) != 0) where += std::string(" (read as '") + jis_roman_stand_in(c) + "')";
+      return fail(where + what);
+    };
+    if (n == 5) return fail_here(", but MSH-2 has at most 5 characters");
+    char ascii = jis_roman_stand_in(c);
+    if (ascii == '\\') r.yen = true;
+    if (ascii == '~') r.overline = true;
+    if (ascii == 0) {
+      if (const char* why = unfit_delimiter(c)) {
+        r.non_ascii = !c.utf8 || c.code_point >= 0x80;
+        return fail_here(std::string(", which cannot be a delimiter (") + why + ")");
+      }
+      ascii = static_cast<char>(c.code_point);
+    }
+    if (ascii == d.field) return fail_here(", the field separator (MSH-1)");
+    for (std::size_t j = 0; j < n; ++j)
+      if (chars[j] == ascii) return fail_here(", the same as character " + std::to_string(j + 1));
+    chars[n++] = ascii;
+    i += c.length;
   }
+  r.msh2_end = i;
   if (n < 4) {
     // HL7 allows fewer encoding characters only in old versions; we need all four to read
     // the message without guessing.
-    return fail("MSH-2 (encoding characters) has fewer than 4 characters");
-  }
-  for (std::size_t k = 0; k < n; ++k) {
-    if (!printable(chars[k]) || is_alnum(chars[k])) return fail("MSH-2 holds a character that cannot be a delimiter");
-    if (chars[k] == d.field) return fail("MSH-2 repeats the field separator");
-    for (std::size_t j = 0; j < k; ++j)
-      if (chars[j] == chars[k]) return fail("MSH-2 repeats a delimiter");
+    return fail("MSH-2 (encoding characters) is '" + std::string(m.substr(4, i - 4)) + "': " + std::to_string(n) +
+                " character" + (n == 1 ? "" : "s") +
+                ", fewer than the 4 needed (component, repetition, escape, subcomponent)");
   }
   d.component = chars[0];
   d.repetition = chars[1];
@@ -63,13 +173,45 @@ void Message::clear() {
   lf_in_data = 0;
   blank_lines = 0;
   mixed_terminators = false;
+  yen_read_as_backslash = 0;
+  overline_read_as_tilde = 0;
+  backslashes_as_sent = 0;
+  msh2_as_sent.clear();
+}
+
+// Replaces every YEN SIGN (C2 A5) by '\\' and/or every OVERLINE (E2 80 BE) by '~' in `in`,
+// as read_delimiters found them standing in MSH-2: the message went through a JIS X 0201 Roman
+// decoding, so each of them was the byte 0x5C (0x7E) its sender wrote, the HL7 escape
+// (repetition) character.
+std::string_view Message::undo_jis_roman(std::string_view in, const DelimiterReading& reading) {
+  msh2_as_sent.assign(in.substr(4, reading.msh2_end - 4));
+  for (char c : in)
+    if (c == '\\') ++backslashes_as_sent;
+  rewritten_.clear();
+  rewritten_.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (reading.yen && in[i] == '\xC2' && i + 1 < in.size() && in[i + 1] == '\xA5') {
+      rewritten_.push_back('\\');
+      ++yen_read_as_backslash;
+      ++i;
+    } else if (reading.overline && in[i] == '\xE2' && i + 2 < in.size() && in[i + 1] == '\x80' && in[i + 2] == '\xBE') {
+      rewritten_.push_back('~');
+      ++overline_read_as_tilde;
+      i += 2;
+    } else {
+      rewritten_.push_back(in[i]);
+    }
+  }
+  return rewritten_;
 }
 
 bool Message::assign(std::string_view in, std::string* reason) {
   clear();
-  auto d = read_delimiters(in, reason);
+  DelimiterReading reading;
+  auto d = read_delimiters(in, reason, &reading);
   if (!d) return false;
   delimiters_ = *d;
+  if (reading.yen || reading.overline) in = undo_jis_roman(in, reading);
   const char* p = in.data();
   const char* end = p + in.size();
   text_.reserve(in.size() + 1);
@@ -108,7 +250,15 @@ bool Message::assign(std::string_view in, std::string* reason) {
           in_line = true;
           line_start = text_.size();
         }
-        text_.push_back(c);
+        // Copy the run up to the next CR or LF at once (VT and FS are data here).
+        const char* run_end = q;
+        for (;;) {
+          run_end = find_line_break(run_end, end);
+          if (run_end == end || *run_end == '\r' || *run_end == '\n') break;
+          ++run_end;
+        }
+        text_.append(q, static_cast<std::size_t>(run_end - q));
+        q = run_end - 1;
         continue;
       }
       bool terminates = true;

@@ -107,6 +107,11 @@ void append_record_json(std::string& out, const Record& r, std::string_view hl7,
   if (!extra_json.empty()) {
     out.push_back(',');
     out.append(extra_json);
+  } else if (!r.changes.empty()) {
+    // Changes made on the way in (smx cat's HL7-DELIM-YEN) or by an earlier normalizer; a caller
+    // that passes extra_json writes "changes" itself, earlier ones first (smx labnorm).
+    out.append(",\"changes\":");
+    out.append(r.changes);
   }
   out.append(",\"hl7\":");
   append_json_string(out, hl7);

@@ -16,6 +16,7 @@
 
 #include "smx/charset.hpp"
 #include "smx/stream.hpp"
+#include "stream/internal.hpp"
 
 namespace smx {
 namespace {
@@ -23,14 +24,6 @@ namespace {
 std::string basename_of(const std::string& path) {
   std::size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-// MSH-18 read at byte level from the first line, as a hint for charset detection.
-std::string_view msh18_hint(std::string_view raw, const hl7::Delimiters& d) {
-  const char* eol = hl7::find_line_break(raw.data(), raw.data() + raw.size());
-  std::string_view line = raw.substr(0, static_cast<std::size_t>(eol - raw.data()));
-  // MSH-18 is piece 17 (MSH-1 is the separator itself).
-  return hl7::nth_piece(line, d.field, 17);
 }
 
 // A walk runs on its own thread and hands entries (and its diagnostics, in order) through a
@@ -145,8 +138,7 @@ struct RecordReader::Impl {
 
   std::size_t next_input = 0;
   Record record;
-  std::string utf8;  // reused conversion buffer
-  std::vector<CharsetFinding> findings;
+  std::optional<detail::MessageDecoder> decoder;  // set in the constructor (needs the options)
 
   // Current raw-HL7 input (one file, stdin, or one file of a tree).
   std::unique_ptr<ByteSource> source;
@@ -171,10 +163,15 @@ struct RecordReader::Impl {
   std::unique_ptr<TreeFeed> tree;
 
   Impl(std::vector<std::string> in, ReaderOptions o, DiagnosticSink& d, RejectSink* r, Counts& c)
-      : inputs(std::move(in)), options(std::move(o)), diagnostics(d), rejects(r), counts(c) {}
+      : inputs(std::move(in)), options(std::move(o)), diagnostics(d), rejects(r), counts(c) {
+    decoder.emplace(options.assume_charset);
+  }
 
-  void diag(Severity s, std::string code, Location where, std::string text) {
-    diagnostics.report(Diagnostic{s, std::move(code), std::move(where), std::move(text)});
+  // `subject`: what the finding is about, for the end-of-run summary (never patient data).
+  void diag(Severity s, std::string code, Location where, std::string text, std::string subject = {}) {
+    Diagnostic d{s, std::move(code), std::move(where), std::move(text)};
+    d.subject = std::move(subject);
+    diagnostics.report(std::move(d));
   }
 
   void reject(const Source& src, std::string code, std::string reason, std::string_view bytes, std::uint64_t part = 0) {
@@ -267,64 +264,71 @@ struct RecordReader::Impl {
     message_number = 0;
   }
 
+  bool reject_message(const Source& src, const Location& where, const std::string& code, const std::string& why,
+                      std::string_view bytes, std::string subject) {
+    diag(Severity::error, code, where, why + "; message rejected", std::move(subject));
+    reject(src, code, why, bytes);
+    return false;
+  }
+
   // Decodes a message frame into `record`. Returns false when it was rejected.
   bool decode(const hl7::Frame& frame) {
     Source src{current_path, message_number, frame.offset};
     Location where{current_path, message_number, frame.offset, {}};
     std::string reason;
-    auto delimiters = hl7::read_delimiters(frame.bytes, &reason);
-    if (!delimiters) {
-      diag(Severity::error, "HL7-MSH-ENCODING", where, reason + "; message rejected");
-      reject(src, "HL7-MSH-ENCODING", reason, frame.bytes);
-      return false;
+    hl7::DelimiterReading reading;
+    // An ISO-2022-JP message may start with ESC ( J or ESC ( B before MSH (hl7::Framer). A
+    // non-ASCII character in MSH-1 or MSH-2 is judged (and named) again after conversion, where
+    // it is a character rather than a byte of some charset.
+    const std::string_view head = frame.bytes.substr(hl7::designation_prefix(frame.bytes));
+    if (!hl7::read_delimiters(head, &reason, &reading) && !reading.non_ascii)
+      return reject_message(src, where, "HL7-MSH-ENCODING", reason, frame.bytes, reading.character);
+    const char field_separator = static_cast<unsigned char>(head[3]) < 0x80 ? head[3] : 0;
+    detail::MessageDecoder::Conversion c;
+    std::string junk_reason;
+    const std::size_t cut = decoder->find_junk_after_message(frame.bytes, frame.odd_line, field_separator, c, junk_reason);
+    if (!c.ok) {
+      if (c.has_bad_offset) where.offset = frame.offset + c.bad_offset;
+      return reject_message(src, where, "CHARSET-INVALID", c.why, frame.bytes, std::string(charset_name(c.charset)));
     }
-    Charset cs = options.assume_charset.empty() ? detect_charset(frame.bytes) : charset_from_name(options.assume_charset);
-    // MSH-18 only breaks the tie between Shift_JIS and EUC-JP; read it only then.
-    if (options.assume_charset.empty() && (cs == Charset::shift_jis || cs == Charset::euc_jp))
-      cs = detect_charset(frame.bytes, msh18_hint(frame.bytes, *delimiters));
-    std::string_view text;
-    findings.clear();
-    if (cs == Charset::ascii || (cs == Charset::utf8 && is_valid_utf8(frame.bytes))) {
-      text = frame.bytes;
-    } else {
-      utf8.clear();
-      if (cs == Charset::unknown || !to_utf8(frame.bytes, cs, utf8, findings)) {
-        std::string why = cs == Charset::unknown ? "bytes are not valid in any supported character set"
-                                                 : "bytes are not valid " + std::string(charset_name(cs));
-        for (const auto& f : findings)
-          if (f.code == "CHARSET-INVALID") {
-            why += " (byte " + std::to_string(f.offset) + " of the message)";
-            where.offset = frame.offset + f.offset;
-            break;
-          }
-        diag(Severity::error, "CHARSET-INVALID", where, why + "; message rejected");
-        reject(src, "CHARSET-INVALID", why, frame.bytes);
-        return false;
-      }
-      text = utf8;
-    }
-    for (const auto& f : findings) {
+    for (const auto& f : decoder->findings()) {
       Location at = where;
       at.offset = frame.offset + f.offset;
-      diag(f.code == "CHARSET-JIS-ROMAN" ? Severity::note : Severity::warning, f.code, at, f.text);
+      Diagnostic d{f.code == "CHARSET-JIS-ROMAN" ? Severity::note : Severity::warning, f.code, at, f.text};
+      d.subject = std::string(charset_name(c.charset));
+      diagnostics.report(std::move(d));
     }
-    if (!record.message.assign(text, &reason)) {
-      diag(Severity::error, "HL7-MSH-ENCODING", where, reason + "; message rejected");
-      reject(src, "HL7-MSH-ENCODING", reason, frame.bytes);
-      return false;
+    if (!record.message.assign(c.text, &reason)) {
+      hl7::DelimiterReading again;  // for the character the reason names
+      hl7::read_delimiters(c.text, nullptr, &again);
+      return reject_message(src, where, "HL7-MSH-ENCODING", reason, frame.bytes, again.character);
     }
     if (record.message.lf_in_data)
       diag(Severity::warning, "HL7-LF-IN-FIELD", where,
            std::to_string(record.message.lf_in_data) + " line feed(s) inside fields kept as data (segments end with CR)");
     if (record.message.mixed_terminators)
       diag(Severity::note, "HL7-MIXED-TERMINATORS", where, "segments end with a mix of CR, LF and CRLF");
+    record.changes.clear();
+    report_jis_roman(where);
+    if (cut != 0) {
+      std::string_view junk = frame.bytes.substr(cut);
+      Location at{current_path, message_number, frame.offset + cut, {}};
+      diag(Severity::error, "HL7-NO-MSH", at,
+           junk_reason + "; " + std::to_string(junk.size()) + " bytes rejected, the message before them kept");
+      reject(Source{current_path, message_number, frame.offset + cut}, "HL7-NO-MSH", junk_reason, junk);
+    }
     record.src = std::move(src);
     record.ssmix2 = current_name;
-    record.charset = std::string(charset_name(cs));
+    record.charset = std::string(charset_name(c.charset));
     record.stream_line.clear();
-    record.changes.clear();
     ++counts.read;
     return true;
+  }
+
+  // Reports a message whose MSH-2 showed ¥ or ‾ and records the rewrite in its "changes".
+  void report_jis_roman(const Location& at_message) {
+    for (auto& d : detail::jis_roman_diagnostics(record.message, at_message)) diagnostics.report(std::move(d));
+    detail::append_jis_roman_change(record.message, record.changes);
   }
 
   // Next record from the current framer; nullptr when it is exhausted.
@@ -351,10 +355,12 @@ struct RecordReader::Impl {
                                    "message larger than --max-message-bytes", frame->bytes, oversize_part});
           break;
         }
-        case hl7::Frame::Kind::batch_segment:
+        case hl7::Frame::Kind::batch_segment: {
+          std::string id(frame->bytes.substr(hl7::designation_prefix(frame->bytes), 3));
           diag(Severity::note, "HL7-BATCH-SEGMENT", Location{current_path, message_number, frame->offset},
-               "batch envelope segment " + std::string(frame->bytes.substr(0, 3)) + " (not a message)");
+               "batch envelope segment " + id + " (not a message)", id);
           break;
+        }
         case hl7::Frame::Kind::junk: {
           Source src{current_path, message_number, frame->offset};
           bool binary = false;
@@ -509,12 +515,14 @@ struct RecordReader::Impl {
         return nullptr;
       }
       if (kind != "hl7") {
-        diag(Severity::note, "STREAM-KIND", where, "record of kind \"" + kind + "\" is not a message; skipped");
+        diag(Severity::note, "STREAM-KIND", where, "record of kind \"" + kind + "\" is not a message; skipped", kind);
         continue;
       }
       std::string reason;
       if (!record.message.assign(hl7text, &reason)) {
-        diag(Severity::error, "HL7-MSH-ENCODING", where, reason + "; line rejected");
+        hl7::DelimiterReading again;  // for the character the reason names
+        hl7::read_delimiters(hl7text, nullptr, &again);
+        diag(Severity::error, "HL7-MSH-ENCODING", where, reason + "; line rejected", again.character);
         reject(src, "HL7-MSH-ENCODING", reason, line);
         continue;
       }
@@ -522,7 +530,9 @@ struct RecordReader::Impl {
       record.ssmix2 = std::move(name);
       record.charset = charset;
       record.changes = std::move(changes);
-      if (options.keep_stream_line)
+      report_jis_roman(where);
+      // A rewritten message (report_jis_roman) is written from the record, not as the line came.
+      if (options.keep_stream_line && !record.message.jis_roman_undone())
         record.stream_line.assign(line);
       else
         record.stream_line.clear();
