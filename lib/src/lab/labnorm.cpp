@@ -3,6 +3,9 @@
 // canonical unit, value (parse, exponent, scale), range (parse, same factor), flag.
 #include "smx/labnorm.hpp"
 
+#include "lab/cache.hpp"
+
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -146,18 +149,7 @@ UnitAtoms atoms_of(const units::Essence& essence, std::string_view expression) {
   return out;
 }
 const UnitAtoms& unit_atoms(const units::Essence& essence, std::string_view expression) {
-  struct Cache {
-    const units::Essence* essence = nullptr;
-    std::unordered_map<std::string, UnitAtoms> answers;
-  };
-  thread_local Cache cache;
-  if (cache.essence != &essence || cache.answers.size() > 65536) {
-    cache.essence = &essence;
-    cache.answers.clear();
-  }
-  const std::string key(expression);
-  if (auto it = cache.answers.find(key); it != cache.answers.end()) return it->second;
-  return cache.answers.emplace(key, atoms_of(essence, expression)).first->second;
+  return detail::per_expression<atoms_of>(essence, expression);
 }
 
 bool same_factor(double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(std::fabs(a), std::fabs(b)); }
