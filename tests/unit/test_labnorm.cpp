@@ -249,3 +249,36 @@ TEST_CASE("labnorm (issue 11): an unescaped caret in OBX-6 is one spelling, neve
   const Normalized coded = normalize({"OBX|1|NM|2A010000001930101^WBC^JC10||6.5|10*3/uL^x10^3/uL^UCUM|"});
   CHECK_FALSE(coded.diagnostics.has("LAB-UNIT-CARET"));
 }
+
+TEST_CASE("labnorm (issue 11.6): compound values are split per NHO split_value, each part recorded") {
+  // IgE value(class): the value keeps the unit and range, the class goes to its own result code.
+  const Normalized ige = normalize({"OBX|1|NM|5A100280502305201^卵白IgE^JC10||8.39(2)|UA/mL|<0.34|H|||F",
+                                    "OBX|2|NM|3D010000002227101^Glu^JC10||100|mg/dL|73-109"});
+  CHECK(ige.out.segment_count() == 7);  // MSH PID SPM OBR and three OBX: one more
+  CHECK(ige.field(1, 3).rfind("5A100280502305201^", 0) == 0);
+  CHECK(ige.field(1, 5) == "8.39");
+  CHECK(ige.field(1, 7) == "<0.34");
+  CHECK(ige.field(2, 3).rfind("5A100280502305202^", 0) == 0);
+  CHECK(ige.field(2, 5) == "2");
+  CHECK(ige.field(2, 6).empty());
+  CHECK(ige.field(3, 3).rfind("3D010000002227101", 0) == 0);  // later OBX untouched
+  CHECK(ige.diagnostics.has("LAB-VALUE-SPLIT"));
+  // Change records number OBX as in the output; the inserted one is recorded whole.
+  bool inserted = false, later = false;
+  for (const auto& c : ige.result.changes) {
+    inserted = inserted || (c.obx == 2 && c.field == "OBX");
+    later = later || (c.obx == 3 && c.field == "OBX-6");
+  }
+  CHECK(inserted);
+  CHECK(later);
+  // (sign)number: the sign first, the number with unit and range in the inserted OBX.
+  const Normalized eos = normalize({"OBX|1|ST|2A300000006331011^鼻汁好酸球^JC10||(2+)60|%|"});
+  CHECK(eos.field(1, 5) == "2+");
+  CHECK(eos.field(1, 6).empty());
+  CHECK(eos.field(2, 5) == "60");
+  CHECK(eos.field(2, 6) == "%^%^UCUM");
+  // A compound value whose code has no rule is kept as sent.
+  const Normalized kept = normalize({"OBX|1|ST|5E071000002399511^x^JC10||3+(300)||"});
+  CHECK(kept.field(1, 5) == "3+(300)");
+  CHECK(kept.diagnostics.has("LAB-VALUE-KEPT"));
+}

@@ -40,6 +40,7 @@ struct Coverage {
   std::uint64_t units_converted = 0;
   std::uint64_t values_parsed = 0;  // numbers, inequalities, qualitative results
   std::uint64_t values_kept = 0;    // compound, value range, fraction, ratio: kept as sent
+  std::uint64_t values_split = 0;   // compound values split into two results (NHO split_value)
   std::map<std::string, std::uint64_t> unmapped_codes;  // local code (with OBX-3.2 text)
   std::map<std::string, std::uint64_t> unmapped_units;  // normalized spelling
   std::map<std::string, std::uint64_t> refused_units;   // valid UCUM, not a laboratory reading

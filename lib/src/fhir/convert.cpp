@@ -198,15 +198,7 @@ struct Converter::Impl final : detail::Host {
 
   void simple_coding_concept(JsonWriter& w, std::string_view key, std::string_view system, std::string_view code,
                              std::string_view display = {}) {
-    w.begin_object(key);
-    w.begin_array("coding");
-    w.begin_object();
-    w.string("system", system);
-    w.string("code", code);
-    w.string("display", display);
-    w.end_object();
-    w.end_array();
-    w.end_object();
+    detail::coding_concept(w, key, system, code, display);
   }
 
   void reference(JsonWriter& w, std::string_view key, std::string_view type, std::string_view id) {

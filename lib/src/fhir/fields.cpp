@@ -29,6 +29,20 @@ Cwe read_cwe_subcomponents(const View& v, std::string_view component) {
   return c;
 }
 
+void coding_concept(JsonWriter& w, std::string_view key, std::string_view system, std::string_view code,
+                    std::string_view display) {
+  if (key.empty()) w.begin_object();
+  else w.begin_object(key);
+  w.begin_array("coding");
+  w.begin_object();
+  w.string("system", system);
+  w.string("code", code);
+  w.string("display", display);
+  w.end_object();
+  w.end_array();
+  w.end_object();
+}
+
 std::string_view observation_status(std::string_view obx11) {
   // [CM 0085]; departure for codes the map leaves unmapped (status is 1..1 in FHIR):
   // I, O registered; R, S preliminary; U, V final; B amended; N cancelled; empty unknown.

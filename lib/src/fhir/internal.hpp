@@ -79,6 +79,10 @@ inline bool is_jlac(std::string_view system) { return system == "JC10" || system
 
 // OBX-11 (table 0085) -> Observation.status; "" when not in the table.
 std::string_view observation_status(std::string_view obx11);
+// {"coding":[{"system","code","display"}]}: a member named `key`, or an array element when `key`
+// is empty.
+void coding_concept(JsonWriter& w, std::string_view key, std::string_view system, std::string_view code,
+                    std::string_view display = {});
 
 // The unit of a value: display text and UCUM code ("" when not UCUM).
 struct Unit {

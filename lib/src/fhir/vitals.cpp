@@ -356,15 +356,7 @@ void VitalWriter::begin_common(JsonWriter& w, const Row& r, const std::vector<st
 
 void VitalWriter::categories(JsonWriter& w, const Vital* vital, bool vital_signs) {
   auto one = [&](std::string_view system, std::string_view code, std::string_view display) {
-    w.begin_object();
-    w.begin_array("coding");
-    w.begin_object();
-    w.string("system", system);
-    w.string("code", code);
-    w.string("display", display);
-    w.end_object();
-    w.end_array();
-    w.end_object();
+    coding_concept(w, {}, system, code, display);
   };
   w.begin_array("category");
   if (vital_signs) one(kCategory, "vital-signs", "Vital Signs");  // [R4-VS] VSCat

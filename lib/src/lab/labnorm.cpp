@@ -3,10 +3,14 @@
 // canonical unit, value (parse, exponent, scale), range (parse, same factor), flag.
 #include "smx/labnorm.hpp"
 
+#include "lab/cache.hpp"
+
+
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -15,6 +19,19 @@ namespace smx::lab {
 namespace {
 
 std::string decoded(const hl7::Message& m, std::string_view raw) { return hl7::decoded(raw, m.delimiters()); }
+
+// A raw segment as a change record shows it: the field separator kept, each field decoded.
+std::string decoded_segment(const hl7::Message& m, std::string_view raw) {
+  std::string out;
+  for (std::size_t start = 0;;) {
+    const std::size_t end = raw.find(m.delimiters().field, start);
+    out += hl7::decoded(raw.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start), m.delimiters());
+    if (end == std::string_view::npos) break;
+    out.push_back(m.delimiters().field);
+    start = end + 1;
+  }
+  return out;
+}
 
 char patient_sex(const hl7::Message& m) {
   std::size_t pid = m.find_segment("PID");
@@ -132,18 +149,7 @@ UnitAtoms atoms_of(const units::Essence& essence, std::string_view expression) {
   return out;
 }
 const UnitAtoms& unit_atoms(const units::Essence& essence, std::string_view expression) {
-  struct Cache {
-    const units::Essence* essence = nullptr;
-    std::unordered_map<std::string, UnitAtoms> answers;
-  };
-  thread_local Cache cache;
-  if (cache.essence != &essence || cache.answers.size() > 65536) {
-    cache.essence = &essence;
-    cache.answers.clear();
-  }
-  const std::string key(expression);
-  if (auto it = cache.answers.find(key); it != cache.answers.end()) return it->second;
-  return cache.answers.emplace(key, atoms_of(essence, expression)).first->second;
+  return detail::per_expression<atoms_of>(essence, expression);
 }
 
 bool same_factor(double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(std::fabs(a), std::fabs(b)); }
@@ -161,11 +167,13 @@ class ObxPass {
  public:
   using Diag = std::function<void(Severity, const char* code, const char* field, std::string text, std::string subject)>;
   using ChangeFn = std::function<void(const char* field, std::string from, std::string to, std::string rule)>;
+  using InsertFn = std::function<void(std::string raw_segment, std::string rule)>;
 
   ObxPass(const tables::Tables& tables, units::Ucum& ucum, const tables::Site* site, const hl7::Message& m,
-          std::size_t segment, Coverage& coverage, Normalized& result, const Diag& diag, const ChangeFn& change)
+          std::size_t segment, Coverage& coverage, Normalized& result, const Diag& diag, const ChangeFn& change,
+          const InsertFn& insert)
       : tables_(tables), ucum_(ucum), site_(site), m_(m), seg_(segment), cov_(coverage), result_(result),
-        diag_(diag), change_(change) {
+        diag_(diag), change_(change), insert_(insert) {
     const std::string_view segment_text = m.segment(segment);
     for (std::size_t n = 0, start = 0; n < fields_.size(); ++n) {
       const std::size_t end = segment_text.find(m.delimiters().field, start);
@@ -330,9 +338,12 @@ class ObxPass {
   void read_value_and_range() {
     value_text_ = decoded(fields_[5]);
     value_ = parse_value(value_text_);
+    plan_split();
     range_text_ = decoded(fields_[7]);
     range_ = parse_range(range_text_);
-    if (value_.kind == ValueKind::text) {
+    if (split_) {
+      ++cov_.values_parsed;
+    } else if (value_.kind == ValueKind::text) {
       ++cov_.unparsed_values_by_code[code_key()];
       diag_(Severity::note, "LAB-VALUE-TEXT", "5", "value kept as text (no known form)", code_key());
     } else if (value_.kind == ValueKind::numeric || value_.kind == ValueKind::inequality ||
@@ -386,78 +397,187 @@ class ObxPass {
             code_key());
   }
 
+  struct FieldEdit {
+    int field = 0;
+    std::string raw;  // escaped, as written into the segment
+    std::string from, to, rule;
+  };
+
   void write(hl7::MessageEditor& editor) {
-    write_code(editor);
+    if (split_) return write_split(editor);
+    apply(editor, code_edit());
     if (keep_as_sent_) return;
     if (!from_ucum_.empty() && target_ != from_ucum_) ++cov_.units_converted;
-    write_unit(editor);
-    write_value(editor);
-    write_range(editor);
+    apply(editor, unit_edit());
+    apply(editor, value_edit());
+    apply(editor, range_edit());
   }
 
-  void write_code(hl7::MessageEditor& editor) {
-    if (code_.jlac10.empty()) return;
+  void apply(hl7::MessageEditor& editor, const std::optional<FieldEdit>& e) {
+    if (!e) return;
+    editor.set_field(seg_, e->field, e->raw);
+    change_(("OBX-" + std::to_string(e->field)).c_str(), e->from, e->to, e->rule);
+  }
+
+  // JLAC10^name^JC10^local^local name^local system
+  std::string code_field(const std::string& jlac10) const {
+    const auto& d = m_.delimiters();
+    const std::string name = code_.name.empty() && analyte_ ? analyte_->name_ja : code_.name;
+    std::string out = escaped(jlac10) + d.component + escaped(name) + d.component + "JC10";
+    if (code_.local.empty()) return out;
+    return out + d.component + escaped(code_.local) + d.component +
+           std::string(hl7::nth_piece(fields_[3], d.component, 1)) + d.component + escaped(code_.local_system);
+  }
+
+  std::optional<FieldEdit> code_edit() const {
+    if (code_.jlac10.empty()) return std::nullopt;
     const std::string_view obx3 = fields_[3];
     const auto& d = m_.delimiters();
     const std::string_view first = hl7::nth_piece(obx3, d.component, 0);
-    if (hl7::has_escape(first, d) ? decoded(first) == code_.jlac10 : first == code_.jlac10) return;
-    // JLAC10^name^JC10^local^local name^local system
-    const std::string name = code_.name.empty() && analyte_ ? analyte_->name_ja : code_.name;
-    const std::string rebuilt = escaped(code_.jlac10) + d.component + escaped(name) + d.component + "JC10" +
-                                d.component + escaped(code_.local) + d.component +
-                                std::string(hl7::nth_piece(obx3, d.component, 1)) + d.component +
-                                escaped(code_.local_system);
-    editor.set_field(seg_, 3, rebuilt);
-    change_("OBX-3", decoded(obx3), decoded(rebuilt), code_rule_.empty() ? "JC10 alternate identifier" : code_rule_);
+    if (hl7::has_escape(first, d) ? decoded(first) == code_.jlac10 : first == code_.jlac10) return std::nullopt;
+    const std::string rebuilt = code_field(code_.jlac10);
+    return FieldEdit{3, rebuilt, decoded(obx3), decoded(rebuilt),
+                     code_rule_.empty() ? "JC10 alternate identifier" : code_rule_};
   }
 
-  void write_unit(hl7::MessageEditor& editor) {
+  std::optional<FieldEdit> unit_edit() const {
     const std::string_view obx6 = fields_[6];
     const auto& d = m_.delimiters();
     if (from_ucum_.empty()) {
-      if (unit_sys_ == "UCUM" && !raw_unit_.empty()) {
-        // The sender labels a spelling UCUM that is not ("U / L^U / L^UCUM", or "U/ML^U/ML^UCUM"
-        // read as per megalitre): keep the text, drop the false label, so that flat and fhir do not
-        // pass it on as a UCUM code.
-        const std::string new6 = d.component + escaped(raw_unit_);
-        editor.set_field(seg_, 6, new6);
-        change_("OBX-6", decoded(obx6), decoded(new6), "not a laboratory UCUM unit: coding system UCUM removed");
-      }
-      return;
+      if (unit_sys_ != "UCUM" || raw_unit_.empty()) return std::nullopt;
+      // The sender labels a spelling UCUM that is not ("U / L^U / L^UCUM", or "U/ML^U/ML^UCUM"
+      // read as per megalitre): keep the text, drop the false label, so that flat and fhir do not
+      // pass it on as a UCUM code.
+      const std::string new6 = d.component + escaped(raw_unit_);
+      return FieldEdit{6, new6, decoded(obx6), decoded(new6), "not a laboratory UCUM unit: coding system UCUM removed"};
     }
     const std::string new6 = escaped(target_) + d.component + escaped(raw_unit_) + d.component + "UCUM";
-    if (new6 == obx6) return;
-    editor.set_field(seg_, 6, new6);
+    if (new6 == obx6) return std::nullopt;
     std::string rule = unit_rule_;
     if (target_ != from_ucum_) rule += (rule.empty() ? "" : "; ") + from_ucum_ + " -> " + target_ + " by " + factor_.rule;
-    change_("OBX-6", decoded(obx6), decoded(new6), rule.empty() ? "UCUM" : rule);
+    return FieldEdit{6, new6, decoded(obx6), decoded(new6), rule.empty() ? "UCUM" : rule};
   }
 
-  void write_value(hl7::MessageEditor& editor) {
+  std::string written_value() const {
+    if (value_.kind == ValueKind::numeric || value_.kind == ValueKind::inequality) return format_value(canonical_value_);
+    if (value_.kind == ValueKind::qualitative) return format_value(value_);
+    return value_text_;
+  }
+
+  std::optional<FieldEdit> value_edit() const {
     const double scale = factor_.ok ? factor_.value : 1.0;
-    std::string written;
-    if (value_.kind == ValueKind::numeric || value_.kind == ValueKind::inequality) written = format_value(canonical_value_);
-    else if (value_.kind == ValueKind::qualitative) written = format_value(value_);
-    else return;
-    if (written == value_text_) return;
-    editor.set_field(seg_, 5, escaped(written));
-    change_("OBX-5", value_text_, written,
-            value_.kind == ValueKind::qualitative ? "qualitative code"
-            : scale != 1.0                        ? "x" + format_number(scale, 0)
-                                                  : "canonical number");
+    const std::string written = written_value();
+    if (written == value_text_) return std::nullopt;
+    return FieldEdit{5, escaped(written), value_text_, written,
+                     value_.kind == ValueKind::qualitative ? "qualitative code"
+                     : scale != 1.0                        ? "x" + format_number(scale, 0)
+                                                           : "canonical number"};
   }
 
-  void write_range(hl7::MessageEditor& editor) {
-    if (range_.kind == RangeKind::empty) return;
+  std::optional<FieldEdit> range_edit() const {
+    if (range_.kind == RangeKind::empty) return std::nullopt;
     const double scale = factor_.ok ? factor_.value : 1.0;
     const std::string written = range_.kind == RangeKind::text
                                     ? (scale != 1.0 ? range_text_ + "【" + raw_unit_ + "】" : range_text_)
                                     : format_range(canonical_range_);
-    if (written == range_text_) return;
-    editor.set_field(seg_, 7, escaped(written));
-    change_("OBX-7", range_text_, written,
-            range_.kind == RangeKind::text ? "text range kept, original unit appended"
-                                           : (scale != 1.0 ? "x" + format_number(scale, 0) : "canonical range"));
+    if (written == range_text_) return std::nullopt;
+    return FieldEdit{7, escaped(written), range_text_, written,
+                     range_.kind == RangeKind::text ? "text range kept, original unit appended"
+                                                    : (scale != 1.0 ? "x" + format_number(scale, 0) : "canonical range")};
+  }
+
+  // ---- NHO split_value: a compound value whose code has a split rule becomes two results ------
+  static std::optional<tables::SplitForm> split_form(const Value& v) {
+    if (v.kind != ValueKind::compound || v.parts.size() != 2) return std::nullopt;
+    const PartRole a = v.parts[0].role, b = v.parts[1].role;
+    if (a == PartRole::quantity && b == PartRole::qualitative) return tables::SplitForm::number_symbol;
+    if (a == PartRole::qualitative && b == PartRole::quantity) return tables::SplitForm::symbol_number;
+    if (a == PartRole::quantity && b == PartRole::class_value) return tables::SplitForm::number_class;
+    if (a == PartRole::qualitative && b == PartRole::qualitative && v.separator == ')')
+      return tables::SplitForm::symbol_symbol;
+    return std::nullopt;
+  }
+
+  // Called with the parsed value: when a rule applies, the numeric part becomes the value the
+  // rest of the pipeline converts, ranges and flags (NHO: 単位・基準値は数値側).
+  void plan_split() {
+    if (code_.jlac10.empty()) return;
+    const std::optional<tables::SplitForm> form = split_form(value_);
+    if (!form) return;
+    const tables::SplitRule* rule = tables_.split_values.find(code_.jlac10, *form);
+    if (!rule || !rule->first.present || !rule->second.present) return;
+    split_ = rule;
+    whole_ = value_;
+    numeric_side_ = rule->first.numeric() ? 0 : rule->second.numeric() ? 1 : -1;
+    if (numeric_side_ >= 0) value_ = whole_.parts[static_cast<std::size_t>(numeric_side_)];
+    ++cov_.values_split;
+    diag_(Severity::note, "LAB-VALUE-SPLIT", "5",
+          "compound value split into " + rule->first.code_for(code_.jlac10) + " and " +
+              rule->second.code_for(code_.jlac10) + " (NHO split_value, " + rule->source + " row " +
+              std::to_string(rule->row) + ")",
+          code_.jlac10);
+  }
+
+  std::string part_text(std::size_t i) const {
+    if (static_cast<int>(i) == numeric_side_) return written_value();
+    const Value& part = whole_.parts[i];
+    return part.kind == ValueKind::qualitative ? format_value(part) : part.number_text;
+  }
+  std::string part_type(std::size_t i) const {
+    const Value& part = whole_.parts[i];
+    if (static_cast<int>(i) == numeric_side_) return value_.kind == ValueKind::numeric ? "NM" : "ST";
+    return part.role == PartRole::class_value ? "NM" : "ST";
+  }
+
+  void write_split(hl7::MessageEditor& editor) {
+    const std::string rule = split_->rule + " (NHO split_value)";
+    const bool keep_unit = !keep_as_sent_;
+    if (keep_unit && numeric_side_ >= 0 && !from_ucum_.empty() && target_ != from_ucum_) ++cov_.units_converted;
+    // The OBX as sent becomes the part written first.
+    const std::string code1 = code_field(split_->first.code_for(code_.jlac10));
+    apply(editor, FieldEdit{3, code1, decoded(fields_[3]), decoded(code1), rule});
+    apply(editor, FieldEdit{5, escaped(part_text(0)), value_text_, part_text(0), rule});
+    if (fields_[2] != part_type(0)) apply(editor, FieldEdit{2, part_type(0), std::string(fields_[2]), part_type(0), rule});
+    if (numeric_side_ == 0) {
+      if (keep_unit) {
+        apply(editor, unit_edit());
+        apply(editor, range_edit());
+      }
+    } else {
+      for (int f : {6, 7, 8})
+        if (!fields_[static_cast<std::size_t>(f)].empty())
+          apply(editor, FieldEdit{f, "", decoded(fields_[static_cast<std::size_t>(f)]), "",
+                                  rule + ": unit, range and flag go with the numeric part"});
+    }
+    // The second part: a new OBX after it, the OBX as sent with its own code, type and value.
+    std::vector<std::string> out;
+    const std::string_view segment = m_.segment(seg_);
+    for (std::size_t start = 0;;) {
+      const std::size_t end = segment.find(m_.delimiters().field, start);
+      out.emplace_back(segment.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+      if (end == std::string_view::npos) break;
+      start = end + 1;
+    }
+    out.resize(std::max<std::size_t>(out.size(), 9));
+    out[2] = part_type(1);
+    out[3] = code_field(split_->second.code_for(code_.jlac10));
+    out[5] = escaped(part_text(1));
+    if (numeric_side_ == 1) {
+      if (keep_unit) {
+        if (auto e = unit_edit()) out[6] = e->raw;
+        if (auto e = range_edit()) out[7] = e->raw;
+      }
+    } else {
+      out[6].clear();
+      out[7].clear();
+      out[8].clear();
+    }
+    std::string raw;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      if (i) raw.push_back(m_.delimiters().field);
+      raw += out[i];
+    }
+    insert_(std::move(raw), rule);
   }
 
   const tables::Tables& tables_;
@@ -469,6 +589,7 @@ class ObxPass {
   Normalized& result_;
   const Diag& diag_;
   const ChangeFn& change_;
+  const InsertFn& insert_;
   std::array<std::string_view, 15> fields_{};  // OBX-0 (the id) to OBX-14, split once
 
   ObservationCode code_;
@@ -482,6 +603,9 @@ class ObxPass {
   Value value_, sent_value_, canonical_value_;
   Range range_, canonical_range_;
   Flag flag_ = Flag::unknown;
+  const tables::SplitRule* split_ = nullptr;
+  Value whole_;            // the compound value as parsed, when split
+  int numeric_side_ = -1;  // which part (0, 1) is the number, when split
 };
 
 }  // namespace
@@ -503,25 +627,39 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
   std::size_t obx_number = 0;
   std::string jccls;
   std::string dir;  // the table directory with a trailing '/', at the first change
+  std::size_t inserted = 0;  // OBX segments added so far (NHO split_value)
   ObxPass::Diag diag = [&](Severity s, const char* code, const char* field, std::string text, std::string subject) {
     Diagnostic d{s, code, record.location("OBX[" + std::to_string(obx_number) + "]-" + field), std::move(text)};
     d.subject = std::move(subject);
     diagnostics.report(std::move(d));
   };
-  ObxPass::ChangeFn change = [&](const char* field, std::string from, std::string to, std::string rule) {
-    // Rules name table rows relative to the table directory, so records do not depend on where
-    // the tables are installed.
+  // Rules name table rows relative to the table directory, so records do not depend on where
+  // the tables are installed.
+  auto relative = [&](std::string rule) {
     if (dir.empty()) {
       dir = tables_.dir.string();
       if (!dir.empty() && dir.back() != '/') dir.push_back('/');
     }
     for (std::size_t at; !dir.empty() && (at = rule.find(dir)) != std::string::npos;) rule.erase(at, dir.size());
-    result.changes.push_back(Change{obx_number, field, std::move(from), std::move(to), std::move(rule)});
+    return rule;
+  };
+  ObxPass::ChangeFn change = [&](const char* field, std::string from, std::string to, std::string rule) {
+    rule = relative(std::move(rule));
+    result.changes.push_back(Change{obx_number + inserted, field, std::move(from), std::move(to), std::move(rule)});
+  };
+  std::size_t segment = 0;
+  ObxPass::InsertFn insert = [&](std::string raw, std::string rule) {
+    // Change records number OBX as they are in the output: after an insertion, one more.
+    std::string text = decoded_segment(m, raw);
+    editor.insert_after(segment, std::move(raw));
+    ++inserted;
+    result.changes.push_back(Change{obx_number + inserted, "OBX", "", std::move(text), relative(std::move(rule))});
   };
   for (std::size_t i = 0; i < m.segment_count(); ++i) {
     if (m.segment_id(i) != "OBX") continue;
     ++obx_number;
-    ObxPass pass(tables_, ucum_, site, m, i, cov, result, diag, change);
+    segment = i;
+    ObxPass pass(tables_, ucum_, site, m, i, cov, result, diag, change, insert);
     const std::string_view type = pass.type();
     if (type == "ED" || type == "RP" || type == "FT" || type == "TX") continue;
     ++cov.obx;
@@ -576,7 +714,8 @@ std::string coverage_json(const std::string& site, const Coverage& c) {
   out += ",\"messages\":" + std::to_string(c.messages) + ",\"obx\":" + std::to_string(c.obx) +
          ",\"codes_mapped\":" + std::to_string(c.codes_mapped) + ",\"units_mapped\":" + std::to_string(c.units_mapped) +
          ",\"units_converted\":" + std::to_string(c.units_converted) +
-         ",\"values_parsed\":" + std::to_string(c.values_parsed) + ",\"values_kept\":" + std::to_string(c.values_kept);
+         ",\"values_parsed\":" + std::to_string(c.values_parsed) + ",\"values_kept\":" + std::to_string(c.values_kept) +
+         ",\"values_split\":" + std::to_string(c.values_split);
   auto map_json = [&](const char* key, const std::map<std::string, std::uint64_t>& m) {
     out += ",\"";
     out += key;

@@ -11,6 +11,8 @@
 // spellings whose lab meaning is known.
 #include <smx/labnorm.hpp>
 
+#include "lab/cache.hpp"
+
 #include <algorithm>
 #include <array>
 #include <string>
@@ -117,18 +119,7 @@ std::string refusal_of(const units::Essence& essence, std::string_view ucum);
 
 std::string lab_ucum_refusal(const units::Essence& essence, std::string_view ucum) {
   // Once per spelling and thread: the answer depends only on the expression and the essence.
-  struct Cache {
-    const units::Essence* essence = nullptr;
-    std::unordered_map<std::string, std::string> answers;
-  };
-  thread_local Cache cache;
-  if (cache.essence != &essence || cache.answers.size() > 65536) {
-    cache.essence = &essence;
-    cache.answers.clear();
-  }
-  const std::string key(ucum);
-  if (auto it = cache.answers.find(key); it != cache.answers.end()) return it->second;
-  return cache.answers.emplace(key, refusal_of(essence, ucum)).first->second;
+  return detail::per_expression<refusal_of>(essence, ucum);
 }
 
 namespace {

@@ -23,14 +23,6 @@ constexpr std::string_view code_units_format = "smx-code-units/1";
 // What NHO writes for a result that carries no unit (doc/jlac10_units.md, second table).
 constexpr std::string_view no_unit = "単位なし";
 
-void require_format(const Document& doc, const YamlNode& root, std::string_view expected) {
-  const YamlNode* format = doc.find(root, "format");
-  if (!format) doc.fail(root, "missing key 'format' (expected '" + std::string(expected) + "')");
-  if (doc.string(*format, "format") != expected)
-    doc.fail(*format, "format '" + format->text + "' is not '" + std::string(expected) +
-                          "' (wrong kind of table?)");
-}
-
 // `sources`: key -> description. Returns the keys.
 std::set<std::string> read_sources(const Document& doc, const YamlNode& root) {
   const YamlNode& sources = *doc.find(root, "sources");
@@ -96,7 +88,7 @@ struct IsoPlusBuilder {
     const YamlNode& root = doc.root();
     doc.expect_map(root, "the ISO+ unit table");
     doc.check_keys(root, {"format", "sources", "units"}, {"format", "sources", "units"});
-    require_format(doc, root, iso_plus_format);
+    doc.expect_format(root, iso_plus_format);
     const std::set<std::string> sources = read_sources(doc, root);
     const YamlNode& units = *doc.find(root, "units");
     doc.expect_map(units, "units");
@@ -202,7 +194,7 @@ struct CodeUnitsBuilder {
     const YamlNode& root = doc.root();
     doc.expect_map(root, "the code unit table");
     doc.check_keys(root, {"format", "sources", "codes", "patterns"}, {"format", "sources", "codes"});
-    require_format(doc, root, code_units_format);
+    doc.expect_format(root, code_units_format);
     const std::set<std::string> sources = read_sources(doc, root);
     CodeUnits out;
     const YamlNode& codes = *doc.find(root, "codes");

@@ -324,10 +324,7 @@ struct SplitValuesBuilder {
   void read(const YamlNode& root) {
     doc.expect_map(root, "the split-value table");
     doc.check_keys(root, {"format", "sources", "rules"}, {"format", "sources", "rules"});
-    const YamlNode& format = *doc.find(root, "format");
-    if (doc.string(format, "format") != split_values_format)
-      doc.fail(format, "format '" + format.text + "' is not '" + std::string(split_values_format) +
-                           "' (wrong kind of table?)");
+    doc.expect_format(root, split_values_format);
     read_sources(*doc.find(root, "sources"));
     const YamlNode& rules = *doc.find(root, "rules");
     doc.expect_sequence(rules, "rules");

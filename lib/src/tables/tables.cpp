@@ -27,14 +27,6 @@ constexpr std::string_view site_format = "smx-site/1";
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-void check_format(const Document& doc, const YamlNode& root, std::string_view expected) {
-  const YamlNode* format = doc.find(root, "format");
-  if (!format) doc.fail(root, "missing key 'format' (expected '" + std::string(expected) + "')");
-  if (doc.string(*format, "format") != expected)
-    doc.fail(*format, "format '" + format->text + "' is not '" + std::string(expected) +
-                          "' (wrong kind of table?)");
-}
-
 void check_ucum(const Document& doc, const YamlNode& node, units::Ucum& ucum,
                 std::string_view what) {
   const std::string& code = doc.string(node, what);
@@ -232,7 +224,7 @@ Aliases aliases_from_string(std::string_view text, std::string_view name, units:
   const YamlNode& root = doc.root();
   doc.expect_map(root, "the unit alias table");
   doc.check_keys(root, {"format", "global", "by_analyte", "by_code"}, {"format"});
-  check_format(doc, root, aliases_format);
+  doc.expect_format(root, aliases_format);
   Aliases aliases;
   AliasesBuilder::read_sections(doc, root, aliases, ucum);
   return aliases;
@@ -390,7 +382,7 @@ Analytes analytes_from_string(std::string_view text, std::string_view name,
   const YamlNode& root = doc.root();
   doc.expect_map(root, "the analyte table");
   doc.check_keys(root, {"format", "analytes"}, {"format", "analytes"});
-  check_format(doc, root, analytes_format);
+  doc.expect_format(root, analytes_format);
   const YamlNode& list = *doc.find(root, "analytes");
   doc.expect_map(list, "analytes");
   doc.check_unique_keys(list, "analyte");
@@ -440,7 +432,7 @@ struct IntervalsBuilder {
     doc.expect_map(root, "the reference interval table");
     doc.check_keys(root, {"format", "title", "sources", "intervals"},
                    {"format", "sources", "intervals"});
-    check_format(doc, root, intervals_format);
+    doc.expect_format(root, intervals_format);
     ReferenceIntervals out;
     out.title_ = doc.optional_string(root, "title");
     const YamlNode& sources = *doc.find(root, "sources");
@@ -539,7 +531,7 @@ Site site_from_string(std::string_view text, std::string_view name, units::Ucum&
                  {"format", "site", "description", "sending_facilities", "unit_systems", "codes",
                   "units", "ranges"},
                  {"format", "site"});
-  check_format(doc, root, site_format);
+  doc.expect_format(root, site_format);
   Site site;
   site.file = std::string(name);
   const YamlNode& site_name = *doc.find(root, "site");

@@ -236,6 +236,13 @@ void Document::expect_map(const YamlNode& node, std::string_view what) const {
     fail(node, std::string(what) + " must be a map, not " + std::string(kind_name(node.kind)));
 }
 
+void Document::expect_format(const YamlNode& root, std::string_view expected) const {
+  const YamlNode* format = find(root, "format");
+  if (!format) fail(root, "missing key 'format' (expected '" + std::string(expected) + "')");
+  if (string(*format, "format") != expected)
+    fail(*format, "format '" + format->text + "' is not '" + std::string(expected) + "' (wrong kind of table?)");
+}
+
 void Document::expect_sequence(const YamlNode& node, std::string_view what) const {
   if (node.kind != YamlNode::Kind::sequence)
     fail(node,

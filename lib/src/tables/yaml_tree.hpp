@@ -42,6 +42,9 @@ class Document {
 
   // Checkers: each throws config_error at the node.
   void expect_map(const YamlNode& node, std::string_view what) const;
+  // The root's `format:` must be `expected` ("smx-analytes/1"): a table of the wrong kind is
+  // refused at its format line.
+  void expect_format(const YamlNode& root, std::string_view expected) const;
   void expect_sequence(const YamlNode& node, std::string_view what) const;
   // A map whose keys are all distinct and drawn from `allowed`; `required` must be present.
   void check_keys(const YamlNode& map, std::initializer_list<std::string_view> allowed,
