@@ -295,7 +295,9 @@ void coarser_range(TruthObx& t, const FacilityModel& model, const ItemModel& m) 
 }
 
 // One code, qualitative for some results and quantitative (mg/dL) for others (NHO).
-void mixed_row(TruthObx& t, const ItemModel& m, Rng& rng) {
+// `compound`: false when the code has an NHO split rule (mappings/split-values.yaml), under which
+// a normalizer splits `2+(250)` into two results: this truth describes one result kept as sent.
+void mixed_row(TruthObx& t, const ItemModel& m, bool compound, Rng& rng) {
   t.variance = "mixed";
   t.expect = "right";
   static const std::pair<const char*, const char*> grades[] = {{"EQV", "50"}, {"1+", "100"}, {"2+", "250"}, {"3+", "500"}};
@@ -309,7 +311,7 @@ void mixed_row(TruthObx& t, const ItemModel& m, Rng& rng) {
   t.qualitative.clear();
   t.sent_range.clear();
   t.has_range = false;
-  if (rng.chance(kMixedCompound)) {  // 2+(250): the grade and the quantity, NHO split_value form
+  if (rng.chance(kMixedCompound) && compound) {  // 2+(250): the grade and the quantity, NHO split_value form
     keep_as_sent(t, m, std::string(std::string_view(bare) == "EQV" ? "±" : bare) + "(" + number + ")", "compound");
     return;
   }
@@ -431,7 +433,7 @@ void vary_row(const FacilityModel& model, const tables::Tables& tables, units::U
     t.expect = m.unit_expect;
   }
   if (m.mixed) {
-    mixed_row(t, m, rng);
+    mixed_row(t, m, tables.split_values.find(m.jlac10) == nullptr, rng);
     return;
   }
   if (m.item->qualitative || !t.gap.empty() || !t.has_value || !t.comparator.empty()) return;
@@ -443,8 +445,9 @@ void vary_row(const FacilityModel& model, const tables::Tables& tables, units::U
   if (!rng.chance(m.variance_item ? kVarianceItemRowForm : model.variance_rate / 2)) return;
   const int digits = std::max(1, lab::significant_digits(t.sent_value));
   switch (rng.below(3)) {
-    case 0:
-      keep_as_sent(t, m, t.sent_value + "(" + std::to_string(rng.between(0, 4)) + ")", "compound");
+    case 0:  // not for codes with an NHO split rule (see mixed_row)
+      if (tables.split_values.find(m.jlac10) == nullptr)
+        keep_as_sent(t, m, t.sent_value + "(" + std::to_string(rng.between(0, 4)) + ")", "compound");
       break;
     case 1:
       if (t.sent_number > 0)
