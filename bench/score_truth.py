@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scores `smx flat -t ndjson` obs rows (after smx labnorm) against `smx gen --truth`.
 
-Usage: score_truth.py TRUTH.ndjson OBS.ndjson [--check] [--known-issue implausible-ucum-label]
+Usage: score_truth.py TRUTH.ndjson OBS.ndjson [--check]
 
 --check (for tests): exit 1 unless every row without a gap is right, every gap row is
 reported, and nothing is silent.
@@ -31,11 +31,6 @@ out with exactly that OBX-5 text, no comparator, the sender's unit (normalized, 
 truth "unit") and the range as sent. Every row is expected to come out as its "expect" says
 (without one: reported for a gap row, else right); --check fails on any row that does not, so
 on every silent row and on every row expected right that is not.
-
---known-issue implausible-ucum-label: with --check, tolerate (and count) the silent mislabel rows
-that smx labnorm kept as sent (LAB-IMPLAUSIBLE) under the sender's own UCUM label, so that smx
-flat shows them as normalized (unit = the spelling as sent, value = the number as sent). A
-known engine gap, reported with issue 11; remove the option when labnorm drops the label.
 """
 import json
 import math
@@ -118,18 +113,6 @@ def score_row(t, o, s):
     return "silent"
 
 
-KNOWN_ISSUE = "implausible-ucum-label"
-
-
-def known_issue(t, o, outcome):
-    """A mislabel kept as sent under the sender's UCUM label: unit and value exactly as sent."""
-    if t.get("variance") != "mislabel" or outcome != "silent":
-        return False
-    sent = t["sent"]["value"]
-    return (o.get("unit") is not None and o.get("unit") == o.get("unit_raw") and
-            (o.get("unit") or "").strip() == t["sent"]["unit"].strip() and close(o.get("value"), sent))
-
-
 def main():
     truth_path, obs_path = sys.argv[1], sys.argv[2]
     obs = {}
@@ -140,7 +123,6 @@ def main():
         obs[(r["src"], int(r["obx"]))] = r
     stats = defaultdict(lambda: defaultdict(int))
     kinds = defaultdict(lambda: defaultdict(int))
-    known = KNOWN_ISSUE in sys.argv[3:]
     unexpected = []
     unexpected_count = 0
     for line in open(truth_path, encoding="utf-8"):
@@ -163,11 +145,7 @@ def main():
         s[outcome] += 1
         if k is not None:
             k[outcome] += 1
-        if outcome != expected and known and known_issue(t, o, outcome):
-            k_known = kinds["known issue: " + KNOWN_ISSUE]
-            k_known["rows"] += 1
-            k_known["silent"] += 1
-        elif outcome != expected:
+        if outcome != expected:
             unexpected_count += 1
             if k is not None:
                 k["not as expected"] += 1
@@ -198,26 +176,16 @@ def main():
         all_kinds = defaultdict(int)
         for name in sorted(kinds):
             k = kinds[name]
-            if name.startswith("known issue"):
-                continue
             for key, value in k.items():
                 all_kinds[key] += value
             print(kind_line(name, k))
         print(kind_line("**all**", all_kinds))
-        for name in sorted(kinds):
-            if name.startswith("known issue"):
-                print("\n%s: %d silent rows tolerated by --known-issue (see --help text)" % (name, kinds[name]["rows"]))
     if "--check" in sys.argv[3:]:
         if unexpected or total["missing"] or not total["rows"]:
             print("\n".join(["score_truth: FAIL: %d rows not as the truth says, %d missing (first 5):" %
                              (unexpected_count, total["missing"])] + unexpected), file=sys.stderr)
             sys.exit(1)
-        tolerated = sum(kinds[n]["rows"] for n in kinds if n.startswith("known issue"))
-        if tolerated:
-            print("score_truth: every row as the truth expects (right, or reported), except %d silent rows "
-                  "of the known issue %s" % (tolerated, KNOWN_ISSUE))
-        else:
-            print("score_truth: every row as the truth expects (right, or reported), none silent")
+        print("score_truth: every row as the truth expects (right, or reported), none silent")
 
 
 def kind_line(name, k):

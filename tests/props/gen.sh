@@ -114,10 +114,7 @@ traps=$(python3 -c "
 import json
 print(len({t['sent']['unit'] for t in map(json.loads, open('$tmp/gaps/vtruth.ndjson')) if t.get('variance') == 'unit-trap'}))")
 [ "$traps" -ge 5 ] || fail "--variance-rate 0.3 sent only $traps distinct UCUM trap spellings"
-# --known-issue: labnorm keeps an implausible result's OBX-6 as sent, the sender's UCUM label
-# included, so smx flat shows a mislabel such as `165|g/L^g/L^UCUM` (IgM in mg/dL) as normalized.
-# Reported with issue 11 for the engine; drop the option when labnorm removes that label.
 python3 "$source_dir/bench/score_truth.py" "$tmp/gaps/vtruth.ndjson" "$tmp/gaps/vobs.ndjson" --check \
-  --known-issue implausible-ucum-label | tail -16 || fail "labnorm against the truth with real-world variance"
+  | tail -16 || fail "labnorm against the truth with real-world variance"
 
 echo "gen.sh: ok"

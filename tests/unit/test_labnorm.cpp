@@ -282,3 +282,11 @@ TEST_CASE("labnorm (issue 11.6): compound values are split per NHO split_value, 
   CHECK(kept.field(1, 5) == "3+(300)");
   CHECK(kept.diagnostics.has("LAB-VALUE-KEPT"));
 }
+
+TEST_CASE("labnorm (issue 11): a result kept as sent loses the sender's UCUM label too") {
+  // Found by smx gen --variance-rate: creatinine 88 labelled mg/dL by the sender read as normalized.
+  const Normalized n = normalize({"OBX|1|NM|3C015000002327101^Cre^JC10||88|mg/dL^mg/dL^UCUM|0.65-1.07||||F"});
+  CHECK(n.diagnostics.has("LAB-IMPLAUSIBLE"));
+  CHECK(n.field(1, 5) == "88");
+  CHECK(n.field(1, 6) == "^mg/dL");
+}

@@ -406,7 +406,7 @@ class ObxPass {
   void write(hl7::MessageEditor& editor) {
     if (split_) return write_split(editor);
     apply(editor, code_edit());
-    if (keep_as_sent_) return;
+    if (keep_as_sent_) return apply(editor, label_drop());
     if (!from_ucum_.empty() && target_ != from_ucum_) ++cov_.units_converted;
     apply(editor, unit_edit());
     apply(editor, value_edit());
@@ -438,6 +438,16 @@ class ObxPass {
     const std::string rebuilt = code_field(code_.jlac10);
     return FieldEdit{3, rebuilt, decoded(obx3), decoded(rebuilt),
                      code_rule_.empty() ? "JC10 alternate identifier" : code_rule_};
+  }
+
+  // A result kept as sent must not keep a UCUM label either: `88|mg/dL^mg/dL^UCUM` for creatinine
+  // would read as normalized in flat and fhir while the value is a umol/L number. The text stays.
+  std::optional<FieldEdit> label_drop() const {
+    if (unit_sys_ != "UCUM") return std::nullopt;
+    const auto& d = m_.delimiters();
+    const std::string_view obx6 = fields_[6];
+    const std::string new6 = d.component + escaped(raw_unit_);
+    return FieldEdit{6, new6, decoded(obx6), decoded(new6), "kept as sent (LAB-IMPLAUSIBLE): coding system UCUM removed"};
   }
 
   std::optional<FieldEdit> unit_edit() const {
@@ -542,6 +552,8 @@ class ObxPass {
       if (keep_unit) {
         apply(editor, unit_edit());
         apply(editor, range_edit());
+      } else {
+        apply(editor, label_drop());
       }
     } else {
       for (int f : {6, 7, 8})
@@ -566,6 +578,8 @@ class ObxPass {
       if (keep_unit) {
         if (auto e = unit_edit()) out[6] = e->raw;
         if (auto e = range_edit()) out[7] = e->raw;
+      } else if (auto e = label_drop()) {
+        out[6] = e->raw;
       }
     } else {
       out[6].clear();
