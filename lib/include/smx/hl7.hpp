@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -267,11 +268,13 @@ class MessageEditor {
   std::string text() const;
 
  private:
-  std::vector<std::string>& fields_of(std::size_t segment_index);
-  const std::vector<std::string>* edited_fields(std::size_t segment_index) const;
+  std::vector<std::string_view>& fields_of(std::size_t segment_index);
+  const std::vector<std::string_view>* edited_fields(std::size_t segment_index) const;
   const Message& message_;
-  // segment index -> its fields split (piece 0 = segment id, MSH handled by HL7 numbering)
-  std::vector<std::pair<std::size_t, std::vector<std::string>>> edited_;
+  // segment index -> its fields split (piece 0 = segment id, MSH handled by HL7 numbering); the
+  // views point into the message or into `values_`, which owns every value set
+  std::vector<std::pair<std::size_t, std::vector<std::string_view>>> edited_;
+  std::deque<std::string> values_;
   std::vector<int> slot_;  // segment index -> position in edited_, -1 when not edited
   std::vector<std::pair<std::size_t, std::string>> inserted_;  // after segment index, raw text
 };

@@ -29,15 +29,16 @@ std::string replace_piece(std::string_view value, char sep, std::size_t n, std::
 MessageEditor::MessageEditor(const Message& message)
     : message_(message), slot_(message.segment_count(), -1) {}
 
-std::vector<std::string>& MessageEditor::fields_of(std::size_t segment_index) {
+std::vector<std::string_view>& MessageEditor::fields_of(std::size_t segment_index) {
   if (slot_[segment_index] >= 0) return edited_[static_cast<std::size_t>(slot_[segment_index])].second;
-  std::vector<std::string> fields;
+  std::vector<std::string_view> fields;
+  fields.reserve(16);
   std::string_view s = message_.segment(segment_index);
   char sep = message_.delimiters().field;
   std::size_t start = 0;
   for (;;) {
     std::size_t e = s.find(sep, start);
-    fields.emplace_back(s.substr(start, e == std::string_view::npos ? std::string_view::npos : e - start));
+    fields.push_back(s.substr(start, e == std::string_view::npos ? std::string_view::npos : e - start));
     if (e == std::string_view::npos) break;
     start = e + 1;
   }
@@ -46,7 +47,7 @@ std::vector<std::string>& MessageEditor::fields_of(std::size_t segment_index) {
   return edited_.back().second;
 }
 
-const std::vector<std::string>* MessageEditor::edited_fields(std::size_t segment_index) const {
+const std::vector<std::string_view>* MessageEditor::edited_fields(std::size_t segment_index) const {
   if (segment_index >= slot_.size() || slot_[segment_index] < 0) return nullptr;
   return &edited_[static_cast<std::size_t>(slot_[segment_index])].second;
 }
@@ -66,7 +67,7 @@ void MessageEditor::set_field(std::size_t segment_index, int field, std::string_
   auto& fields = fields_of(segment_index);
   std::size_t piece = piece_of(message_, segment_index, field);
   while (fields.size() <= piece) fields.emplace_back();
-  fields[piece].assign(raw_value);
+  fields[piece] = values_.emplace_back(raw_value);
 }
 
 void MessageEditor::set_component(std::size_t segment_index, int field, int repetition, int component,
@@ -79,9 +80,9 @@ void MessageEditor::set_component(std::size_t segment_index, int field, int repe
 }
 
 std::string_view MessageEditor::field(std::size_t segment_index, int field) const {
-  if (const std::vector<std::string>* fields = edited_fields(segment_index)) {
+  if (const std::vector<std::string_view>* fields = edited_fields(segment_index)) {
     std::size_t piece = piece_of(message_, segment_index, field);
-    return piece < fields->size() ? std::string_view((*fields)[piece]) : std::string_view{};
+    return piece < fields->size() ? (*fields)[piece] : std::string_view{};
   }
   return message_.field(segment_index, static_cast<std::size_t>(field));
 }
@@ -91,7 +92,7 @@ std::string MessageEditor::text() const {
   out.reserve(message_.text().size() + 64);
   const char sep = message_.delimiters().field;
   for (std::size_t i = 0; i < message_.segment_count(); ++i) {
-    const std::vector<std::string>* fields = edited_fields(i);
+    const std::vector<std::string_view>* fields = edited_fields(i);
     if (!fields) {
       out.append(message_.segment(i));
     } else {

@@ -99,8 +99,29 @@ std::string_view unit_status_name(UnitStatus s) {
   return "unmapped";
 }
 
+namespace {
+std::string canonical_unit_of(const tables::Tables& tables, units::Ucum& ucum, std::string_view jlac10);
+}  // namespace
+
 std::string canonical_unit(const tables::Tables& tables, units::Ucum& ucum, std::string_view jlac10) {
   if (jlac10.empty()) return {};
+  // Once per code and thread for the tables in use (asked for every OBX).
+  struct Memo {
+    const tables::Tables* tables = nullptr;
+    std::unordered_map<std::string, std::string> answers;
+  };
+  thread_local Memo memo;
+  if (memo.tables != &tables || memo.answers.size() > 65536) {
+    memo.tables = &tables;
+    memo.answers.clear();
+  }
+  std::string key(jlac10);
+  if (auto it = memo.answers.find(key); it != memo.answers.end()) return it->second;
+  return memo.answers.emplace(std::move(key), canonical_unit_of(tables, ucum, jlac10)).first->second;
+}
+
+namespace {
+std::string canonical_unit_of(const tables::Tables& tables, units::Ucum& ucum, std::string_view jlac10) {
   const tables::Analyte* analyte = tables.analytes.find(jlac10);
   const std::string analyte_unit = analyte ? analyte->unit_for(jlac10) : std::string();
   const tables::CodeUnit* row = tables.code_units.find(jlac10);
@@ -112,6 +133,7 @@ std::string canonical_unit(const tables::Tables& tables, units::Ucum& ucum, std:
   const ConversionFactor f = conversion_factor(ucum, analyte, row->ucum, analyte_unit);
   return f.ok && f.value == 1.0 ? analyte_unit : row->ucum;
 }
+}  // namespace
 
 namespace {
 std::string refusal_of(const units::Essence& essence, std::string_view ucum);

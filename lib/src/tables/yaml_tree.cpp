@@ -2,9 +2,7 @@
 
 #include <smx/error.hpp>
 
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/mark.h>
-#include <yaml-cpp/yaml.h>
+#include <yaml.h>
 
 #include <cerrno>
 #include <cmath>
@@ -26,87 +24,84 @@ std::string position(std::string_view name, std::uint32_t line, std::uint32_t co
   return out;
 }
 
-std::uint32_t one_based(int zero_based) {
-  return zero_based < 0 ? 1u : static_cast<std::uint32_t>(zero_based) + 1u;
-}
-
-// Thrown inside the event handler, caught by Document (yaml-cpp lets exceptions through).
+// A refusal at a position (1-based), turned into config_error by Document.
 struct Refusal {
   std::uint32_t line;
   std::uint32_t column;
   std::string message;
 };
 
-// Builds YamlNode trees from parser events, refusing what tables never need.
-class Builder final : public YAML::EventHandler {
+std::uint32_t one_based(std::size_t zero_based) { return static_cast<std::uint32_t>(zero_based) + 1u; }
+
+// Builds YamlNode trees from libyaml's parser events, refusing what tables never need.
+class Builder {
  public:
   YamlNode root;
   int documents = 0;
 
-  void OnDocumentStart(const YAML::Mark&) override { ++documents; }
-  void OnDocumentEnd() override {}
-
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    check_anchor(mark, anchor);
-    add(make(mark, YamlNode::Kind::null));
-  }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
-    refuse(mark, "YAML aliases ('*name') are not allowed in tables (they can expand without bound)");
-  }
-  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                const std::string& value) override {
-    check_anchor(mark, anchor);
-    check_tag(mark, tag);
-    YamlNode node = make(mark, YamlNode::Kind::scalar);
-    node.quoted = tag == "!";
-    node.text = value;
-    add(std::move(node));
-  }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value) override {
-    open(mark, tag, anchor, YamlNode::Kind::sequence);
-  }
-  void OnSequenceEnd() override { close(); }
-  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value) override {
-    open(mark, tag, anchor, YamlNode::Kind::map);
-  }
-  void OnMapEnd() override { close(); }
-  void OnAnchor(const YAML::Mark& mark, const std::string&) override {
-    refuse(mark, "YAML anchors ('&name') are not allowed in tables");
+  // One event; false at the end of the stream.
+  bool on(const yaml_event_t& e) {
+    const yaml_mark_t& mark = e.start_mark;
+    switch (e.type) {
+      case YAML_STREAM_END_EVENT: return false;
+      case YAML_DOCUMENT_START_EVENT: ++documents; break;
+      case YAML_ALIAS_EVENT:
+        refuse(mark, "YAML aliases ('*name') are not allowed in tables (they can expand without bound)");
+      case YAML_SCALAR_EVENT: scalar(e); break;
+      case YAML_SEQUENCE_START_EVENT:
+        open(mark, e.data.sequence_start.anchor, e.data.sequence_start.tag, YamlNode::Kind::sequence);
+        break;
+      case YAML_MAPPING_START_EVENT:
+        open(mark, e.data.mapping_start.anchor, e.data.mapping_start.tag, YamlNode::Kind::map);
+        break;
+      case YAML_SEQUENCE_END_EVENT:
+      case YAML_MAPPING_END_EVENT: close(); break;
+      default: break;  // stream start, document end, no event
+    }
+    return true;
   }
 
  private:
   std::vector<YamlNode> stack_;
   std::size_t nodes_ = 0;
-  bool have_root_ = false;
 
-  [[noreturn]] static void refuse(const YAML::Mark& mark, std::string message) {
+  [[noreturn]] static void refuse(const yaml_mark_t& mark, std::string message) {
     throw Refusal{one_based(mark.line), one_based(mark.column), std::move(message)};
   }
-  static void check_anchor(const YAML::Mark& mark, YAML::anchor_t anchor) {
-    if (anchor != YAML::NullAnchor) refuse(mark, "YAML anchors ('&name') are not allowed in tables");
+  static void check(const yaml_mark_t& mark, const yaml_char_t* anchor, const yaml_char_t* tag) {
+    if (anchor) refuse(mark, "YAML anchors ('&name') are not allowed in tables");
+    if (tag)
+      refuse(mark, "YAML tags ('" + std::string(reinterpret_cast<const char*>(tag)) + "') are not used in tables");
   }
-  static void check_tag(const YAML::Mark& mark, const std::string& tag) {
-    // "?" = plain, "!" = quoted (non-specific tags); anything else was written explicitly.
-    if (!tag.empty() && tag != "?" && tag != "!")
-      refuse(mark, "YAML tags ('!" + tag + "') are not used in tables");
+  void scalar(const yaml_event_t& e) {
+    const auto& sc = e.data.scalar;
+    check(e.start_mark, sc.anchor, nullptr);
+    // An explicit tag on a scalar (`!!str 1`): the plain/quoted implicit flags say none was written.
+    if (sc.tag && !sc.plain_implicit && !sc.quoted_implicit) check(e.start_mark, nullptr, sc.tag);
+    const std::string_view value(reinterpret_cast<const char*>(sc.value), sc.length);
+    const bool plain = sc.style == YAML_PLAIN_SCALAR_STYLE;
+    // YAML 1.2 core schema nulls, as yaml-cpp reported them: a plain ~, null, Null, NULL or nothing.
+    if (plain && (value.empty() || value == "~" || value == "null" || value == "Null" || value == "NULL")) {
+      add(make(e.start_mark, YamlNode::Kind::null));
+      return;
+    }
+    YamlNode node = make(e.start_mark, YamlNode::Kind::scalar);
+    node.quoted = !plain;
+    node.text.assign(value);
+    add(std::move(node));
   }
-  YamlNode make(const YAML::Mark& mark, YamlNode::Kind kind) {
+  YamlNode make(const yaml_mark_t& mark, YamlNode::Kind kind) {
     // Refused at the second document's first node, where the reader will look.
     if (documents > 1) refuse(mark, "more than one YAML document ('---'): a table is one document");
-    if (++nodes_ > max_table_nodes)
-      refuse(mark, "more than " + std::to_string(max_table_nodes) + " YAML nodes");
+    if (++nodes_ > max_table_nodes) refuse(mark, "more than " + std::to_string(max_table_nodes) + " YAML nodes");
     YamlNode node;
     node.kind = kind;
     node.line = one_based(mark.line);
     node.column = one_based(mark.column);
     return node;
   }
-  void open(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-            YamlNode::Kind kind) {
-    check_anchor(mark, anchor);
-    check_tag(mark, tag);
+  void open(const yaml_mark_t& mark, const yaml_char_t* anchor, const yaml_char_t* tag, YamlNode::Kind kind) {
+    check(mark, anchor, tag);
     if (stack_.size() >= static_cast<std::size_t>(max_table_depth))
       refuse(mark, "nested deeper than " + std::to_string(max_table_depth) + " levels");
     stack_.push_back(make(mark, kind));
@@ -119,16 +114,30 @@ class Builder final : public YAML::EventHandler {
   void add(YamlNode node) {
     if (stack_.empty()) {
       root = std::move(node);
-      have_root_ = true;
       return;
     }
     YamlNode& parent = stack_.back();
-    if (parent.kind == YamlNode::Kind::map && parent.children.size() % 2 == 0 &&
-        node.kind != YamlNode::Kind::scalar) {
+    if (parent.kind == YamlNode::Kind::map && parent.children.size() % 2 == 0 && node.kind != YamlNode::Kind::scalar)
       throw Refusal{node.line, node.column, "a map key must be a plain or quoted string"};
-    }
     parent.children.push_back(std::move(node));
   }
+};
+
+// libyaml's parser and event, released on every path.
+struct Parser {
+  yaml_parser_t parser;
+  Parser(std::string_view text) {
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+  }
+  ~Parser() { yaml_parser_delete(&parser); }
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
+};
+struct Event {
+  yaml_event_t event{};
+  ~Event() { yaml_event_delete(&event); }
 };
 
 // Position of the first byte that is not well-formed UTF-8 (RFC 3629), or npos.
@@ -207,17 +216,21 @@ Document::Document(std::string_view text, std::string name) : name_(std::move(na
     line_column_at(text, text.find('\0'), line, column);
     throw config_error(position(name_, line, column) + ": NUL byte in a table");
   }
-  std::istringstream in{std::string(text)};
+  Parser parser(text);
   Builder builder;
   try {
-    YAML::Parser parser(in);
-    while (parser.HandleNextDocument(builder)) {
+    for (;;) {
+      Event e;
+      if (!yaml_parser_parse(&parser.parser, &e.event)) {
+        const yaml_mark_t& at = parser.parser.problem_mark;
+        std::string what = parser.parser.problem ? parser.parser.problem : "syntax error";
+        if (parser.parser.context) what = std::string(parser.parser.context) + ": " + what;
+        throw Refusal{one_based(at.line), one_based(at.column), "YAML: " + what};
+      }
+      if (!builder.on(e.event)) break;
     }
   } catch (const Refusal& refusal) {
     throw config_error(position(name_, refusal.line, refusal.column) + ": " + refusal.message);
-  } catch (const YAML::Exception& e) {
-    throw config_error(position(name_, one_based(e.mark.line), one_based(e.mark.column)) +
-                       ": YAML: " + e.msg);
   }
   root_ = std::move(builder.root);
   if (root_.line == 0) root_.line = root_.column = 1;

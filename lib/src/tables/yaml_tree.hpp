@@ -1,7 +1,8 @@
-// A small, checked YAML tree for the tables. Built from yaml-cpp's event parser (not
-// YAML::Load) so that every node, keys included, keeps its position, duplicate keys are seen
-// (yaml-cpp 0.7 keeps both silently), and anchors/aliases are refused before anything could
-// expand them.
+// A small, checked YAML tree for the tables. Built from libyaml's event parser, so that every
+// node, keys included, keeps its position, duplicate keys are seen (a YAML loader keeps one
+// silently), and anchors/aliases are refused before anything could expand them. libyaml, not
+// yaml-cpp: it parses the tables about six times faster (callgrind: 36M against ~225M
+// instructions for mappings/jlac10-units.yaml), and table load is on every labnorm start.
 #pragma once
 
 #include <smx/tables.hpp>
