@@ -273,6 +273,13 @@ class ObxPass {
     if (unit_id.empty() && unit_text.empty()) return;
     UnitResolution r = resolve_unit_memo(tables_, ucum_, unit_id.empty() ? unit_text : unit_id, code_.jlac10,
                                          code_.local, site_, unit_sys_ == "UCUM" && !unit_id.empty());
+    if (r.status != UnitStatus::mapped && !unit_id.empty() && !unit_text.empty() && unit_text != unit_id &&
+        !unit_sys_.empty()) {
+      // CWE: OBX-6.2 is the same unit as text. When the identifier means nothing, the text decides
+      // (and labnorm's output, `UCUM^text^UCUM`, reads back the same).
+      const UnitResolution& by_text = resolve_unit_memo(tables_, ucum_, unit_text, code_.jlac10, code_.local, site_, false);
+      if (by_text.status == UnitStatus::mapped) r = by_text;
+    }
     if (r.status != UnitStatus::mapped && !unit_id.empty() && !unit_text.empty() && unit_sys_.empty() &&
         hl7::count_pieces(hl7::nth_piece(obx6, m_.delimiters().repetition, 0), m_.delimiters().component) == 2) {
       // `×10^3/μl` sent without escaping the caret arrives as OBX-6.1 `×10`, OBX-6.2 `3/μl` and
