@@ -60,27 +60,13 @@ void setup_labnorm(CLI::App& parent) {
         if (!n.changed && n.jccls_json.empty()) {
           writer.write(*record);  // nothing to change: the record as it came, byte for byte
         } else {
-          std::string changes = lab::changes_json(n.changes);
-          if (!record->changes.empty() && record->changes != "[]") {
-            // earlier changes first, then ours
-            changes = n.changes.empty() ? record->changes
-                                        : record->changes.substr(0, record->changes.size() - 1) + "," + changes.substr(1);
-          }
-          std::string extra = "\"changes\":" + changes;
-          if (!n.jccls_json.empty()) extra += ",\"jccls\":" + n.jccls_json;
-          writer.write(*record, n.changed ? std::string_view(n.hl7) : record->message.text(), extra);
+          RecordAdditions additions{&n.changes, n.jccls_json.empty() ? std::string_view() : "jccls", n.jccls_json};
+          writer.write(*record, n.changed ? std::string_view(n.hl7) : record->message.text(), additions);
         }
         ++job.counts().written;
         if (changes_out) {
-          for (const auto& c : n.changes) {
-            std::string line = "{\"smx\":1,\"kind\":\"change\",\"src\":{\"path\":";
-            append_json_string(line, record->src.path);
-            line += ",\"n\":" + std::to_string(record->src.n) + "},";
-            std::string one = lab::changes_json({c});
-            line += one.substr(2, one.size() - 4);  // the object's members
-            line += "}\n";
-            changes_out->write(line);
-          }
+          for (const auto& c : n.changes) append_change_record(changes_out->buffer(), record->src, c);
+          changes_out->maybe_flush();
         }
       }
       if (coverage_out) {

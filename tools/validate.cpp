@@ -7,14 +7,6 @@
 
 namespace smx::tools {
 
-// ", filtered N (M undetermined)" when the record filters left messages out, as in smx(1) --stats.
-static std::string filtered_text(const Counts& counts) {
-  if (counts.filtered == 0) return {};
-  std::string text = ", filtered " + std::to_string(counts.filtered);
-  if (counts.undetermined) text += " (" + std::to_string(counts.undetermined) + " undetermined)";
-  return text;
-}
-
 void setup_validate(CLI::App& parent) {
   struct Options {
     validate::RunOptions run;
@@ -92,24 +84,7 @@ void setup_validate(CLI::App& parent) {
         report.commit();
       }
       if (!options->quiet || !options->stats.empty()) {
-        std::string line;
-        if (options->stats == "json" || (options->stats.empty() && json)) {
-          line = "{\"smx\":1,\"kind\":\"stats\",\"command\":\"validate\",\"profile\":";
-          append_json_string(line, profile.name);
-          line += ",\"files\":" + std::to_string(summary.counts.files) + ",\"read\":" + std::to_string(summary.counts.read) +
-                  ",\"checked\":" + std::to_string(summary.counts.read - summary.counts.rejected - summary.counts.filtered) +
-                  ",\"rejected\":" + std::to_string(summary.counts.rejected) +
-                  ",\"filtered\":" + std::to_string(summary.counts.filtered) +
-                  ",\"undetermined\":" + std::to_string(summary.counts.undetermined) + ",\"errors\":" + std::to_string(summary.errors) +
-                  ",\"warnings\":" + std::to_string(summary.warnings) + ",\"notes\":" + std::to_string(summary.notes) + "}\n";
-        } else {
-          line = "smx validate: " + profile.name + ": files " + std::to_string(summary.counts.files) + ", messages " +
-                 std::to_string(summary.counts.read) + ", rejected " + std::to_string(summary.counts.rejected) +
-                 filtered_text(summary.counts) + "; " +
-                 std::to_string(summary.errors) + " error(s), " + std::to_string(summary.warnings) + " warning(s), " +
-                 std::to_string(summary.notes) + " note(s)\n";
-        }
-        std::fwrite(line.data(), 1, line.size(), stderr);
+        cli::print_text(validate::format_stats(summary, options->stats == "json" || (options->stats.empty() && json)));
       }
       if (summary.input_error) return cli::kFailed;
       return summary.clean() ? cli::kOk : cli::kDataProblems;

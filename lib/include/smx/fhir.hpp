@@ -1,5 +1,5 @@
 // lib/fhir (output layer): SS-MIX2 / HL7 v2.5 messages -> FHIR R4 resources (JP Core), written
-// as NDJSON by hand with a small JSON writer (deterministic member order, no JSON library).
+// as NDJSON with smx's JSON writer (deterministic member order, no JSON library).
 //
 // Sources cited in comments:
 //   [V2F OBX-5]   HL7 v2-to-FHIR IG 1.0.0 segment map row (../shared/corpus/v2-to-fhir/, CC0)
@@ -20,45 +20,23 @@
 
 #include "smx/error.hpp"
 #include "smx/io.hpp"
+#include "smx/json.hpp"
 #include "smx/stream.hpp"
 
 namespace smx::fhir {
 
 // ---------------------------------------------------------------------------------------------
-// JSON writer: appends to a string; members come out in the order written. Objects and arrays
-// that end up with no members are removed together with their key (FHIR forbids empty objects,
-// arrays and strings), so mapping code can open a container and fill it conditionally.
+// The JSON writer (smx/json.hpp) as FHIR needs it: members come out in the order written; empty
+// strings, objects and arrays are left out together with their key (FHIR forbids them), so
+// mapping code can open a container and fill it conditionally.
 
-class JsonWriter {
+class JsonWriter : public json::Writer {
  public:
-  explicit JsonWriter(std::string& out) : out_(out) {}
-  void begin_object();                      // as a value (top level or array element)
-  void begin_object(std::string_view key);  // as a member
-  bool end_object();                        // false when it was empty and got removed
-  void begin_array(std::string_view key);
-  bool end_array();
-  // Members; an empty string value writes nothing.
-  void string(std::string_view key, std::string_view value);
-  void string_element(std::string_view value);  // array element; empty writes nothing
-  // A JSON number given as text (caller guarantees JSON number grammar).
-  void number(std::string_view key, std::string_view json_number);
-  void boolean(std::string_view key, bool value);
-
- private:
-  struct Level {
-    std::size_t rollback;
-    bool empty;
-    bool parent_was_empty;
-  };
-  void open(std::string_view key, bool has_key, char bracket);
-  bool close(char bracket);
-  void prefix();
-  std::string& out_;
-  std::vector<Level> stack_;
+  explicit JsonWriter(std::string& out) : json::Writer(out, json::Writer::Empty::omit) {}
 };
 
 // True when `text` is a JSON number that FHIR decimal also accepts (no leading zeros, no '+').
-bool is_json_number(std::string_view text);
+inline bool is_json_number(std::string_view text) { return json::is_number(text); }
 
 // ---------------------------------------------------------------------------------------------
 // Logical ids. SHA-256 over the length-prefixed key parts, first 128 bits as 32 lowercase hex
