@@ -6,15 +6,14 @@
 #include <cerrno>
 #include <cstring>
 
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <thread>
 #include <variant>
 
 #include <simdjson.h>
 
 #include "smx/charset.hpp"
+#include "smx/pool.hpp"
 #include "smx/stream.hpp"
 #include "stream/internal.hpp"
 
@@ -34,57 +33,31 @@ class TreeFeed {
 
   TreeFeed(std::string root, ssmix2::WalkOptions options) {
     thread_ = std::thread([this, root = std::move(root), options = std::move(options)] {
-      QueueSink sink(*this);
+      QueueSink sink(queue_);
       try {
-        ssmix2::walk({root}, options, sink, [this](const ssmix2::Entry& e) { push(Item(e)); });
+        ssmix2::walk({root}, options, sink, [this](const ssmix2::Entry& e) { queue_.push(Item(e)); });
       } catch (const std::exception& e) {
         failure_ = e.what();
       }
-      std::lock_guard lock(mutex_);
-      done_ = true;
-      cv_.notify_all();
+      queue_.close();
     });
   }
   ~TreeFeed() {
-    {
-      std::lock_guard lock(mutex_);
-      cancelled_ = true;
-      cv_.notify_all();
-    }
+    queue_.cancel();
     thread_.join();
   }
   // Blocks for the next item; nullopt at end.
-  std::optional<Item> pop() {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return !queue_.empty() || done_; });
-    if (queue_.empty()) return std::nullopt;
-    Item item = std::move(queue_.front());
-    queue_.pop_front();
-    cv_.notify_all();
-    return item;
-  }
+  std::optional<Item> pop() { return queue_.pop(); }
   const std::string& failure() const { return failure_; }  // valid after pop() returned nullopt
 
  private:
   struct QueueSink final : DiagnosticSink {
-    explicit QueueSink(TreeFeed& f) : feed(f) {}
-    void report(Diagnostic d) override { feed.push(Item(std::move(d))); }
-    TreeFeed& feed;
+    explicit QueueSink(BoundedQueue<Item>& q) : queue(q) {}
+    void report(Diagnostic d) override { queue.push(Item(std::move(d))); }
+    BoundedQueue<Item>& queue;
   };
-  void push(Item item) {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return queue_.size() < kCapacity || cancelled_; });
-    if (cancelled_) return;
-    queue_.push_back(std::move(item));
-    cv_.notify_all();
-  }
-  static constexpr std::size_t kCapacity = 4096;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<Item> queue_;
-  bool done_ = false;
-  bool cancelled_ = false;
-  std::string failure_;
+  BoundedQueue<Item> queue_{4096};
+  std::string failure_;  // written before close(), read after pop() saw the end
   std::thread thread_;
 };
 
