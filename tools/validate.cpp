@@ -18,7 +18,7 @@ void setup_validate(CLI::App& parent) {
     std::string stats;
     bool quiet = false;
     cli::CommonOptions common;  // only --max-message-bytes and --max-diagnostics are used
-    FilterText filter_text;
+    std::string since, shard;
   };
   auto options = std::make_shared<Options>();
   CLI::App* app = parent.add_subcommand("validate", "check SS-MIX2 trees and HL7 v2.5 messages against a profile of rules");
@@ -42,7 +42,7 @@ void setup_validate(CLI::App& parent) {
       ->check(CLI::IsMember({"text", "json"}));
   app->add_flag("--show-phi", options->run.show_phi, "allow patient identifiers and dates in findings");
   add_diagnostics_limit_option(app, options->common);
-  add_filter_options(app, options->run.reader.walk, options->filter_text);
+  add_filter_options(app, options->run.reader.walk, options->since, options->shard);
   app->add_option("--max-message-bytes", options->common.max_message_bytes,
                   "reject messages larger than N bytes (default 67108864)")
       ->type_name("N")
@@ -52,7 +52,7 @@ void setup_validate(CLI::App& parent) {
       ->type_name("NAME");
   app->callback([options] {
     exit_status() = cli::run("validate", [&] {
-      apply_filter_text(options->filter_text, options->run.reader.walk);
+      cli::apply_filter_text(options->since, options->shard, options->run.reader.walk);
       options->run.reader.max_message_bytes = options->common.max_message_bytes;
       std::string report_format;
       if (options->report == "-") {

@@ -82,6 +82,28 @@ class ResourceSink {
   virtual ~ResourceSink() = default;
   // One resource: its type, id and the JSON text (one line, no newline).
   virtual void resource(std::string_view type, std::string_view id, std::string_view json) = 0;
+  // A resource that is not written: it came from a condition-flag 0 or 2 file or a deleting
+  // action code (PRB-1 DE, IAM-6 D). DeleteTracker lists it; other sinks ignore it.
+  virtual void retired(std::string_view type, std::string_view id) {
+    (void)type;
+    (void)id;
+  }
+};
+
+// Passes resources on to `next` and keeps the delete list: (resourceType, id) of retired
+// resources that no resource passed on produced again, in first-seen order.
+class DeleteTracker final : public ResourceSink {
+ public:
+  explicit DeleteTracker(ResourceSink& next) : next_(next) {}
+  void resource(std::string_view type, std::string_view id, std::string_view json) override;
+  void retired(std::string_view type, std::string_view id) override;
+  std::vector<std::pair<std::string, std::string>> delete_list() const;
+
+ private:
+  ResourceSink& next_;
+  std::unordered_set<std::string> live_;
+  std::vector<std::pair<std::string, std::string>> candidates_;
+  std::unordered_set<std::string> candidate_seen_;
 };
 
 struct ConvertCounts {
@@ -100,7 +122,8 @@ class Converter {
   void convert(const Record& record);
   // (resourceType, id) of resources from condition-flag 0/2 files and deleting action codes
   // (PRB-1 DE, IAM-6 D) that no current (flag 1) message of this run produced again, in first-seen
-  // order. Needs Options::track_deletes.
+  // order. Needs Options::track_deletes (a DeleteTracker in front of the sink); without it,
+  // retired resources go to the sink's retired().
   std::vector<std::pair<std::string, std::string>> delete_list() const;
   const ConvertCounts& counts() const { return counts_; }
 

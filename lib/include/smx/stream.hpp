@@ -116,6 +116,9 @@ class RecordReader {
   ~RecordReader();
   // The next record, or nullptr at end. The record is valid until the next call.
   const Record* next();
+  // Swaps the record next() returned last into `into` (for a worker thread to own it); the
+  // reader reuses the buffers of what `into` held.
+  void take(Record& into);
   // True when some input failed as a whole (unreadable file, missing root): exit status 2.
   bool had_input_error() const;
 

@@ -8,6 +8,23 @@
 
 namespace smx::fhir {
 
+void DeleteTracker::resource(std::string_view type, std::string_view id, std::string_view json) {
+  next_.resource(type, id, json);
+  live_.insert(std::string(type) + "/" + std::string(id));
+}
+
+void DeleteTracker::retired(std::string_view type, std::string_view id) {
+  if (candidate_seen_.insert(std::string(type) + "/" + std::string(id)).second)
+    candidates_.emplace_back(std::string(type), std::string(id));
+}
+
+std::vector<std::pair<std::string, std::string>> DeleteTracker::delete_list() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [type, id] : candidates_)
+    if (!live_.count(type + "/" + id)) out.emplace_back(type, id);
+  return out;
+}
+
 void NdjsonSink::resource(std::string_view, std::string_view, std::string_view json) {
   std::string& b = out_.buffer();
   b.append(json);

@@ -165,7 +165,8 @@ FlatWriter::FlatWriter(Output& out, FlatKind kind, FlatFormat format, bool bom)
   if (format_ == FlatFormat::ndjson) return;
   if (bom && format_ == FlatFormat::csv) out_.write("\xEF\xBB\xBF");  // for Excel
   const auto& cols = flat_columns(kind_);
-  row(cols, std::vector<bool>(cols.size(), false));
+  row(out_.buffer(), cols, std::vector<bool>(cols.size(), false));
+  out_.maybe_flush();
 }
 
 FlatWriter::~FlatWriter() = default;
@@ -176,15 +177,15 @@ std::size_t FlatWriter::finish() {
   std::vector<bool> numeric(kPatients.size(), false);
   numeric[8] = numeric[11] = true;  // sources, msg
   patients_->for_each_row([&](const std::vector<std::string>& values) {
-    row(values, numeric);
+    row(out_.buffer(), values, numeric);
+    out_.maybe_flush();
     ++rows;
   });
   patients_.reset();
   return rows;
 }
 
-void FlatWriter::row(const std::vector<std::string>& values, const std::vector<bool>& numeric) {
-  std::string& b = out_.buffer();
+void FlatWriter::row(std::string& b, const std::vector<std::string>& values, const std::vector<bool>& numeric) const {
   const auto& cols = flat_columns(kind_);
   if (format_ == FlatFormat::ndjson) {
     json::Writer w(b);
@@ -221,10 +222,27 @@ void FlatWriter::row(const std::vector<std::string>& values, const std::vector<b
     }
     b.append("\r\n");
   }
-  out_.maybe_flush();
 }
 
 std::size_t FlatWriter::write(const Record& r) {
+  std::size_t rows = kind_ == FlatKind::patients ? 0 : this->rows(r, out_.buffer());
+  out_.maybe_flush();
+  hold(r);
+  return rows;
+}
+
+void FlatWriter::hold(const Record& r) {
+  const hl7::Message& m = r.message;
+  if (m.segment_count() == 0) return;
+  const std::uint64_t sequence = sequence_++;
+  if (kind_ != FlatKind::patients || !patients_) return;
+  // Held until finish(): one row per patient (flat_internal.hpp).
+  if (value_of(m, 0, 9, 1) != "ADT" || m.find_segment("PID") == hl7::Message::npos) return;
+  std::string patient = first_of({ssmix2::content_patient(m), r.ssmix2 ? r.ssmix2->patient : std::string()});
+  patients_->add(r, value_of(m, 0, 4, 1), patient, sequence);
+}
+
+std::size_t FlatWriter::rows(const Record& r, std::string& out) const {
   const hl7::Message& m = r.message;
   if (m.segment_count() == 0) return 0;
   std::size_t pid = m.find_segment("PID");
@@ -234,11 +252,10 @@ std::size_t FlatWriter::write(const Record& r) {
   std::string data_type = r.ssmix2 ? r.ssmix2->type : msh9;
   std::string msg = std::to_string(r.src.n);
   std::string type = value_of(m, 0, 9, 1);
-  const std::uint64_t sequence = sequence_++;
   std::size_t rows = 0;
   auto emit = [&](std::vector<std::string> values, std::vector<bool> numeric = {}) {
     numeric.resize(values.size(), false);
-    row(values, numeric);
+    row(out, values, numeric);
     ++rows;
   };
   switch (kind_) {
@@ -317,11 +334,8 @@ std::size_t FlatWriter::write(const Record& r) {
       }
       break;
     }
-    case FlatKind::patients: {
-      // Held until finish(): one row per patient (flat_internal.hpp).
-      if (patients_ && type == "ADT" && pid != hl7::Message::npos) patients_->add(r, facility, patient, sequence);
-      return 0;
-    }
+    case FlatKind::patients:
+      return 0;  // held by hold() until finish()
     case FlatKind::encounters: {
       if (type != "ADT") return 0;
       for (std::size_t i = 0; i < m.segment_count(); ++i) {

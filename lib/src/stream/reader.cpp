@@ -638,6 +638,8 @@ RecordReader::~RecordReader() = default;
 
 const Record* RecordReader::next() { return impl_->next(); }
 
+void RecordReader::take(Record& into) { std::swap(into, impl_->record); }
+
 bool RecordReader::had_input_error() const { return impl_->input_error; }
 
 }  // namespace smx
