@@ -1,66 +1,52 @@
 // smx gen: synthetic multi-facility SS-MIX2 trees with vendor variance and ground truth.
-#include <filesystem>
-
 #include "common/command.hpp"
-#include "smx/gen.hpp"
 
 namespace smx::tools {
 
 void setup_gen(CLI::App& parent) {
   struct Options {
-    gen::RunOptions run;
-    std::string tables;
+    cli::GenOptions gen;
     std::string stats;
   };
   auto options = std::make_shared<Options>();
   CLI::App* app = parent.add_subcommand("gen", "write synthetic multi-facility SS-MIX2 trees with vendor variance and ground truth");
-  app->add_option("--patients", options->run.gen.patients, "patients in total, spread over the facilities (default 10)")
+  app->add_option("--patients", options->gen.run.gen.patients, "patients in total, spread over the facilities (default 10)")
       ->type_name("N");
-  app->add_option("--facilities", options->run.gen.facilities, "facilities, each its own root ROOT/H01... (1-99, default 1)")
+  app->add_option("--facilities", options->gen.run.gen.facilities, "facilities, each its own root ROOT/H01... (1-99, default 1)")
       ->type_name("K")
       ->check(CLI::Range(1, 99));
-  app->add_option("--seed", options->run.gen.seed, "seed: the same arguments give the same bytes (default 1)")->type_name("S");
-  app->add_option("--from", options->run.gen.from, "first care date, YYYY-MM-DD or YYYYMMDD (default 2024-01-01)")
+  app->add_option("--seed", options->gen.run.gen.seed, "seed: the same arguments give the same bytes (default 1)")->type_name("S");
+  app->add_option("--from", options->gen.run.gen.from, "first care date, YYYY-MM-DD or YYYYMMDD (default 2024-01-01)")
       ->type_name("DATE");
-  app->add_option("--to", options->run.gen.to, "last care date (default 2024-12-31)")->type_name("DATE");
-  app->add_option("--deviation-rate", options->run.gen.deviation_rate,
+  app->add_option("--to", options->gen.run.gen.to, "last care date (default 2024-12-31)")->type_name("DATE");
+  app->add_option("--deviation-rate", options->gen.run.gen.deviation_rate,
                   "share of file names with a deliberate naming deviation, 0-1 (default 0; never in facility H01)")
       ->type_name("R")
       ->check(CLI::Range(0.0, 1.0));
-  app->add_option("--gap-rate", options->run.gen.gap_rate,
+  app->add_option("--gap-rate", options->gen.run.gen.gap_rate,
                   "share of lab items per facility that no table covers (local code missing from the site table, "
                   "or an unknown unit spelling), 0-1 (default 0; never in facility H01)")
       ->type_name("R")
       ->check(CLI::Range(0.0, 1.0));
-  app->add_option("--variance-rate", options->run.gen.variance_rate,
+  app->add_option("--variance-rate", options->gen.run.gen.variance_rate,
                   "real-world variance: share of lab items per facility sent with a variant unit spelling (case, "
                   "UCUM prefix traps, display suffixes, NHO typos), half that share of results in another value form, "
                   "and items with mixed or trap units; 0-1 (default 0; never in facility H01)")
       ->type_name("R")
       ->check(CLI::Range(0.0, 1.0));
-  app->add_option("-o,--output", options->run.gen.root, "write the tree under ROOT (must not exist or be empty)")
+  app->add_option("-o,--output", options->gen.run.gen.root, "write the tree under ROOT (must not exist or be empty)")
       ->type_name("ROOT");
-  app->add_option("--truth", options->run.truth, "write one NDJSON row per lab OBX: what a perfect normalizer outputs")
+  app->add_option("--truth", options->gen.run.truth, "write one NDJSON row per lab OBX: what a perfect normalizer outputs")
       ->type_name("FILE");
-  app->add_option("--sites-dir", options->run.sites_dir,
+  app->add_option("--sites-dir", options->gen.run.sites_dir,
                   "write each facility's site table as DIR/<facility>.yaml (default: ROOT/../<facility>.site.yaml)")
       ->type_name("DIR");
-  app->add_flag("--stream", options->run.stream, "write the smx stream to stdout instead of a tree (ROOT only names the paths)");
-  app->add_option("--tables", options->tables, "read the data tables from DIR (default: see smx-tables(5))")
+  app->add_flag("--stream", options->gen.run.stream, "write the smx stream to stdout instead of a tree (ROOT only names the paths)");
+  app->add_option("--tables", options->gen.tables, "read the data tables from DIR (default: see smx-tables(5))")
       ->type_name("DIR");
   app->add_flag("--stats{text}", options->stats, "print what was written on stderr at the end (--stats=json: one JSON object)")
       ->check(CLI::IsMember({"text", "json"}));
-  app->callback([options] {
-    exit_status() = cli::run("gen", [&] {
-      tables::Tables tables = tables::load_tables(options->tables.empty() ? tables::default_tables_dir()
-                                                                           : std::filesystem::path(options->tables));
-      Output out("-");
-      gen::Summary summary = gen::run(options->run, tables, out);
-      out.commit();
-      if (!options->stats.empty()) cli::print_text(gen::format_stats(summary, options->stats));
-      return cli::kOk;
-    });
-  });
+  app->callback([options] { exit_status() = cli::run_gen(options->gen, options->stats); });
 }
 
 }  // namespace smx::tools

@@ -12,6 +12,7 @@
 #include "smx/cli.hpp"
 #include "smx/error.hpp"
 #include "smx/io.hpp"
+#include "smx/gen.hpp"
 #include "smx/pool.hpp"
 #include "smx/query.hpp"
 #include "smx/stream.hpp"
@@ -229,6 +230,16 @@ struct FhirOptions {
   bool compute_flags = false;
 };
 JobResult fhir(const MessageOptions& options, const FhirOptions& fhir, Output& out, DiagnosticSink& diagnostics);
+
+// smx gen: loads the tables (`tables`, else tables::default_tables_dir()) and runs gen::run, the
+// stream (--stream) to `out`. smx gen's command line: run_gen, which prints `stats` ("", "text",
+// "json") on stderr at the end.
+struct GenOptions {
+  gen::RunOptions run;
+  std::string tables;
+};
+gen::Summary gen(const GenOptions& options, Output& out);
+int run_gen(const GenOptions& options, const std::string& stats);
 
 // Runs a command's library call as the command line does: `out` is stdout or -o FILE (written
 // atomically), diagnostics go to stderr as `common` asks (--diagnostics, -q, --max-diagnostics)

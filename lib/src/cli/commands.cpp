@@ -1,4 +1,6 @@
-// The library calls of smx cat, show, get, grep and flat (smx/job.hpp), and run_job.
+// The library calls of smx cat, show, get, grep, flat and gen (smx/job.hpp), and run_job.
+#include <filesystem>
+
 #include "smx/flat.hpp"
 #include "smx/job.hpp"
 #include "smx/query.hpp"
@@ -96,6 +98,22 @@ JobResult flat(const MessageOptions& options, const FlatOptions& flat, Output& o
                              });
   writer.finish();
   return job.finish();
+}
+
+gen::Summary gen(const GenOptions& options, Output& out) {
+  tables::Tables tables =
+      tables::load_tables(options.tables.empty() ? tables::default_tables_dir() : std::filesystem::path(options.tables));
+  return gen::run(options.run, tables, out);
+}
+
+int run_gen(const GenOptions& options, const std::string& stats) {
+  return run("gen", [&] {
+    Output out("-");
+    gen::Summary summary = gen(options, out);
+    out.commit();
+    if (!stats.empty()) print_text(gen::format_stats(summary, stats));
+    return kOk;
+  });
 }
 
 }  // namespace smx::cli
