@@ -7,14 +7,6 @@
 
 namespace smx::tools {
 
-// ", filtered N (M undetermined)" when the record filters left messages out, as in smx(1) --stats.
-static std::string filtered_text(const Counts& counts) {
-  if (counts.filtered == 0) return {};
-  std::string text = ", filtered " + std::to_string(counts.filtered);
-  if (counts.undetermined) text += " (" + std::to_string(counts.undetermined) + " undetermined)";
-  return text;
-}
-
 void setup_validate(CLI::App& parent) {
   struct Options {
     validate::RunOptions run;
@@ -26,7 +18,7 @@ void setup_validate(CLI::App& parent) {
     std::string stats;
     bool quiet = false;
     cli::CommonOptions common;  // only --max-message-bytes and --max-diagnostics are used
-    FilterText filter_text;
+    std::string since, shard;
   };
   auto options = std::make_shared<Options>();
   CLI::App* app = parent.add_subcommand("validate", "check SS-MIX2 trees and HL7 v2.5 messages against a profile of rules");
@@ -50,7 +42,7 @@ void setup_validate(CLI::App& parent) {
       ->check(CLI::IsMember({"text", "json"}));
   app->add_flag("--show-phi", options->run.show_phi, "allow patient identifiers and dates in findings");
   add_diagnostics_limit_option(app, options->common);
-  add_filter_options(app, options->run.reader.walk, options->filter_text);
+  add_filter_options(app, options->run.reader.walk, options->since, options->shard);
   app->add_option("--max-message-bytes", options->common.max_message_bytes,
                   "reject messages larger than N bytes (default 67108864)")
       ->type_name("N")
@@ -60,7 +52,7 @@ void setup_validate(CLI::App& parent) {
       ->type_name("NAME");
   app->callback([options] {
     exit_status() = cli::run("validate", [&] {
-      apply_filter_text(options->filter_text, options->run.reader.walk);
+      cli::apply_filter_text(options->since, options->shard, options->run.reader.walk);
       options->run.reader.max_message_bytes = options->common.max_message_bytes;
       std::string report_format;
       if (options->report == "-") {
@@ -92,24 +84,7 @@ void setup_validate(CLI::App& parent) {
         report.commit();
       }
       if (!options->quiet || !options->stats.empty()) {
-        std::string line;
-        if (options->stats == "json" || (options->stats.empty() && json)) {
-          line = "{\"smx\":1,\"kind\":\"stats\",\"command\":\"validate\",\"profile\":";
-          append_json_string(line, profile.name);
-          line += ",\"files\":" + std::to_string(summary.counts.files) + ",\"read\":" + std::to_string(summary.counts.read) +
-                  ",\"checked\":" + std::to_string(summary.counts.read - summary.counts.rejected - summary.counts.filtered) +
-                  ",\"rejected\":" + std::to_string(summary.counts.rejected) +
-                  ",\"filtered\":" + std::to_string(summary.counts.filtered) +
-                  ",\"undetermined\":" + std::to_string(summary.counts.undetermined) + ",\"errors\":" + std::to_string(summary.errors) +
-                  ",\"warnings\":" + std::to_string(summary.warnings) + ",\"notes\":" + std::to_string(summary.notes) + "}\n";
-        } else {
-          line = "smx validate: " + profile.name + ": files " + std::to_string(summary.counts.files) + ", messages " +
-                 std::to_string(summary.counts.read) + ", rejected " + std::to_string(summary.counts.rejected) +
-                 filtered_text(summary.counts) + "; " +
-                 std::to_string(summary.errors) + " error(s), " + std::to_string(summary.warnings) + " warning(s), " +
-                 std::to_string(summary.notes) + " note(s)\n";
-        }
-        std::fwrite(line.data(), 1, line.size(), stderr);
+        cli::print_text(validate::format_stats(summary, options->stats == "json" || (options->stats.empty() && json)));
       }
       if (summary.input_error) return cli::kFailed;
       return summary.clean() ? cli::kOk : cli::kDataProblems;

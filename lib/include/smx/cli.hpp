@@ -99,7 +99,11 @@ std::string format_diagnostic_json(const std::string& command, const Diagnostic&
 // on stderr ("smx CMD: ...") and exit status 2. The body returns 0 or 1.
 int run(const std::string& command, const std::function<int()>& body);
 
-// Prints counts to stderr: text "smx CMD: read N, written N, rejected N" or a stats record.
+// Counts as text "smx CMD: files N, read N, written N, rejected N" or a stats record (mode "json").
+std::string format_stats(const std::string& command, const std::string& mode, const Counts& counts);
+// Writes `text` to stderr (closing lines: stats, summaries).
+void print_text(std::string_view text);
+// Prints format_stats() to stderr.
 void print_stats(const std::string& command, const std::string& mode, const Counts& counts);
 
 }  // namespace smx::cli

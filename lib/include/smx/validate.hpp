@@ -206,6 +206,10 @@ Summary run(const Profile& profile, const RunOptions& options, DiagnosticSink& s
 // type, first examples. format "md" or "html".
 std::string render_report(const Summary& summary, const Profile& profile, std::string_view format);
 
+// The closing line of a run: text "smx validate: PROFILE: files N, messages N, rejected N[,
+// filtered N (M undetermined)]; N error(s), N warning(s), N note(s)", or a stats record (json).
+std::string format_stats(const Summary& summary, bool json);
+
 // `--list-rules`: one line per rule "CODE<TAB>severity<TAB>description<TAB>clause".
 std::string list_rules(const Profile& profile);
 

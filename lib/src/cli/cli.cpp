@@ -32,24 +32,18 @@ std::string format_diagnostic(const std::string& command, const Diagnostic& d) {
 }
 
 std::string format_diagnostic_json(const std::string& command, const Diagnostic& d) {
-  std::string s = "{\"smx\":1,\"kind\":\"diag\",\"command\":";
-  append_json_string(s, command);
-  s += ",\"severity\":\"" + std::string(severity_name(d.severity)) + "\",\"code\":";
-  append_json_string(s, d.code);
-  s += ",\"src\":{\"path\":";
-  append_json_string(s, d.where.path);
-  s += ",\"n\":" + std::to_string(d.where.message) + ",\"offset\":" + std::to_string(d.where.offset) + "}";
-  if (!d.where.hl7_path.empty()) {
-    s += ",\"hl7_path\":";
-    append_json_string(s, d.where.hl7_path);
-  }
-  s += ",\"text\":";
-  append_json_string(s, d.text);
-  if (!d.subject.empty()) {
-    s += ",\"subject\":";
-    append_json_string(s, d.subject);
-  }
-  s += "}\n";
+  std::string s;
+  json::Writer w(s);
+  begin_record(w, kinds::diag);
+  w.string(keys::command, command);
+  w.string(keys::severity, severity_name(d.severity));
+  w.string(keys::code, d.code);
+  write_source(w, Source{d.where.path, d.where.message, d.where.offset});
+  if (!d.where.hl7_path.empty()) w.string(keys::hl7_path, d.where.hl7_path);
+  w.string(keys::text, d.text);
+  if (!d.subject.empty()) w.string(keys::subject, d.subject);
+  w.end_object();
+  s.push_back('\n');
   return s;
 }
 
@@ -160,21 +154,33 @@ int run(const std::string& command, const std::function<int()>& body) {
   }
 }
 
-void print_stats(const std::string& command, const std::string& mode, const Counts& c) {
+std::string format_stats(const std::string& command, const std::string& mode, const Counts& c) {
   std::string line;
   if (mode == "json") {
-    line = "{\"smx\":1,\"kind\":\"stats\",\"command\":\"" + command + "\",\"files\":" + std::to_string(c.files) +
-           ",\"read\":" + std::to_string(c.read) + ",\"written\":" + std::to_string(c.written) +
-           ",\"rejected\":" + std::to_string(c.rejected) + ",\"filtered\":" + std::to_string(c.filtered) +
-           ",\"undetermined\":" + std::to_string(c.undetermined) + "}\n";
+    json::Writer w(line);
+    begin_record(w, kinds::stats);
+    w.string(keys::command, command);
+    w.number("files", c.files);
+    w.number("read", c.read);
+    w.number("written", c.written);
+    w.number("rejected", c.rejected);
+    w.number("filtered", c.filtered);
+    w.number("undetermined", c.undetermined);
+    w.end_object();
   } else {
     line = "smx " + command + ": files " + std::to_string(c.files) + ", read " + std::to_string(c.read) +
            ", written " + std::to_string(c.written) + ", rejected " + std::to_string(c.rejected);
     if (c.filtered) line += ", filtered " + std::to_string(c.filtered);
     if (c.undetermined) line += " (" + std::to_string(c.undetermined) + " undetermined)";
-    line += "\n";
   }
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  line += "\n";
+  return line;
+}
+
+void print_text(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stderr); }
+
+void print_stats(const std::string& command, const std::string& mode, const Counts& c) {
+  print_text(format_stats(command, mode, c));
 }
 
 }  // namespace smx::cli

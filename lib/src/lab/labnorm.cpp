@@ -40,14 +40,6 @@ char patient_sex(const hl7::Message& m) {
   return sex == "M" ? 'M' : sex == "F" ? 'F' : 'U';
 }
 
-void add_json_field(std::string& out, const char* key, std::string_view value, bool first = false) {
-  if (!first) out.push_back(',');
-  out.push_back('"');
-  out.append(key);
-  out.append("\":");
-  append_json_string(out, value);
-}
-
 }  // namespace
 
 ConversionFactor conversion_factor(units::Ucum& ucum, const tables::Analyte* analyte, std::string_view from,
@@ -680,6 +672,8 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
   hl7::MessageEditor editor(m);
   std::size_t obx_number = 0;
   std::string jccls;
+  json::Writer jccls_writer(jccls);
+  if (options_.jccls) jccls_writer.begin_array();
   std::string dir;  // the table directory with a trailing '/', at the first change
   std::size_t inserted = 0;  // OBX segments added so far (NHO split_value)
   ObxPass::Diag diag = [&](Severity s, const char* code, const char* field, std::string text, std::string subject) {
@@ -718,9 +712,12 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
     if (type == "ED" || type == "RP" || type == "FT" || type == "TX") continue;
     ++cov.obx;
     pass.run(sex, editor);
-    if (options_.jccls && pass.analyte()) append_jccls(jccls, obx_number, pass.jlac10(), sex);
+    if (options_.jccls && pass.analyte()) append_jccls(jccls_writer, obx_number, pass.jlac10(), sex);
   }
-  if (options_.jccls && !jccls.empty()) result.jccls_json = "[" + jccls + "]";
+  if (options_.jccls && jccls.size() > 1) {
+    jccls_writer.end_array();
+    result.jccls_json = std::move(jccls);
+  }
   if (editor.changed()) {
     result.hl7 = editor.text();
     result.changed = result.hl7 != m.text();
@@ -728,68 +725,62 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
   return result;
 }
 
-void Normalizer::append_jccls(std::string& out, std::size_t obx_number, const std::string& jlac10, char sex) const {
+void Normalizer::append_jccls(json::Writer& w, std::size_t obx_number, const std::string& jlac10, char sex) const {
   const tables::Sex s = sex == 'M' ? tables::Sex::male : sex == 'F' ? tables::Sex::female : tables::Sex::both;
   const tables::ReferenceInterval* ri = tables_.jccls.find(jlac10, s);
   if (!ri) return;
-  if (!out.empty()) out.push_back(',');
-  out += "{\"obx\":" + std::to_string(obx_number);
-  add_json_field(out, "low", format_number(ri->low, 0));
-  add_json_field(out, "high", format_number(ri->high, 0));
-  add_json_field(out, "unit", ri->unit);
-  add_json_field(out, "sex", tables::sex_name(ri->sex));
-  add_json_field(out, "rule", ri->rule);
-  out.push_back('}');
-}
-
-std::string changes_json(const std::vector<Change>& changes) {
-  std::size_t size = 2;
-  for (const Change& c : changes) size += 64 + c.field.size() + c.from.size() + c.to.size() + c.rule.size();
-  std::string out;
-  out.reserve(size + size / 8);  // room for a few escapes
-  out.push_back('[');
-  for (std::size_t k = 0; k < changes.size(); ++k) {
-    if (k) out.push_back(',');
-    out += "{\"obx\":";
-    out += std::to_string(changes[k].obx);
-    add_json_field(out, "field", changes[k].field);
-    add_json_field(out, "from", changes[k].from);
-    add_json_field(out, "to", changes[k].to);
-    add_json_field(out, "rule", changes[k].rule);
-    out.push_back('}');
-  }
-  out.push_back(']');
-  return out;
+  w.begin_object();
+  w.number("obx", obx_number);
+  w.string("low", format_number(ri->low, 0));
+  w.string("high", format_number(ri->high, 0));
+  w.string("unit", ri->unit);
+  w.string("sex", tables::sex_name(ri->sex));
+  w.string("rule", ri->rule);
+  w.end_object();
 }
 
 std::string coverage_json(const std::string& site, const Coverage& c) {
-  std::string out = "{\"smx\":1,\"kind\":\"coverage\"";
-  add_json_field(out, "site", site);
-  out += ",\"messages\":" + std::to_string(c.messages) + ",\"obx\":" + std::to_string(c.obx) +
-         ",\"codes_mapped\":" + std::to_string(c.codes_mapped) + ",\"units_mapped\":" + std::to_string(c.units_mapped) +
-         ",\"units_converted\":" + std::to_string(c.units_converted) +
-         ",\"values_parsed\":" + std::to_string(c.values_parsed) + ",\"values_kept\":" + std::to_string(c.values_kept) +
-         ",\"values_split\":" + std::to_string(c.values_split);
-  auto map_json = [&](const char* key, const std::map<std::string, std::uint64_t>& m) {
-    out += ",\"";
-    out += key;
-    out += "\":{";
-    bool first = true;
-    for (const auto& [k, n] : m) {
-      if (!first) out.push_back(',');
-      first = false;
-      append_json_string(out, k);
-      out += ":" + std::to_string(n);
-    }
-    out.push_back('}');
+  std::string out;
+  json::Writer w(out);
+  begin_record(w, kinds::coverage);
+  w.string("site", site);
+  w.number("messages", c.messages);
+  w.number("obx", c.obx);
+  w.number("codes_mapped", c.codes_mapped);
+  w.number("units_mapped", c.units_mapped);
+  w.number("units_converted", c.units_converted);
+  w.number("values_parsed", c.values_parsed);
+  w.number("values_kept", c.values_kept);
+  w.number("values_split", c.values_split);
+  auto counts = [&](std::string_view key, const std::map<std::string, std::uint64_t>& m) {
+    w.begin_object(key);
+    for (const auto& [k, n] : m) w.number(k, n);
+    w.end_object();
   };
-  map_json("unmapped_codes", c.unmapped_codes);
-  map_json("unmapped_units", c.unmapped_units);
-  map_json("unparsed_values", c.unparsed_values_by_code);
-  map_json("refused_units", c.refused_units);
-  map_json("implausible", c.implausible);
-  out += "}\n";
+  counts("unmapped_codes", c.unmapped_codes);
+  counts("unmapped_units", c.unmapped_units);
+  counts("unparsed_values", c.unparsed_values_by_code);
+  counts("refused_units", c.refused_units);
+  counts("implausible", c.implausible);
+  w.end_object();
+  out.push_back('\n');
   return out;
+}
+
+void Coverage::add(const Coverage& o) {
+  messages += o.messages;
+  obx += o.obx;
+  codes_mapped += o.codes_mapped;
+  units_mapped += o.units_mapped;
+  units_converted += o.units_converted;
+  values_parsed += o.values_parsed;
+  values_kept += o.values_kept;
+  values_split += o.values_split;
+  for (const auto& pair : {std::pair{&unmapped_codes, &o.unmapped_codes}, std::pair{&unmapped_units, &o.unmapped_units},
+                     std::pair{&refused_units, &o.refused_units},
+                     std::pair{&unparsed_values_by_code, &o.unparsed_values_by_code},
+                     std::pair{&implausible, &o.implausible}})
+    for (const auto& [k, n] : *pair.second) (*pair.first)[k] += n;
 }
 
 }  // namespace smx::lab
