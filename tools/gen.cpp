@@ -50,8 +50,7 @@ void setup_gen(CLI::App& parent) {
                   "write each facility's site table as DIR/<facility>.yaml (default: ROOT/../<facility>.site.yaml)")
       ->type_name("DIR");
   app->add_flag("--stream", options->stream, "write the smx stream to stdout instead of a tree (ROOT only names the paths)");
-  app->add_option("--tables", options->tables, "read the data tables from DIR (default: see smx-tables(5))")
-      ->type_name("DIR");
+  add_tables_option(app, options->tables);
   app->add_flag("--stats{text}", options->stats, "print what was written on stderr at the end (--stats=json: one JSON object)")
       ->check(CLI::IsMember({"text", "json"}));
   app->callback([options] {
@@ -61,9 +60,7 @@ void setup_gen(CLI::App& parent) {
       o.to = gen::parse_date(o.to);
       if (!options->stream && o.root.empty()) throw usage_error("no output root: give -o ROOT (or --stream)");
       if (options->stream && o.root.empty()) o.root = "smx-gen";
-      std::filesystem::path tables_dir =
-          options->tables.empty() ? tables::default_tables_dir() : std::filesystem::path(options->tables);
-      tables::Tables tables = tables::load_tables(tables_dir);
+      tables::Tables tables = tables::load_tables(tables_root(options->tables));
 
       std::optional<Output> truth;
       if (!options->truth.empty()) {

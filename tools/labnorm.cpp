@@ -22,8 +22,7 @@ void setup_labnorm(CLI::App& parent) {
       "labnorm", "normalize lab OBX: JLAC10 codes, UCUM units, canonical values and ranges, recomputed flags");
   app->add_option("inputs", options->inputs, "smx stream, raw HL7 files, SS-MIX2 roots, or - (default -)")
       ->type_name("INPUT");
-  app->add_option("--tables", options->tables, "table directory (default: $SMX_TABLES, then the installed tables)")
-      ->type_name("DIR");
+  add_tables_option(app, options->tables);
   app->add_option("--site", options->site, "site table mappings/sites/NAME.yaml, or auto (chosen by MSH-4)")
       ->type_name("NAME");
   app->add_flag("--strict", options->strict, "reject messages with an unmapped code or unit (to --rejects)");
@@ -38,8 +37,7 @@ void setup_labnorm(CLI::App& parent) {
     exit_status() = cli::run("labnorm", [&] {
       apply_filter_text(options->filter_text, options->reader.walk);
       tables::Tables tables =
-          tables::load_tables(options->tables.empty() ? tables::default_tables_dir() : std::filesystem::path(options->tables),
-                              options->site == "auto" ? "auto" : options->site);
+          tables::load_tables(tables_root(options->tables), options->site == "auto" ? "auto" : options->site);
       if (!options->site.empty() && options->site != "auto" && !tables.site_named(options->site))
         throw usage_error("--site: no site table named '" + options->site + "'");
       lab::Normalizer normalizer(tables, lab::NormalizeOptions{options->site, options->jccls});

@@ -1,5 +1,7 @@
 #include "command.hpp"
 
+#include "smx/data_root.hpp"
+
 namespace smx::tools {
 
 int& exit_status() {
@@ -71,8 +73,32 @@ void apply_filter_text(const FilterText& text, ssmix2::WalkOptions& walk) {
   };
   check_date(walk.from, "--from");
   check_date(walk.to, "--to");
-  if (!text.since.empty()) walk.since = ssmix2::parse_since(text.since);
-  if (!text.shard.empty()) std::tie(walk.shard_index, walk.shard_count) = ssmix2::parse_shard(text.shard);
+  // The library's text describes the value; the option's name is added here.
+  try {
+    if (!text.since.empty()) walk.since = ssmix2::parse_since(text.since);
+  } catch (const usage_error& e) {
+    throw usage_error(std::string("--since: ") + e.what());
+  }
+  try {
+    if (!text.shard.empty()) std::tie(walk.shard_index, walk.shard_count) = ssmix2::parse_shard(text.shard);
+  } catch (const usage_error& e) {
+    throw usage_error(std::string("--shard: ") + e.what());
+  }
+}
+
+void add_tables_option(CLI::App* app, std::string& dir) {
+  app->add_option("--tables", dir,
+                  "read the data tables (units/, mappings/, profiles in mappings/profiles/) from DIR "
+                  "(default: $SMX_TABLES, then the installed tables; see smx-tables(5))")
+      ->type_name("DIR");
+}
+
+std::filesystem::path tables_root(const std::string& option) {
+  try {
+    return data_root(option);
+  } catch (const config_error& e) {
+    throw config_error(std::string(e.what()) + ", or give --tables DIR");
+  }
 }
 
 static ReaderOptions with_limits(ReaderOptions r, const cli::CommonOptions& c) {

@@ -2,6 +2,7 @@
 // exit status of the command that ran. A command file only binds options and calls the library.
 #pragma once
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,12 @@ struct FilterText {
 };
 void add_filter_options(CLI::App* app, ssmix2::WalkOptions& walk, FilterText& text);
 void apply_filter_text(const FilterText& text, ssmix2::WalkOptions& walk);  // throws usage_error
+
+// --tables DIR, for every command that reads the data folders (labnorm, gen, validate).
+void add_tables_option(CLI::App* app, std::string& dir);
+// The data root (smx::data_root: --tables, $SMX_TABLES, the installation or the source tree of a
+// build); the error names --tables.
+std::filesystem::path tables_root(const std::string& option);
 
 // Everything a message-reading command sets up before its loop, and closes after it.
 class MessageJob {

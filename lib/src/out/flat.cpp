@@ -4,7 +4,7 @@
 #include <simdjson.h>
 
 #include "smx/lab.hpp"
-#include "smx/labnorm.hpp"
+#include "smx/lab_message.hpp"
 #include "smx/query.hpp"
 #include "flat_internal.hpp"
 

@@ -2,6 +2,7 @@
 // examples. Markdown or HTML; no timestamps or host names, so the same tree gives the same report.
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <map>
 
 #include "smx/validate.hpp"
@@ -161,6 +162,39 @@ std::string render_report(const Summary& s, const Profile& profile, std::string_
   }
   if (html) w.out() += "</body></html>\n";
   return w.out();
+}
+
+std::string report_format_for(std::string_view path) {
+  if (path == "-") return "md";
+  const std::string extension = std::filesystem::path(path).extension().string();
+  if (extension == ".md" || extension == ".markdown") return "md";
+  if (extension == ".html" || extension == ".htm") return "html";
+  return "";
+}
+
+std::string summary_line(const Summary& summary, const std::string& profile, bool json) {
+  const Counts& c = summary.counts;
+  std::string line;
+  if (json) {
+    line = "{\"smx\":1,\"kind\":\"stats\",\"command\":\"validate\",\"profile\":";
+    append_json_string(line, profile);
+    line += ",\"files\":" + std::to_string(c.files) + ",\"read\":" + std::to_string(c.read) +
+            ",\"checked\":" + std::to_string(c.read - c.rejected - c.filtered) +
+            ",\"rejected\":" + std::to_string(c.rejected) + ",\"filtered\":" + std::to_string(c.filtered) +
+            ",\"undetermined\":" + std::to_string(c.undetermined) + ",\"errors\":" + std::to_string(summary.errors) +
+            ",\"warnings\":" + std::to_string(summary.warnings) + ",\"notes\":" + std::to_string(summary.notes) + "}\n";
+    return line;
+  }
+  line = "smx validate: " + profile + ": files " + std::to_string(c.files) + ", messages " + std::to_string(c.read) +
+         ", rejected " + std::to_string(c.rejected);
+  // ", filtered N (M undetermined)" when the record filters left messages out, as in smx(1) --stats.
+  if (c.filtered != 0) {
+    line += ", filtered " + std::to_string(c.filtered);
+    if (c.undetermined) line += " (" + std::to_string(c.undetermined) + " undetermined)";
+  }
+  line += "; " + std::to_string(summary.errors) + " error(s), " + std::to_string(summary.warnings) + " warning(s), " +
+          std::to_string(summary.notes) + " note(s)\n";
+  return line;
 }
 
 }  // namespace smx::validate
