@@ -273,6 +273,7 @@ struct RecordReader::Impl {
           // Unnamed files come through so the record filters can judge their content.
           ssmix2::WalkOptions walk = options.walk;
           walk.keep_unnamed = true;
+          walk.lenient_names = !options.tree_findings;
           tree = std::make_unique<TreeFeed>(input, std::move(walk));
           return true;
         }
@@ -418,15 +419,15 @@ struct RecordReader::Impl {
           if (oversize_part == 0) {
             ++message_number;
             diag(Severity::error, "HL7-TOO-LARGE", Location{current_path, message_number, frame->offset},
-                 "message larger than --max-message-bytes (" + std::to_string(options.max_message_bytes) +
-                     "); rejected in pieces");
+                 "message larger than the limit of " + std::to_string(options.max_message_bytes) +
+                     " bytes; rejected in pieces");
             ++counts.read;
             ++counts.rejected;
           }
           ++oversize_part;
           if (rejects)
             rejects->reject(Reject{Source{current_path, message_number, frame->offset}, "HL7-TOO-LARGE",
-                                   "message larger than --max-message-bytes", frame->bytes, oversize_part});
+                                   "message larger than the size limit", frame->bytes, oversize_part});
           break;
         }
         case hl7::Frame::Kind::batch_segment: {
@@ -599,16 +600,7 @@ struct RecordReader::Impl {
           continue;
         }
         if (auto* d = std::get_if<Diagnostic>(&*item)) {
-          // Readers read any directory: a file whose name is not an SS-MIX2 name (or not at the
-          // SS-MIX2 depth) is read as a plain file, and naming deviations are warnings here;
-          // judging the tree is the job of smx ls and smx validate.
-          const std::string& code = d->code;
-          bool naming = !options.tree_findings &&
-                        (code.rfind("SSMX-NAME-", 0) == 0 || code.rfind("SSMX-PATH-", 0) == 0 ||
-                         code.rfind("SSMX-PATIENT-", 0) == 0);
-          if (naming && (code == "SSMX-NAME-FIELDS" || code == "SSMX-PATH-DEPTH")) continue;
-          if (naming && d->severity == Severity::error) d->severity = Severity::warning;
-          diagnostics.report(std::move(*d));
+          diagnostics.report(std::move(*d));  // naming findings as the walk judged them (lenient_names)
           continue;
         }
         start_tree_file(std::get<ssmix2::Entry>(*item), true);
