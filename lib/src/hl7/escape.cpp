@@ -152,6 +152,12 @@ std::string decoded(std::string_view raw, const Delimiters& d) {
   return out;
 }
 
+std::string escaped(std::string_view text, const Delimiters& d) {
+  std::string out;
+  escape(text, d, out);
+  return out;
+}
+
 void escape(std::string_view text, const Delimiters& d, std::string& out) {
   for (char c : text) {
     if (c == d.escape) out.append({d.escape, 'E', d.escape});
