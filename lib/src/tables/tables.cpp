@@ -1,4 +1,5 @@
 // Loaders and look-ups of the data tables; the schema is in man/smx-tables.5.md.
+#include <smx/ascii.hpp>
 #include <smx/error.hpp>
 #include <smx/tables.hpp>
 
@@ -25,7 +26,7 @@ constexpr std::string_view analytes_format = "smx-analytes/1";
 constexpr std::string_view intervals_format = "smx-reference-intervals/1";
 constexpr std::string_view site_format = "smx-site/1";
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using ascii::is_digit;
 
 void check_ucum(const Document& doc, const YamlNode& node, units::Ucum& ucum,
                 std::string_view what) {

@@ -10,6 +10,7 @@
 // exceptions, so bad units from the wild are cheap.
 #include "essence_data.hpp"
 
+#include <smx/ascii.hpp>
 #include <smx/error.hpp>
 
 #include <algorithm>
@@ -24,7 +25,7 @@ namespace {
 
 constexpr int exponent_limit = 127;  // dimension exponents are stored in an int8
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using ascii::is_digit;
 
 // §3.2: a terminal symbol may use ASCII 33-126 except these, which have a syntactic meaning.
 // Inside square brackets the full range 33-126 is allowed (§5.2).

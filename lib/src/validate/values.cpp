@@ -1,12 +1,13 @@
 // Value checkers for HL7 v2.5 data types (DTM, NM, shapes) and field positions of profiles.
 #include <charconv>
 
+#include "smx/ascii.hpp"
 #include "smx/validate.hpp"
 
 namespace smx::validate {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using ascii::is_digit;
 
 int number(std::string_view digits) {
   int value = 0;
