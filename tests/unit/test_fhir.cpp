@@ -263,10 +263,12 @@ std::string vitals_message() {
 std::string resource_id_of(const std::string& json) { return json.substr(json.find("\"id\":\"") + 6, 32); }
 
 const std::string* find_with(const std::vector<std::string>& items, std::string_view a, std::string_view b = {}) {
+  // `items` must outlive the pointer: never pass a temporary (the overload below refuses it).
   for (const std::string& s : items)
     if (s.find(a) != std::string::npos && (b.empty() || s.find(b) != std::string::npos)) return &s;
   return nullptr;
 }
+const std::string* find_with(std::vector<std::string>&& items, std::string_view a, std::string_view b = {}) = delete;
 
 }  // namespace
 
@@ -513,7 +515,8 @@ TEST_CASE("fhir: culture results: organism and quantity grouped by OBX-4, suscep
   NullSink quiet;
   fhir::Converter c2({}, alone, quiet);
   c2.convert(record(single));
-  const std::string* ecoli_alone = find_with(alone.of("Observation"), "\"code\":\"2001\"");
+  const std::vector<std::string> alone_observations = alone.of("Observation");
+  const std::string* ecoli_alone = find_with(alone_observations, "\"code\":\"2001\"");
   REQUIRE(ecoli_alone);
   CHECK(resource_id_of(*ecoli_alone) == resource_id_of(*ecoli));
   CHECK(ecoli_alone->find("\"component\"") == std::string::npos);
@@ -532,7 +535,8 @@ TEST_CASE("fhir: culture rows that cannot be grouped or linked stay separate, wi
   CHECK(sink.of("Observation").size() == 9);
   CHECK(diagnostics.has("FHIR-MICRO-GROUP"));
   CHECK(diagnostics.has("FHIR-MICRO-PARENT"));
-  const std::string* aureus = find_with(sink.of("Observation"), "\"code\":\"1301\"");
+  const std::vector<std::string> observations = sink.of("Observation");
+  const std::string* aureus = find_with(observations, "\"code\":\"1301\"");
   REQUIRE(aureus);
   CHECK(aureus->find("hasMember") == std::string::npos);
 }

@@ -136,10 +136,10 @@ std::string parse_date(std::string_view text) {
 }
 
 Summary generate(const Options& options, const tables::Tables& tables, Sink& sink, Output* truth) {
-  if (options.facilities < 1 || options.facilities > 99) throw usage_error("--facilities must be 1-99");
-  if (options.deviation_rate < 0 || options.deviation_rate > 1) throw usage_error("--deviation-rate must be 0-1");
-  if (options.gap_rate < 0 || options.gap_rate > 1) throw usage_error("--gap-rate must be 0-1");
-  if (options.variance_rate < 0 || options.variance_rate > 1) throw usage_error("--variance-rate must be 0-1");
+  if (options.facilities < 1 || options.facilities > 99) throw usage_error("the number of facilities must be 1-99");
+  if (options.deviation_rate < 0 || options.deviation_rate > 1) throw usage_error("the deviation rate must be 0-1");
+  if (options.gap_rate < 0 || options.gap_rate > 1) throw usage_error("the gap rate must be 0-1");
+  if (options.variance_rate < 0 || options.variance_rate > 1) throw usage_error("the variance rate must be 0-1");
   Summary summary;
   summary.files_by_type.assign(kTypes.size(), 0);
   FileWriter files(options, sink, truth, summary);

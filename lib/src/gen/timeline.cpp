@@ -49,7 +49,7 @@ class Generator {
       : options_(options), tables_(tables), ucum_(tables.make_ucum()), files_(files) {
     from_ = days_from_yyyymmdd(parse_date(options.from));
     to_ = days_from_yyyymmdd(parse_date(options.to));
-    if (to_ < from_) throw usage_error("--to is before --from");
+    if (to_ < from_) throw usage_error("the last care date is before the first");
   }
 
   void run() {

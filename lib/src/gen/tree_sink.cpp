@@ -8,15 +8,14 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
 
 #include "smx/error.hpp"
 #include "smx/gen.hpp"
+#include "smx/pool.hpp"
 #include "smx/stream.hpp"
 
 namespace smx::gen {
@@ -51,11 +50,8 @@ struct TreeSink::Impl {
   bool root_existed = false;
   bool temporary = false;  // `root` exists and is not yet moved into place
   std::vector<Item> batch;  // the current patient's files
-  std::deque<std::vector<Item>> queue;
-  std::size_t busy = 0;  // batches taken by a writer and not yet written
-  std::mutex mutex;
-  std::condition_variable cv;
-  bool done = false;
+  BoundedQueue<std::vector<Item>> queue{64};
+  std::mutex error_mutex;
   std::string error;  // first write error, raised on the generating thread
   std::vector<std::thread> writers;
 
@@ -103,55 +99,36 @@ struct TreeSink::Impl {
 
   void run() {
     Writer w;
-    for (;;) {
-      std::vector<Item> items;
-      {
-        std::unique_lock lock(mutex);
-        cv.wait(lock, [&] { return !queue.empty() || done; });
-        if (queue.empty()) return;
-        items = std::move(queue.front());
-        queue.pop_front();
-        ++busy;
-        cv.notify_all();
-      }
+    while (std::optional<std::vector<Item>> items = queue.pop()) {
       try {
-        write_batch(w, items);
+        write_batch(w, *items);
       } catch (const std::exception& e) {
-        std::lock_guard lock(mutex);
-        if (error.empty()) error = e.what();
-        queue.clear();
-        --busy;
-        done = true;
-        cv.notify_all();
+        {
+          std::lock_guard lock(error_mutex);
+          if (error.empty()) error = e.what();
+        }
+        queue.cancel();  // the generating side sees the error at its next push
         return;
       }
-      std::lock_guard lock(mutex);
-      --busy;
-      cv.notify_all();
     }
   }
 
   void raise_error() {
-    std::lock_guard lock(mutex);
+    std::lock_guard lock(error_mutex);
     if (!error.empty()) throw io_error(error);
   }
 
   void push() {
     if (batch.empty()) return;
-    std::unique_lock lock(mutex);
-    cv.wait(lock, [&] { return queue.size() < 64 || done; });
-    if (!error.empty()) throw io_error(error);
-    queue.push_back(std::move(batch));
+    const bool queued = queue.push(std::move(batch));
     batch.clear();
-    cv.notify_all();
+    if (!queued) raise_error();
   }
 
-  void stop() {
-    {
-      std::lock_guard lock(mutex);
-      done = true;
-      cv.notify_all();
-    }
+  // Waits for the writers; with `drop`, what is still queued is not written.
+  void stop(bool drop) {
+    if (drop) queue.cancel();
+    else queue.close();
     for (std::thread& t : writers)
       if (t.joinable()) t.join();
   }
@@ -188,7 +165,7 @@ void remove_tree(const std::string& path) {
 // facility folders are then renamed into ROOT one by one. On failure the hidden folder is
 // removed, so a crashed or failed run leaves nothing a nightly job could pick up.
 TreeSink::TreeSink(std::string root) : impl_(std::make_unique<Impl>()) {
-  if (root.empty()) throw usage_error("no output root (-o ROOT)");
+  if (root.empty()) throw usage_error("no output root");
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   impl_->final_root = root;
   const std::string pid = std::to_string(::getpid());
@@ -220,17 +197,13 @@ TreeSink::TreeSink(std::string root) : impl_(std::make_unique<Impl>()) {
 
 TreeSink::~TreeSink() {
   // An exception on the generating side: drop what is queued, stop, remove the partial tree.
-  impl_->stop();
+  impl_->stop(true);
   if (impl_->temporary) remove_tree(impl_->root);
 }
 
 void TreeSink::finish() {
   impl_->push();
-  {
-    std::unique_lock lock(impl_->mutex);
-    impl_->cv.wait(lock, [&] { return (impl_->queue.empty() && impl_->busy == 0) || !impl_->error.empty(); });
-  }
-  impl_->stop();
+  impl_->stop(false);
   impl_->raise_error();
   Impl& s = *impl_;
   auto move = [](const std::string& from, const std::string& to) {

@@ -183,49 +183,39 @@ TruthObx result_value(const FacilityModel& model, const ItemModel& item, char se
 
 void append_truth_rows(std::string& out, std::string_view path, std::string_view facility, const PendingFile& file,
                        char sex) {
-  // Members after the first: ,"name": and the value (a JSON string, a number, or null).
-  auto name = [&](std::string_view member) { out.append(",\"").append(member).append("\":"); };
-  auto text = [&](std::string_view member, std::string_view value) {
-    name(member);
-    append_json_string(out, value);
-  };
-  auto text_or_null = [&](std::string_view member, std::string_view value) {
-    name(member);
-    if (value.empty()) out.append("null");
-    else append_json_string(out, value);
-  };
-  auto number_or_null = [&](std::string_view member, bool present, double value) {
-    name(member);
-    if (present) append_shortest(out, value);
-    else out.append("null");
-  };
   for (const TruthObx& t : file.truth) {
-    out.append("{\"file\":");
-    append_json_string(out, path);
-    text("facility", facility);
-    name("ssmix2_flag");
-    out.append(std::to_string(file.flag));
-    name("obx");
-    out.append(std::to_string(t.obx));
-    text("code", t.code);
-    text("jlac10", t.item->jlac10);
-    text("sex", std::string_view(&sex, 1));
-    text_or_null("unit", t.unit);
+    json::Writer w(out);
+    auto number_or_null = [&](std::string_view key, bool present, double value) {
+      if (!present) return w.null(key);
+      w.key(key);
+      append_shortest(out, value);
+    };
+    w.begin_object();
+    w.string("file", path);
+    w.string("facility", facility);
+    w.number("ssmix2_flag", file.flag);
+    w.number("obx", t.obx);
+    w.string("code", t.code);
+    w.string("jlac10", t.item->jlac10);
+    w.string("sex", std::string_view(&sex, 1));
+    w.string_or_null("unit", t.unit);
     number_or_null("value", t.has_value, t.value);
-    text("comparator", t.comparator);
-    text_or_null("qualitative", t.qualitative);
+    w.string("comparator", t.comparator);
+    w.string_or_null("qualitative", t.qualitative);
     number_or_null("low", t.has_range, t.low);
     number_or_null("high", t.has_range, t.high);
-    text("flag", t.flag);
-    text_or_null("gap", t.gap);
-    append_variance_keys(out, t);
-    out.append(",\"sent\":{\"value\":");
-    append_json_string(out, t.sent_value);
-    text("unit", t.sent_unit);
-    text("unit_ucum", t.item->reported_unit);
-    text("range", t.sent_range);
-    text("flag", t.sent_flag);
-    out.append("}}\n");
+    w.string("flag", t.flag);
+    w.string_or_null("gap", t.gap);
+    write_variance_members(w, t);
+    w.begin_object("sent");
+    w.string("value", t.sent_value);
+    w.string("unit", t.sent_unit);
+    w.string("unit_ucum", t.item->reported_unit);
+    w.string("range", t.sent_range);
+    w.string("flag", t.sent_flag);
+    w.end_object();
+    w.end_object();
+    out.push_back('\n');
   }
 }
 
