@@ -139,6 +139,8 @@ bool Framer::fill() {
   return n > 0;
 }
 
+// Over 100 lines on purpose: one scan whose positions (start, qi, r) move whenever fill() shifts
+// the buffer; cut into steps, each step would take and hand back all of them.
 std::optional<Frame> Framer::next() {
   if (!started_) {
     started_ = true;

@@ -200,6 +200,9 @@ std::string_view Message::undo_jis_roman(std::string_view in, const DelimiterRea
   return rewritten_;
 }
 
+// Over 100 lines on purpose: the CR-only fast path and the general path (LF, CRLF, mixed
+// endings, empty lines) build the same segment index and are kept side by side so that they
+// can be compared line by line; it runs once for every message read.
 bool Message::assign(std::string_view in, std::string* reason) {
   clear();
   DelimiterReading reading;
