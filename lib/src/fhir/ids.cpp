@@ -2,6 +2,8 @@
 // date/dateTime/instant.
 #include <openssl/evp.h>
 
+#include <chrono>
+
 #include "smx/error.hpp"
 #include "smx/fhir.hpp"
 
@@ -117,11 +119,9 @@ std::optional<Dtm> parse_dtm(std::string_view t) {
     int month = number_at(t, 4, 2);
     if (month < 1 || month > 12) return std::nullopt;
     if (d.digits >= 8) {
-      static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-      int day = number_at(t, 6, 2);
-      bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-      int max = days[month - 1] + (month == 2 && leap ? 1 : 0);
-      if (day < 1 || day > max) return std::nullopt;
+      const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                                             std::chrono::day{static_cast<unsigned>(number_at(t, 6, 2))}};
+      if (!date.ok()) return std::nullopt;  // proleptic Gregorian (<chrono>)
     }
   }
   if (d.digits >= 10 && number_at(t, 8, 2) > 23) return std::nullopt;

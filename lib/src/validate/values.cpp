@@ -1,5 +1,6 @@
 // Value checkers for HL7 v2.5 data types (DTM, NM, shapes) and field positions of profiles.
 #include <charconv>
+#include <chrono>
 
 #include "smx/ascii.hpp"
 #include "smx/validate.hpp"
@@ -15,10 +16,11 @@ int number(std::string_view digits) {
   return value;
 }
 
+// Proleptic Gregorian (<chrono>); `month` is 1-12.
 int days_in_month(int year, int month) {
-  static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return days[month - 1] + (month == 2 && leap ? 1 : 0);
+  const std::chrono::year_month_day_last last{std::chrono::year{year} / std::chrono::month{static_cast<unsigned>(month)} /
+                                              std::chrono::last};
+  return static_cast<int>(static_cast<unsigned>(last.day()));
 }
 
 }  // namespace
