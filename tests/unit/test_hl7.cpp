@@ -482,3 +482,50 @@ TEST_CASE("parse_dtm: HL7 v2.5 DTM with its precision and offset") {
   CHECK(parse_dtm("2024010112", 8).status == DtmStatus::bad_format);  // DT: no time
   CHECK(parse_dtm("00000101").status == DtmStatus::bad_value);
 }
+
+TEST_CASE("SegmentBuilder: fields by number, MSH-1 and MSH-2 from the delimiters, CR at the end") {
+  std::string text;
+  {
+    hl7::SegmentBuilder msh(text, "MSH");
+    msh.field(3, "HIS").more("H01").field(7, "20240101120000").field(9, "ADT^A08^ADT_A01").field(12, "2.5");
+  }
+  {
+    hl7::SegmentBuilder pid(text, "PID");
+    pid.field(3, "0001").more("^^^^PI").text(5, "山田|太郎^様 & 100% \\ ~");
+    pid.field(5, "^X");  // a number not past the current field appends to it
+  }
+  hl7::SegmentBuilder(text, "PV1").field(2, "O");
+  CHECK(text == "MSH|^~\\&|HISH01||||20240101120000||ADT^A08^ADT_A01|||2.5\r"
+                "PID|||0001^^^^PI||山田\\F\\太郎\\S\\様 \\T\\ 100% \\E\\ \\R\\^X\r"
+                "PV1||O\r");
+  Message m;
+  REQUIRE(m.assign(text));
+  CHECK(m.segment_count() == 3);
+  CHECK(m.field(0, 3) == "HISH01");
+  CHECK(m.field(0, 9) == "ADT^A08^ADT_A01");
+  CHECK(m.field(0, 12) == "2.5");
+  CHECK(decoded(nth_piece(m.field(1, 5), '^', 0), m.delimiters()) == "山田|太郎^様 & 100% \\ ~");
+  CHECK(m.field(2, 2) == "O");
+}
+
+TEST_CASE("SegmentBuilder: other delimiters, a truncation character, escaped() and decoded()") {
+  Delimiters d;
+  d.field = '#';
+  d.component = '$';
+  d.repetition = '*';
+  d.escape = '!';
+  d.subcomponent = '%';
+  d.truncation = '+';
+  std::string text;
+  { hl7::SegmentBuilder(text, "MSH", d).field(3, "A").field(4, "B"); }
+  { hl7::SegmentBuilder(text, "OBX", d).text(5, "a#b$c"); }
+  CHECK(text == "MSH#$*!%+#A#B\rOBX#####a!F!b!S!c\r");
+  Message m;
+  REQUIRE(m.assign(text));
+  CHECK(m.delimiters().field == '#');
+  CHECK(m.delimiters().truncation == '+');
+  CHECK(m.field(0, 4) == "B");
+  CHECK(decoded(m.field(1, 5), m.delimiters()) == "a#b$c");
+  CHECK(escaped("a|b", Delimiters{}) == "a\\F\\b");
+  CHECK(decoded(escaped("x^y&z~w\\v|u"), Delimiters{}) == "x^y&z~w\\v|u");
+}

@@ -238,6 +238,40 @@ inline bool has_escape(std::string_view raw, const Delimiters& d) {
 std::string decoded(std::string_view raw, const Delimiters& delimiters);
 // Appends `text` escaped so it can stand as a value (delimiters -> \F\ \S\ ...).
 void escape(std::string_view text, const Delimiters& delimiters, std::string& out);
+// `text` escaped (escape() into a new string).
+std::string escaped(std::string_view text, const Delimiters& delimiters = {});
+
+// ---------------------------------------------------------------------------------------------
+// Building: one segment appended to a message text, its fields placed by number (the empty ones
+// before it filled in), ended by CR when the builder goes out of scope. field() and more() take
+// raw (already escaped) values; text() escapes. MSH starts with MSH-1 and MSH-2 from the
+// delimiters (HL7 v2.5 §2.5.4), so its next field is MSH-3.
+//   { SegmentBuilder pid(message, "PID"); pid.field(3, id).more("^^^^PI").text(5, name); }
+class SegmentBuilder {
+ public:
+  SegmentBuilder(std::string& out, std::string_view id, const Delimiters& delimiters = {});
+  ~SegmentBuilder() { out_.push_back('\r'); }
+  SegmentBuilder(const SegmentBuilder&) = delete;
+  SegmentBuilder& operator=(const SegmentBuilder&) = delete;
+  // Starts field `number` (after the current one; a lower number appends to the current field).
+  SegmentBuilder& field(int number, std::string_view raw) {
+    for (; field_ < number; ++field_) out_.push_back(delimiters_.field);
+    out_.append(raw);
+    return *this;
+  }
+  // Appends to the current field.
+  SegmentBuilder& more(std::string_view raw) {
+    out_.append(raw);
+    return *this;
+  }
+  // Starts field `number` with `text` escaped.
+  SegmentBuilder& text(int number, std::string_view text);
+
+ private:
+  std::string& out_;
+  Delimiters delimiters_;
+  int field_ = 0;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Paths: PID-3, PID-5.1, PID-5[2].1, OBX-5.1.2, OBX[3]-5, OBX[*]-5, PID.5.1, MSH-9.1.

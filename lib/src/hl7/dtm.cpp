@@ -1,10 +1,13 @@
 // HL7 v2.5 DTM (§2.A.22): YYYY[MM[DD[HH[MM[SS[.S[S[S[S]]]]]]]]][+/-ZZZZ], the one reader of it.
+#include <chrono>
+
+#include "smx/ascii.hpp"
 #include "smx/hl7.hpp"
 
 namespace smx::hl7 {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using ascii::is_digit;
 
 int number(std::string_view digits) {
   int value = 0;
@@ -12,10 +15,11 @@ int number(std::string_view digits) {
   return value;
 }
 
-int days_in_month(int year, int month) {
-  static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return days[month - 1] + (month == 2 && leap ? 1 : 0);
+// Proleptic Gregorian (<chrono>); `month` is 1-12.
+bool is_date(int year, int month, int day) {
+  const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                                         std::chrono::day{static_cast<unsigned>(day)}};
+  return date.ok();
 }
 
 }  // namespace
@@ -59,7 +63,7 @@ Dtm parse_dtm(std::string_view value, std::size_t max_digits) {
   }
   if (digits.size() >= 8) {
     d.day = number(digits.substr(6, 2));
-    if (d.day < 1 || d.day > days_in_month(d.year, d.month)) return d;
+    if (!is_date(d.year, d.month, d.day)) return d;
   }
   if (digits.size() >= 10) {
     d.hour = number(digits.substr(8, 2));

@@ -1,14 +1,16 @@
 // The decoded message: UTF-8 text with CR after every segment and an index of segment starts.
+#include <unicode/utf8.h>
+
+#include <cstdint>
 #include <cstring>
 
+#include "smx/ascii.hpp"
 #include "smx/hl7.hpp"
 
 namespace smx::hl7 {
 namespace {
 
-bool is_alnum(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
+using ascii::is_alnum;
 
 // A line that looks like the start of a segment: three alphanumerics and the field separator.
 bool looks_like_segment(std::string_view rest, char field_separator) {
@@ -30,21 +32,14 @@ struct EncodingCharacter {
 };
 
 EncodingCharacter character_at(std::string_view m, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(m[k]); };
-  unsigned char b = byte(i);
-  if (b < 0x80) return {b, 1, true};
-  std::size_t length = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b <= 0xDF ? 2 : 0;
-  if (length == 0 || b > 0xF4 || i + length > m.size()) return {b, 1, false};
-  char32_t cp = b & (0x3F >> (length - 1));
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return {b, 1, false};
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  // Overlong forms and surrogates are not UTF-8 (RFC 3629 §3).
-  if ((length == 3 && cp < 0x800) || (length == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
-    return {b, 1, false};
-  return {cp, length, true};
+  // ICU's U8_NEXT: overlong forms, surrogates and code points past U+10FFFF are malformed
+  // (RFC 3629 §3).
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(m.data());
+  auto next = static_cast<std::int64_t>(i);
+  UChar32 cp = 0;
+  U8_NEXT(bytes, next, static_cast<std::int64_t>(m.size()), cp);
+  if (cp < 0) return {static_cast<unsigned char>(m[i]), 1, false};
+  return {static_cast<char32_t>(cp), static_cast<std::size_t>(next) - i, true};
 }
 
 void append_utf8(std::string& out, char32_t cp) {
@@ -207,6 +202,9 @@ std::string_view Message::undo_jis_roman(std::string_view in, const DelimiterRea
   return rewritten_;
 }
 
+// Over 100 lines on purpose: the CR-only fast path and the general path (LF, CRLF, mixed
+// endings, empty lines) build the same segment index and are kept side by side so that they
+// can be compared line by line; it runs once for every message read.
 bool Message::assign(std::string_view in, std::string* reason) {
   clear();
   DelimiterReading reading;

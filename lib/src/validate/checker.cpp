@@ -436,15 +436,8 @@ struct Checker::Impl {
   }
 
   // ---- SS-MIX2 file name <-> content ---------------------------------------------------------
-  void check_name(const ssmix2::FileName& name) {
-    const bool first_message = record->src.n <= 1;
-    if (record->src.n == 2)
-      emit("SSMX-ONE-MESSAGE", "", "more than one message in a standardized-storage file");
-    const std::string_view msh9 = msg().value(0, 9, 1);
-    const std::string type_event = msg().message_type().type_event();
-    const ssmix2::DataType* dt = ssmix2::find_data_type(name.type);
-
-    // Patient ID vs PID-3 (any repetition's CX.1).
+  // Patient ID vs PID-3 (any repetition's CX.1).
+  void check_name_patient(const ssmix2::FileName& name) {
     if (std::size_t pid = first("PID"); pid != hl7::Message::npos && !name.patient.empty()) {
       bool found = false, any = false;
       std::string first_id;
@@ -466,8 +459,11 @@ struct Checker::Impl {
       });
       if (any_rep && !has_pi) emit("SSMX-PID3-TYPE", "PID-3.5", "PID-3 has no identifier type code PI (CX.5)");
     }
+  }
 
-    // Data type vs MSH-9 (reference §4).
+  // Data type vs MSH-9 (reference §4).
+  void check_name_type(const ssmix2::FileName& name, const ssmix2::DataType* dt, std::string_view msh9,
+                       const std::string& type_event) {
     if (dt != nullptr && !msh9.empty()) {
       bool ok = std::find(dt->msh9.begin(), dt->msh9.end(), type_event) != dt->msh9.end();
       if (!ok) {
@@ -477,8 +473,10 @@ struct Checker::Impl {
              "message type " + type_event + " does not belong in data type " + name.type + " (expected " + expect + ")");
       }
     }
+  }
 
-    // Care date vs the data type's source field (reference §2 table).
+  // Care date vs the data type's source field (reference §2 table).
+  void check_name_care_date(const ssmix2::FileName& name, const ssmix2::DataType* dt, const std::string& type_event) {
     if (dt != nullptr && name.date.size() == 8) {
       std::string source(dt->care_date_field);
       if (auto o = profile.care_date_by_event.find(type_event); o != profile.care_date_by_event.end()) source = o->second;
@@ -495,8 +493,10 @@ struct Checker::Impl {
         }
       }
     }
+  }
 
-    // Order number vs ORC-2 (15 digits, zero-padded) for ordered data types.
+  // Order number vs ORC-2 (15 digits, zero-padded) for ordered data types.
+  void check_name_order(const ssmix2::FileName& name) {
     if (std::find(profile.order_types.begin(), profile.order_types.end(), name.type) != profile.order_types.end() &&
         !name.order.empty()) {
       std::string_view order = hl7::nth_piece(first_value(FieldSpec{"ORC", 2, 0, ""}), comp(), 0);
@@ -508,8 +508,10 @@ struct Checker::Impl {
       if (!order.empty() && strip_leading_zeros(order) != strip_leading_zeros(name.order))
         emit("SSMX-ORDER-NUMBER", source, "order number of the file name differs from " + source + " (first occurrence)");
     }
+  }
 
-    // Timestamp vs MSH-7 truncated to milliseconds ([INFERRED], reference §3).
+  // Timestamp vs MSH-7 truncated to milliseconds ([INFERRED], reference §3).
+  void check_name_timestamp(const ssmix2::FileName& name) {
     std::string_view msh7 = hl7::nth_piece(first_value(FieldSpec{"MSH", 7, 0, ""}), comp(), 0);
     if (!msh7.empty()) {
       std::size_t digits = 0;
@@ -529,8 +531,10 @@ struct Checker::Impl {
           emit("SSMX-TIMESTAMP", "MSH-7", "timestamp of the file name differs from MSH-7 truncated to milliseconds");
       }
     }
+  }
 
-    // Department vs ORC-17 / PV1-10 ([INFERRED], reference §3).
+  // Department vs ORC-17 / PV1-10 ([INFERRED], reference §3).
+  void check_name_dept(const ssmix2::FileName& name) {
     if (!profile.dept_sources.empty()) {
       std::string_view value;
       std::string source;
@@ -547,7 +551,22 @@ struct Checker::Impl {
                               : "department '" + name.dept + "' of the file name differs from " + source + " '" +
                                     std::string(value) + "'");
     }
+  }
 
+  void check_name(const ssmix2::FileName& name) {
+    const bool first_message = record->src.n <= 1;
+    if (record->src.n == 2)
+      emit("SSMX-ONE-MESSAGE", "", "more than one message in a standardized-storage file");
+    const std::string_view msh9 = msg().value(0, 9, 1);
+    const std::string type_event = msg().message_type().type_event();
+    const ssmix2::DataType* dt = ssmix2::find_data_type(name.type);
+
+    check_name_patient(name);
+    check_name_type(name, dt, msh9, type_event);
+    check_name_care_date(name, dt, type_event);
+    check_name_order(name);
+    check_name_timestamp(name);
+    check_name_dept(name);
     check_limits(name);
     if (first_message && name.flag >= 0)
       facts.push_back(FlagFact{name.patient + '\x1F' + name.date + '\x1F' + name.type + '\x1F' + name.order, name.flag,

@@ -2,12 +2,13 @@
 #include <charconv>
 
 #include "smx/hl7.hpp"
+#include "smx/ascii.hpp"
 #include "smx/validate.hpp"
 
 namespace smx::validate {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using ascii::is_digit;
 
 }  // namespace
 
