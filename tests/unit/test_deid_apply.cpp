@@ -385,6 +385,19 @@ TEST_CASE("a kept composite keeps only its listed components; staff names never 
   CHECK(r.audit.count("PV1-3 component not kept, removed") == 3);
 }
 
+TEST_CASE("text hidden in components a primitive field does not have is removed") {
+  const Deidentifier deid = make("ppc-anon");
+  const std::string text = kMsh + seg("PID", {{1, "1"}, {3, "0001234567^^^^PI"}, {8, "F^山田花子"}}) +
+                           seg("PV1", {{1, "1"}, {2, "I&ヤマダ"}, {10, "01^内科"}});
+  const DeidResult r = deid.apply(parse(text), deid.patient("0001234567"));
+  CHECK(field_of(r.text, "PID", 8) == "F");
+  CHECK(field_of(r.text, "PV1", 2) == "I");
+  CHECK(field_of(r.text, "PV1", 10) == "01");
+  CHECK(r.text.find("山田") == std::string::npos);
+  CHECK(r.text.find("ヤマダ") == std::string::npos);
+  CHECK(r.audit.count("PID-8 piece beyond the data type, removed") == 1);
+}
+
 TEST_CASE("the same message gives the same output: deterministic, independent of other messages") {
   const Deidentifier deid = make("ppc-anon");
   const hl7::Message m = parse(phi_message());

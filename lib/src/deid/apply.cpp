@@ -213,9 +213,19 @@ std::string MessageRewriter::keep(std::string_view raw, TypeId type, int level, 
     return {};
   }
   if (types_.is_primitive(type) || level == 2) {
+    // A primitive has no components: separators in it start pieces the data type does not have
+    // (HL7 escapes separators in data as \S\ \T\), which go like any unnamed piece.
+    std::string_view value = raw;
+    const std::size_t cut = level == 0 ? raw.find_first_of(std::string{d_.component, d_.subcomponent})
+                            : level == 1 ? raw.find(d_.subcomponent)
+                                         : std::string_view::npos;
+    if (cut != std::string_view::npos) {
+      value = raw.substr(0, cut);
+      note("piece beyond the data type, removed");
+    }
     const TypeId leaf = first_leaf(type);
-    if (types_.is_date(leaf)) return date_leaf(raw, precision);
-    return std::string(raw);
+    if (types_.is_date(leaf)) return value.empty() ? std::string() : date_leaf(value, precision);
+    return std::string(value);
   }
   const char separator = level == 0 ? d_.component : d_.subcomponent;
   const auto& components = types_.components(type);
