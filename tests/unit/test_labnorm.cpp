@@ -290,3 +290,16 @@ TEST_CASE("labnorm (issue 11): a result kept as sent loses the sender's UCUM lab
   CHECK(n.field(1, 5) == "88");
   CHECK(n.field(1, 6) == "^mg/dL");
 }
+
+TEST_CASE("labnorm: normalizing twice equals once when a unit is mapped but does not convert (fuzz_labnorm)") {
+  // U/ML maps to U/mL, which does not convert to this code's unit ({index}): kept as U/mL, labelled
+  // UCUM. Read back, the labelled U/mL must give the same, not be refused (the label dropped) and
+  // mapped again on the third pass.
+  const Normalized once = normalize({"OBX|1|NM|3B035001211704121^AST^JC10||1|U/ML|"});
+  REQUIRE(once.result.changed);
+  std::vector<std::string> lines;
+  for (std::size_t i = 0; i < once.out.segment_count(); ++i)
+    if (once.out.segment_id(i) == "OBX") lines.emplace_back(once.out.segment(i));
+  const Normalized twice = normalize(lines);
+  CHECK_FALSE(twice.result.changed);
+}

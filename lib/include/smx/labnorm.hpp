@@ -110,12 +110,15 @@ struct UnitResolution {
 //  1. pre-normalization (normalize_unit_text), then the tables (Tables::find_unit: site code >
 //     site analyte > site-wide > shipped code > shipped analyte > shipped global);
 //  2. else the spelling itself when it is valid UCUM AND a laboratory reading: every prefix is one
-//     of k d c m u n p f and every atom a lab atom (lab_ucum_refusal), AND, when the code's
-//     analyte has a canonical unit, it converts to that unit;
+//     of k d c m u n p f and every atom a lab atom (lab_ucum_refusal), AND, when the code has a
+//     canonical unit, it converts to that unit (`mg/d` for serum creatinine is a truncated mg/dL)
+//     -- unless the sender labelled it UCUM (`labelled_ucum`, OBX-6.3): a labelled lab unit is taken
+//     at its word and kept in its unit, as labnorm's own output is read back (idempotence);
 //  3. else unmapped (not UCUM) or refused (UCUM with another meaning).
 // `jlac10` and `local_code` may be empty; `site` may be null.
 UnitResolution resolve_unit(const tables::Tables& tables, units::Ucum& ucum, std::string_view raw_unit,
-                            std::string_view jlac10, std::string_view local_code, const tables::Site* site);
+                            std::string_view jlac10, std::string_view local_code, const tables::Site* site,
+                            bool labelled_ucum = false);
 // Why a valid UCUM expression is not a laboratory unit ("" when it is): names the prefix or
 // atom that a case variant produced (`U/ML`: the prefix 'M' on 'L').
 std::string lab_ucum_refusal(const units::Essence& essence, std::string_view ucum);

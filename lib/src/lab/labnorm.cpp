@@ -136,7 +136,8 @@ namespace {
 // resolve_unit once per (spelling, code, local code) and thread for the tables and site in use: a
 // stream repeats the same few hundred combinations for every message.
 const UnitResolution& resolve_unit_memo(const tables::Tables& tables, units::Ucum& ucum, std::string_view raw,
-                                        std::string_view jlac10, std::string_view local, const tables::Site* site) {
+                                        std::string_view jlac10, std::string_view local, const tables::Site* site,
+                                        bool labelled_ucum) {
   struct Memo {
     const tables::Tables* tables = nullptr;
     const tables::Site* site = nullptr;
@@ -148,13 +149,15 @@ const UnitResolution& resolve_unit_memo(const tables::Tables& tables, units::Ucu
     memo.site = site;
     memo.answers.clear();
   }
+  // Length-prefixed parts: a spelling may hold any byte, so no separator could keep keys apart.
   std::string key;
-  key.reserve(raw.size() + jlac10.size() + local.size() + 2);
-  key.append(raw).push_back('\x1f');
-  key.append(jlac10).push_back('\x1f');
-  key.append(local);
+  key.reserve(raw.size() + jlac10.size() + local.size() + 16);
+  for (std::string_view part : {raw, jlac10, local}) key.append(std::to_string(part.size())).append(":").append(part);
+  key.push_back(labelled_ucum ? 'U' : '-');
   if (auto it = memo.answers.find(key); it != memo.answers.end()) return it->second;
-  return memo.answers.emplace(std::move(key), resolve_unit(tables, ucum, raw, jlac10, local, site)).first->second;
+  return memo.answers
+      .emplace(std::move(key), resolve_unit(tables, ucum, raw, jlac10, local, site, labelled_ucum))
+      .first->second;
 }
 
 }  // namespace
@@ -268,13 +271,22 @@ class ObxPass {
     raw_unit_ = unit_id.empty() ? unit_text : unit_id;
     if (unit_sys_ == "UCUM" && !unit_text.empty()) raw_unit_ = unit_text;
     if (unit_id.empty() && unit_text.empty()) return;
-    UnitResolution r = resolve_unit_memo(tables_, ucum_, unit_id.empty() ? unit_text : unit_id, code_.jlac10, code_.local, site_);
+    UnitResolution r = resolve_unit_memo(tables_, ucum_, unit_id.empty() ? unit_text : unit_id, code_.jlac10,
+                                         code_.local, site_, unit_sys_ == "UCUM" && !unit_id.empty());
+    if (r.status != UnitStatus::mapped && !unit_id.empty() && !unit_text.empty() && unit_text != unit_id &&
+        !unit_sys_.empty()) {
+      // CWE: OBX-6.2 is the same unit as text. When the identifier means nothing, the text decides
+      // (and labnorm's output, `UCUM^text^UCUM`, reads back the same).
+      const UnitResolution& by_text = resolve_unit_memo(tables_, ucum_, unit_text, code_.jlac10, code_.local, site_, false);
+      if (by_text.status == UnitStatus::mapped) r = by_text;
+    }
     if (r.status != UnitStatus::mapped && !unit_id.empty() && !unit_text.empty() && unit_sys_.empty() &&
         hl7::count_pieces(hl7::nth_piece(obx6, m_.delimiters().repetition, 0), m_.delimiters().component) == 2) {
       // `×10^3/μl` sent without escaping the caret arrives as OBX-6.1 `×10`, OBX-6.2 `3/μl` and
       // no coding system. OBX-6.2 alone would read as "3 per microlitre"; the two joined are
       // the spelling the sender wrote.
-      UnitResolution joined = resolve_unit_memo(tables_, ucum_, unit_id + "^" + unit_text, code_.jlac10, code_.local, site_);
+      UnitResolution joined =
+          resolve_unit_memo(tables_, ucum_, unit_id + "^" + unit_text, code_.jlac10, code_.local, site_, false);
       if (joined.status == UnitStatus::mapped) {
         diag_(Severity::note, "LAB-UNIT-CARET", "6", "OBX-6 holds an unescaped '^': read as one unit spelling",
               joined.spelling);
