@@ -25,6 +25,7 @@
 
 #include "smx/error.hpp"
 #include "smx/hl7.hpp"
+#include "smx/ssmix2.hpp"
 
 namespace smx::deid {
 
@@ -311,11 +312,36 @@ class Deidentifier {
   std::optional<std::string> care_date(std::string_view yyyymmdd, const PatientContext& patient) const;
   std::optional<std::string> file_timestamp(std::string_view timestamp,
                                             const PatientContext& patient) const;
+  // The de-identified SS-MIX2 name of a file of `patient` (ssmix2.md §3): the patient's
+  // pseudonym, the care date and timestamp moved as above, the order number pseudonymized with
+  // purpose "order" (the 15 nines of "no order" stay), data type, department and flag as sent.
+  // nullopt when the care date or timestamp cannot be read, or no shift is known.
+  std::optional<ssmix2::FileName> file_name(const ssmix2::FileName& name, const PatientContext& patient) const;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// ---- SS-MIX2 trees -----------------------------------------------------------------------------
+
+// The standardized-storage folder of a file: pid[0:3]/pid[3:6]/pid/date/type (ssmix2.md §2).
+// The patient ID must have at least 6 characters.
+std::string storage_directory(const ssmix2::FileName& name);
+// The name a message read without an SS-MIX2 name (raw HL7, a stream record without "ssmix2")
+// would be filed under, from its content: patient from PID-3 (`patient`), the first data type
+// whose MSH-9 it has, its care date (or "-"), ORC-2 or OBR-2 digits as the order number (15
+// nines when none), MSH-7 as the timestamp (digits, padded with zeros to 17), department "-",
+// flag 1. nullopt when the message has no data type of the table or no readable MSH-7.
+std::optional<ssmix2::FileName> name_from_content(const hl7::Message& message, std::string_view patient);
+// The message text (UTF-8, CR after every segment) as the bytes of a file in `charset` (the
+// charset the source file was read in, as the stream names it): ISO-2022-JP and Shift_JIS are
+// written back in that charset so MSH-18 stays true. When the text holds a character the charset
+// cannot carry, it is written in UTF-8 with MSH-18 set to "UNICODE UTF-8" and false is
+// returned (the caller reports DEID-CHARSET).
+bool encode_message(std::string_view utf8, std::string_view charset, std::string& out);
+// `text` with field MSH-18 replaced by `value` (added when the MSH is shorter).
+std::string set_msh18(std::string_view text, std::string_view value);
 
 // ---- generalizations (public for tests) --------------------------------------------------------
 

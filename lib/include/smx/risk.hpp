@@ -14,11 +14,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "smx/hl7.hpp"
 
 namespace smx::risk {
 
@@ -192,5 +195,40 @@ struct MinKResult {
 // (fewer records than k).
 MinKResult enforce_min_k(const std::vector<Record>& records, const std::vector<Hierarchy>& hierarchies,
                          const MinKOptions& options);
+
+// ---- one record per patient, from messages ------------------------------------------------------
+
+// Quasi-identifiers smx risk builds from the messages (smx-risk(1), --qi):
+//  birth-month  PID-7 to YYYYMM        birth-year  PID-7 to YYYY        sex  PID-8
+//  postal3      PID-11.5, first 3 digits (ASCII or full-width)
+//  admit-month  the earliest PV1-44 of the patient, YYYYMM
+//  admit-dates  every PV1-44 date (YYYYMMDD) of the patient, in order (an event QI)
+//  rare-codes   the diagnosis (DG1-3.1) and lab (OBX-3.1) codes of the patient that fewer than
+//               `rare_below` patients of the data hold (an event QI)
+enum class Qi : std::uint8_t { birth_month, birth_year, sex, postal3, admit_month, admit_dates, rare_codes };
+std::string_view qi_name(Qi qi);
+// A comma-separated list of the names above; "" gives the default birth-month,sex,postal3,
+// admit-month. usage_error for an unknown name or a repeated one.
+std::vector<Qi> parse_qi_list(std::string_view text);
+// A value shown one level coarser (birth and admission to the year, postal code to its first
+// digit, event lists to their count), for describing classes without a patient's identity.
+std::string coarsen(Qi qi, std::string_view value);
+
+// Gathers what each patient's messages say, then gives one Record per patient (in no
+// particular order). Memory: one entry per patient (and its codes when rare-codes is asked).
+class PatientTable {
+ public:
+  PatientTable(std::vector<Qi> qis, std::uint64_t rare_below);
+  ~PatientTable();
+  PatientTable(PatientTable&&) noexcept;
+  void add(const hl7::Message& message, std::string_view patient);
+  std::size_t patients() const;
+  std::vector<Record> records() const;
+  const std::vector<Qi>& qis() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace smx::risk

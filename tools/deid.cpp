@@ -1,0 +1,70 @@
+// smx deid: de-identified SS-MIX2 trees and streams by allow-list profiles (smx-deid(1)).
+#include <cstdio>
+
+#include "common/command.hpp"
+#include "smx/deid_cli.hpp"
+
+namespace smx::tools {
+
+void setup_deid(CLI::App& parent) {
+  struct Options {
+    cli::DeidOptions deid;
+    std::string new_key;
+    cli::CommonOptions common;
+    FilterText filter_text;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* app = parent.add_subcommand(
+      "deid", "de-identify by an allow-list profile: keyed pseudonyms, one date shift per patient, free text removed");
+  app->add_option("inputs", options->deid.inputs, "smx stream, raw HL7 files, SS-MIX2 roots, or - (default -)")
+      ->type_name("INPUT");
+  app->add_option("--key", options->deid.key, "the key file (32 bytes; make one with --new-key)")->type_name("KEYFILE");
+  app->add_option("--new-key", options->new_key, "write a new random key to FILE (mode 0600, never overwrites) and exit")
+      ->type_name("FILE");
+  app->add_option("--profile", options->deid.profile,
+                  "built-in profile (ppc-anon, ppc-pseudo, jisedai-pseudo, safe-harbor; default ppc-anon) or a YAML file")
+      ->type_name("NAME|FILE");
+  app->add_option("--purpose", options->deid.purpose,
+                  "release name: every pseudonym and shift is scoped to it (default \"default\")")
+      ->type_name("NAME");
+  app->add_option("--shift-days", options->deid.shift_days, "date shift range in days (default the profile's, -180:180)")
+      ->type_name("MIN:MAX");
+  app->add_option("--audit", options->deid.audit, "write what each rule did per message as NDJSON to FILE (never a value)")
+      ->type_name("FILE");
+  app->add_option("-o,--output", options->deid.output_dir,
+                  "write a de-identified SS-MIX2 tree under DIR (must not exist or be empty); default: the stream on stdout")
+      ->type_name("DIR");
+  app->add_option("--tables", options->deid.tables, "table directory with the profiles (default: see smx-tables(5))")
+      ->type_name("DIR");
+  app->add_option("--diagnostics", options->common.diagnostics, "diagnostics on stderr as text or json (NDJSON)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->type_name("FORMAT");
+  app->add_flag("-q,--quiet", options->common.quiet, "print only error diagnostics");
+  app->add_flag("--stats{text}", options->common.stats,
+                "print counts read/written/rejected on stderr at the end (--stats=json: a stats record)")
+      ->check(CLI::IsMember({"text", "json"}));
+  add_filter_options(app, options->deid.reader.walk, options->filter_text);
+  add_reader_options(app, options->common, options->deid.reader);
+  app->callback([options] {
+    exit_status() = cli::run("deid", [&] {
+      if (!options->new_key.empty()) {
+        const std::string fingerprint = cli::deid_new_key(options->new_key);
+        std::printf("%s\n", fingerprint.c_str());
+        return 0;
+      }
+      apply_filter_text(options->filter_text, options->deid.reader.walk);
+      options->deid.rejects = options->common.rejects;
+      options->deid.reader.max_message_bytes = options->common.max_message_bytes;
+      cli::StderrSink sink("deid", options->common.diagnostics == "json", options->common.quiet,
+                           options->common.max_diagnostics);
+      Output out("-");
+      cli::DeidCounts counts;
+      const int status = cli::deid(options->deid, out, sink, counts);
+      sink.finish();
+      if (!options->common.stats.empty()) cli::print_stats("deid", options->common.stats, counts.messages);
+      return status;
+    });
+  });
+}
+
+}  // namespace smx::tools
