@@ -190,7 +190,7 @@ class TypeTable {
 // ---- profiles ----------------------------------------------------------------------------------
 
 enum class Action : std::uint8_t { keep, drop, pseudonymize, shift, generalize, hash };
-enum class Generalization : std::uint8_t { birth_date, year, year_month, postal3, insurer_houbetsu };
+enum class Generalization : std::uint8_t { birth_date, year, year_month, postal3, insurer_houbetsu, masked };
 enum class ValueTypeAction : std::uint8_t { keep, drop, lab_text };
 enum class DatePolicy : std::uint8_t { shift, shift_month, shift_year, keep };
 

@@ -313,6 +313,10 @@ std::string MessageRewriter::generalize(std::string_view raw, TypeId type, const
       }
       return join(pieces, d_.component);
     }
+    case Generalization::masked:
+      // A field the message type requires (PID-5 of OML-11) stays present without content: a
+      // value becomes "*", which carries nothing; absent stays absent.
+      return raw.empty() ? std::string() : std::string("*");
     case Generalization::insurer_houbetsu:
       return rewrite_identifier(raw, type, rule, [&](std::string_view value) {
         std::optional<std::string> code = insurer_houbetsu(value);

@@ -64,8 +64,9 @@ Generalization parse_generalization(const Document& doc, const YamlNode& node) {
   if (text == "year-month") return Generalization::year_month;
   if (text == "postal-3") return Generalization::postal3;
   if (text == "insurer-houbetsu") return Generalization::insurer_houbetsu;
+  if (text == "masked") return Generalization::masked;
   doc.fail(node, "unknown generalization '" + text +
-                     "' (expected birth-date, year, year-month, postal-3, insurer-houbetsu)");
+                     "' (expected birth-date, year, year-month, postal-3, insurer-houbetsu, masked)");
 }
 
 DatePrecision parse_precision(const Document& doc, const YamlNode& node) {
@@ -155,6 +156,7 @@ void check_rule_type(const Document& doc, const YamlNode& at, const FieldRule& r
         case Generalization::insurer_houbetsu:
           if (!has_identifier(types, type)) refuse("insurer-houbetsu: the data type holds no identifier");
           break;
+        case Generalization::masked: break;
       }
       break;
     case Action::keep:
