@@ -51,6 +51,7 @@ class MaskingSink final : public DiagnosticSink {
   void report(Diagnostic d) override {
     if (d.severity == Severity::error) ++errors;
     if (!d.where.path.empty()) d.where.path = mask(d.where.path);
+    d.text = mask_text(d.code, d.text);
     d.where.offset = 0;
     next_.report(std::move(d));
   }
@@ -63,6 +64,28 @@ class MaskingSink final : public DiagnosticSink {
     if (!label) label = "input " + std::to_string(++unnamed_);
     remember(path, *label);
     return *label;
+  }
+  // What the tree walk reports about a name quotes its parts (care dates, patient IDs): deid
+  // prints the code's fixed summary instead. Any other text loses its runs of 6 or more digits
+  // (IDs, dates); counts and sizes stay.
+  static std::string mask_text(const std::string& code, const std::string& text) {
+    for (const ssmix2::DiagnosticCode& c : ssmix2::diagnostic_codes())
+      if (c.code == code) return std::string(c.summary);
+    std::string out;
+    for (std::size_t i = 0; i < text.size();) {
+      std::size_t j = i;
+      while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
+      if (j - i >= 6) {
+        out += "#";
+        i = j;
+      } else if (j > i) {
+        out.append(text, i, j - i);
+        i = j;
+      } else {
+        out += text[i++];
+      }
+    }
+    return out;
   }
   DiagnosticSink& next_;
   std::unordered_map<std::string, std::string> labels_;
