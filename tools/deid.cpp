@@ -9,14 +9,13 @@ namespace smx::tools {
 void setup_deid(CLI::App& parent) {
   struct Options {
     cli::DeidOptions deid;
+    cli::MessageOptions messages;
     std::string new_key;
-    cli::CommonOptions common;
-    FilterText filter_text;
   };
   auto options = std::make_shared<Options>();
   CLI::App* app = parent.add_subcommand(
       "deid", "de-identify by an allow-list profile: keyed pseudonyms, one date shift per patient, free text removed");
-  app->add_option("inputs", options->deid.inputs, "smx stream, raw HL7 files, SS-MIX2 roots, or - (default -)")
+  app->add_option("inputs", options->messages.inputs, "smx stream, raw HL7 files, SS-MIX2 roots, or - (default -)")
       ->type_name("INPUT");
   app->add_option("--key", options->deid.key, "the key file (32 bytes; make one with --new-key)")->type_name("KEYFILE");
   app->add_option("--new-key", options->new_key, "write a new random key to FILE (mode 0600, never overwrites) and exit")
@@ -34,35 +33,29 @@ void setup_deid(CLI::App& parent) {
   app->add_option("-o,--output", options->deid.output_dir,
                   "write a de-identified SS-MIX2 tree under DIR (must not exist or be empty); default: the stream on stdout")
       ->type_name("DIR");
-  app->add_option("--tables", options->deid.tables, "table directory with the profiles (default: see smx-tables(5))")
-      ->type_name("DIR");
-  app->add_option("--diagnostics", options->common.diagnostics, "diagnostics on stderr as text or json (NDJSON)")
+  add_tables_option(app, options->deid.tables);
+  // No --show-phi: deid's diagnostics never name a patient.
+  cli::CommonOptions& common = options->messages.common;
+  app->add_option("--diagnostics", common.diagnostics, "diagnostics on stderr as text or json (NDJSON)")
       ->check(CLI::IsMember({"text", "json"}))
       ->type_name("FORMAT");
-  app->add_flag("-q,--quiet", options->common.quiet, "print only error diagnostics");
-  app->add_flag("--stats{text}", options->common.stats,
+  app->add_flag("-q,--quiet", common.quiet, "print only error diagnostics");
+  app->add_flag("--stats{text}", common.stats,
                 "print counts read/written/rejected on stderr at the end (--stats=json: a stats record)")
       ->check(CLI::IsMember({"text", "json"}));
-  add_filter_options(app, options->deid.reader.walk, options->filter_text);
-  add_reader_options(app, options->common, options->deid.reader);
+  add_filter_options(app, options->messages.reader.walk, options->messages.since, options->messages.shard);
+  add_reader_options(app, options->messages);
   app->callback([options] {
-    exit_status() = cli::run("deid", [&] {
-      if (!options->new_key.empty()) {
+    if (!options->new_key.empty()) {
+      exit_status() = cli::run("deid", [&] {
         const std::string fingerprint = cli::deid_new_key(options->new_key);
         std::printf("%s\n", fingerprint.c_str());
         return 0;
-      }
-      apply_filter_text(options->filter_text, options->deid.reader.walk);
-      options->deid.rejects = options->common.rejects;
-      options->deid.reader.max_message_bytes = options->common.max_message_bytes;
-      cli::StderrSink sink("deid", options->common.diagnostics == "json", options->common.quiet,
-                           options->common.max_diagnostics);
-      Output out("-");
-      cli::DeidCounts counts;
-      const int status = cli::deid(options->deid, out, sink, counts);
-      sink.finish();
-      if (!options->common.stats.empty()) cli::print_stats("deid", options->common.stats, counts.messages);
-      return status;
+      });
+      return;
+    }
+    exit_status() = cli::run_job("deid", options->messages.common, [&](Output& out, DiagnosticSink& diagnostics) {
+      return cli::deid(options->messages, options->deid, out, diagnostics);
     });
   });
 }

@@ -7,14 +7,12 @@ namespace smx::tools {
 void setup_risk(CLI::App& parent) {
   struct Options {
     cli::RiskOptions risk;
-    cli::CommonOptions common;
-    FilterText filter_text;
-    std::string output = "-";
+    cli::MessageOptions messages;
   };
   auto options = std::make_shared<Options>();
   CLI::App* app = parent.add_subcommand(
       "risk", "re-identification risk: equivalence classes over quasi-identifiers, k, prosecutor/journalist/marketer risk");
-  app->add_option("inputs", options->risk.inputs, "smx stream, raw HL7 files, SS-MIX2 roots, or - (default -)")
+  app->add_option("inputs", options->messages.inputs, "smx stream, raw HL7 files, SS-MIX2 roots, or - (default -)")
       ->type_name("INPUT");
   app->add_option("--qi", options->risk.qi,
                   "quasi-identifiers, comma-separated: birth-month, birth-year, sex, postal3, admit-month, admit-dates, "
@@ -41,26 +39,11 @@ void setup_risk(CLI::App& parent) {
   app->add_option("-t,--format", options->risk.format, "text or json (default text)")
       ->check(CLI::IsMember({"text", "json"}))
       ->type_name("FORMAT");
-  app->add_option("-o,--output", options->output, "write to FILE (atomically: temporary file, fsync, rename)")
-      ->type_name("FILE");
-  app->add_option("--diagnostics", options->common.diagnostics, "diagnostics on stderr as text or json (NDJSON)")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->type_name("FORMAT");
-  app->add_flag("-q,--quiet", options->common.quiet, "print only error diagnostics");
-  add_filter_options(app, options->risk.reader.walk, options->filter_text);
-  add_reader_options(app, options->common, options->risk.reader);
+  add_message_options(app, options->messages);
   app->callback([options, fraction] {
-    exit_status() = cli::run("risk", [&] {
-      options->risk.sampling_fraction_given = fraction->count() > 0;
-      apply_filter_text(options->filter_text, options->risk.reader.walk);
-      options->risk.reader.max_message_bytes = options->common.max_message_bytes;
-      cli::StderrSink sink("risk", options->common.diagnostics == "json", options->common.quiet,
-                           options->common.max_diagnostics);
-      Output out(options->output);
-      Counts counts;
-      const int status = cli::risk(options->risk, out, sink, counts);
-      sink.finish();
-      return status;
+    options->risk.sampling_fraction_given = fraction->count() > 0;
+    exit_status() = cli::run_job("risk", options->messages.common, [&](Output& out, DiagnosticSink& diagnostics) {
+      return cli::risk(options->messages, options->risk, out, diagnostics);
     });
   });
 }

@@ -237,6 +237,15 @@ first_levels = lambda root: {rel.split('/')[2] for rel in tree_bytes(root)}
 check(not (first_levels(other) & first_levels(again)), 'another key gave a shared patient pseudonym')
 check(len(first_levels(again)) == 2, f'expected 2 patient folders, got {first_levels(again)}')
 
+# -j 2: the same tree, audit, stream and diagnostics as -j 1.
+jobs2 = os.path.join(tmp, 'jobs2')
+r1 = run(['deid', '--key', key, '--tables', source, '--audit', again + '.audit', tree])
+r2 = run(['deid', '--key', key, '--tables', source, '-j', '2', '--audit', jobs2 + '.audit', '-o', jobs2, tree])
+r3 = run(['deid', '--key', key, '--tables', source, '-j', '2', '--audit', jobs2 + '.audit2', tree])
+check(tree_bytes(jobs2) == tree_bytes(again), '-j 2 tree differs from -j 1')
+check(r1.stdout == r3.stdout and r1.stderr == r3.stderr, '-j 2 stream or diagnostics differ from -j 1')
+check(open(again + '.audit', 'rb').read() == open(jobs2 + '.audit2', 'rb').read(), '-j 2 audit differs from -j 1')
+
 # One pseudonym per patient: folder, name and PID-3 agree in every file; one shift per patient:
 # every file's folder date moved by the same number of days.
 out = os.path.join(tmp, 'out-ppc-pseudo')

@@ -7,45 +7,36 @@
 
 #include "smx/error.hpp"
 #include "smx/io.hpp"
+#include "smx/job.hpp"
 #include "smx/stream.hpp"
 
 namespace smx::cli {
 
+// smx deid's own options; the inputs, filters, reader options, -j and --rejects are the
+// MessageOptions every message-reading command has (smx/job.hpp).
 struct DeidOptions {
-  std::vector<std::string> inputs;  // SS-MIX2 roots, files, the stream, "-" (default "-")
-  ReaderOptions reader;
   std::string key;                  // --key FILE (required)
   std::string profile = "ppc-anon"; // --profile NAME|FILE
   std::string purpose = "default";  // --purpose: the release every sub-key is scoped to
   std::string shift_days;           // --shift-days MIN:MAX ("" = the profile's range)
   std::string audit;                // --audit FILE (NDJSON)
   std::string output_dir;           // -o DIR: a de-identified SS-MIX2 tree; "" = the stream to `out`
-  std::string tables;               // "" = tables::default_tables_dir()
-  std::string rejects;              // --rejects FILE (raw input: stays with the source)
-};
-
-struct DeidCounts {
-  Counts messages;                  // read, written, rejected
-  std::uint64_t patients = 0;       // distinct patient pseudonyms
-  std::uint64_t collisions = 0;
-  std::uint64_t files = 0;          // files written to the tree
-  bool input_failed = false;        // an input could not be read as a whole
+  std::string tables;               // "" = tables_root("")
 };
 
 // De-identifies every message the inputs hold: the stream to `out`, or a tree under
-// options.output_dir (then `out` gets nothing). Diagnostics never name an input path: they point
-// at the de-identified output path or at "message N" (the N-th message read). Returns the exit
-// status: 0, 1 (messages rejected, errors), 2 (an input failed). Throws usage_error,
-// config_error, io_error when the job cannot start (no key, bad profile): exit status 2.
-int deid(const DeidOptions& options, Output& out, DiagnosticSink& diagnostics, DeidCounts& counts);
+// deid.output_dir (then `out` gets nothing), with options.jobs workers (output identical for
+// any number). Diagnostics never name an input path: they point at the de-identified output path
+// or at "input K" (the K-th input that reported something), with the message number. Throws
+// usage_error, config_error, io_error when the job cannot start (no key, bad profile): exit
+// status 2.
+JobResult deid(const MessageOptions& options, const DeidOptions& deid, Output& out, DiagnosticSink& diagnostics);
 
 // smx deid --new-key FILE: writes the key (mode 0600, never over an existing file) and returns
 // its fingerprint.
 std::string deid_new_key(const std::string& path);
 
 struct RiskOptions {
-  std::vector<std::string> inputs;
-  ReaderOptions reader;
   std::string qi;                     // --qi LIST ("" = the default set)
   std::uint64_t rare_below = 5;       // --rare N: a code held by fewer than N patients is rare
   double sampling_fraction = 0.01;    // --sampling-fraction F
@@ -62,6 +53,6 @@ struct RiskOptions {
 // (text or JSON). Returns 0, 1 when --max-risk or --min-k is exceeded (the worst classes are
 // described in the output, their values generalized) or messages were rejected, 2 when an input
 // failed.
-int risk(const RiskOptions& options, Output& out, DiagnosticSink& diagnostics, Counts& counts);
+JobResult risk(const MessageOptions& options, const RiskOptions& risk, Output& out, DiagnosticSink& diagnostics);
 
 }  // namespace smx::cli

@@ -10,12 +10,20 @@
 #include "smx/deid.hpp"
 #include "smx/deid_cli.hpp"
 #include "smx/gen.hpp"
+#include "smx/json.hpp"
 #include "smx/tables.hpp"
 
 namespace smx::cli {
 namespace {
 
-constexpr std::size_t kMinPatientId = 6;  // SS-MIX2 folders pid[0:3]/pid[3:6] (ssmix2.md §2)
+constexpr std::size_t kMinPatientId = 6;
+
+struct DeidCounts {
+  Counts messages;                  // read, written, rejected
+  std::uint64_t patients = 0;       // distinct patient pseudonyms
+  std::uint64_t collisions = 0;
+  std::uint64_t files = 0;          // files written to the tree
+};  // SS-MIX2 folders pid[0:3]/pid[3:6] (ssmix2.md §2)
 
 std::string without_trailing_slash(std::string path) {
   while (path.size() > 1 && path.back() == '/') path.pop_back();
@@ -101,18 +109,18 @@ class AuditWriter {
     const deid::Profile& p = d.profile();
     std::string& b = out_.buffer();
     b += "{\"smx\":1,\"kind\":\"deid-run\",\"profile\":";
-    append_json_string(b, p.name.empty() ? profile_asked : p.name);
+    json::append_string(b, p.name.empty() ? profile_asked : p.name);
     b += ",\"profile_sha256\":";
-    append_json_string(b, p.sha256);
+    json::append_string(b, p.sha256);
     b += ",\"chain\":[";
     for (std::size_t i = 0; i < p.chain.size(); ++i) {
       if (i) b += ',';
-      append_json_string(b, p.chain[i]);
+      json::append_string(b, p.chain[i]);
     }
     b += "],\"key_fingerprint\":";
-    append_json_string(b, d.key_fingerprint());
+    json::append_string(b, d.key_fingerprint());
     b += ",\"release\":";
-    append_json_string(b, d.release());
+    json::append_string(b, d.release());
     b += ",\"shift_days\":{\"min\":" + std::to_string(p.shift.min_days) +
          ",\"max\":" + std::to_string(p.shift.max_days) +
          ",\"allow_zero\":" + (p.shift.allow_zero ? "true" : "false") + "}}\n";
@@ -120,9 +128,9 @@ class AuditWriter {
   void message(std::uint64_t n, const std::string& label, const std::string& outcome, const deid::Audit& audit) {
     std::string& b = out_.buffer();
     b += "{\"smx\":1,\"kind\":\"deid-audit\",\"n\":" + std::to_string(n) + ",\"out\":";
-    append_json_string(b, label);
+    json::append_string(b, label);
     b += ",\"outcome\":";
-    append_json_string(b, outcome);
+    json::append_string(b, outcome);
     append_rules(b, audit);
     b += "}\n";
     out_.maybe_flush();
@@ -147,9 +155,9 @@ class AuditWriter {
       if (!first) b += ',';
       first = false;
       b += "{\"rule\":";
-      append_json_string(b, e.rule);
+      json::append_string(b, e.rule);
       b += ",\"criterion\":";
-      append_json_string(b, e.criterion);
+      json::append_string(b, e.criterion);
       b += ",\"count\":" + std::to_string(e.count) + "}";
     }
     b += ']';
@@ -239,7 +247,7 @@ deid::Deidentifier make_deidentifier(const DeidOptions& o, DiagnosticSink& diagn
   if (info.readable_by_others)
     diagnostics.report(Diagnostic{Severity::warning, "DEID-KEY-MODE", {},
                                   "the key file may be read by group or others; chmod 600 it", {}});
-  const std::filesystem::path tables = o.tables.empty() ? tables::default_tables_dir() : std::filesystem::path(o.tables);
+  const std::filesystem::path tables = tables_root(o.tables);
   deid::TypeTable types = deid::TypeTable::load(deid::types_path(tables));
   deid::Profile profile = deid::load_profile(o.profile, deid::profiles_dir(tables), types);
   if (!o.shift_days.empty()) profile.shift = deid::parse_shift_range(o.shift_days);
@@ -272,11 +280,37 @@ std::string deid_new_key(const std::string& path) {
   return deid::load_key(path).fingerprint();
 }
 
-int deid(const DeidOptions& o, Output& out, DiagnosticSink& diagnostics, DeidCounts& counts) {
+namespace {
+
+// A message's share of the work, from a worker to the ordered delivery.
+struct DeidPiece : Piece {
+  std::string patient_mac_text;   // the patient's pseudonym ("" when no patient)
+  deid::Digest patient_mac{};     // its full MAC, for the collision detector
+  std::optional<ssmix2::FileName> name;  // the de-identified SS-MIX2 name
+  std::string facility;
+  std::string text;               // the de-identified message (tree: the file's bytes)
+  deid::Audit audit;
+  std::string error_code, error_text;  // set: the message is not written
+  void clear() {
+    Piece::clear();
+    patient_mac_text.clear();
+    name.reset();
+    facility.clear();
+    text.clear();
+    audit = deid::Audit{};
+    error_code.clear();
+    error_text.clear();
+  }
+};
+
+}  // namespace
+
+JobResult deid(const MessageOptions& options, const DeidOptions& o, Output& out, DiagnosticSink& diagnostics) {
   MaskingSink sink(diagnostics);
   const deid::Deidentifier d = make_deidentifier(o, sink);
   std::vector<std::string> roots;
-  for (const std::string& input : o.inputs) roots.push_back(without_trailing_slash(input));
+  for (const std::string& input : options.inputs) roots.push_back(without_trailing_slash(input));
+  const bool to_tree = !o.output_dir.empty();
 
   // The output path of an input file, from its SS-MIX2 name alone (for what the reader reports
   // before the record arrives).
@@ -291,94 +325,101 @@ int deid(const DeidOptions& o, Output& out, DiagnosticSink& diagnostics, DeidCou
     return deid::storage_directory(*renamed) + "/" + ssmix2::format_file_name(*renamed);
   };
 
-  std::optional<Output> rejects_out;
-  std::optional<RejectWriter> rejects;
-  if (!o.rejects.empty()) {
-    rejects_out.emplace(o.rejects);
-    rejects.emplace(*rejects_out);
-  }
   std::optional<AuditWriter> audit;
   if (!o.audit.empty()) audit.emplace(o.audit, d, o.profile);
   std::optional<TreeWriter> tree;
-  if (!o.output_dir.empty()) tree.emplace(o.output_dir);
-  RecordWriter writer(out, OutputFormat::stream);
+  if (to_tree) tree.emplace(o.output_dir);
+  MessageJob job("deid", options, out, sink);
   deid::CollisionDetector collisions;
+  DeidCounts counts;
   std::uint64_t renamed = 0, ordinal = 0;
-  std::optional<std::string> context_for;  // the patient `context` belongs to
-  deid::PatientContext context;
 
-  RecordReader reader(o.inputs, o.reader, sink, rejects ? &*rejects : nullptr, counts.messages);
-  auto reject = [&](const Record& r, const std::string& code, const std::string& text, const std::string& label) {
-    sink.report(Diagnostic{Severity::error, code, Location{label, r.src.n, 0, {}}, text, {}});
-    ++counts.messages.rejected;
-    if (rejects)
-      rejects->reject(Reject{r.src, code, text,
-                             r.stream_line.empty() ? r.message.text() : std::string_view(r.stream_line)});
-    if (audit) audit->message(ordinal, label, "rejected " + code, deid::Audit{});
-  };
+  job.for_each_record<DeidPiece>(
+      [&](std::size_t, const Record& r, DeidPiece& p) {
+        const std::string patient = r.ssmix2 ? r.ssmix2->patient : ssmix2::content_patient(r.message);
+        if (!patient.empty() && patient.size() < kMinPatientId) {
+          p.error_code = "DEID-PATIENT-SHORT";
+          p.error_text = "patient ID shorter than 6 characters: not an SS-MIX2 patient folder (pid[0:3]/pid[3:6]); "
+                         "message not written";
+          return;
+        }
+        if (patient.empty() && to_tree) {
+          p.error_code = "DEID-NO-PATIENT";
+          p.error_text = "no patient ID (SS-MIX2 name or PID-3): cannot be filed in the tree; message not written";
+          return;
+        }
+        deid::PatientContext context;
+        if (!patient.empty()) {
+          context = d.patient(patient);
+          const deid::Pseudonym pseudonym = d.pseudonym("patient", patient);
+          p.patient_mac_text = pseudonym.text;
+          p.patient_mac = pseudonym.mac;
+        }
+        if (r.ssmix2 && r.ssmix2->flag >= 0) {
+          p.name = d.file_name(*r.ssmix2, context);
+        } else if (!patient.empty()) {
+          if (std::optional<ssmix2::FileName> derived = deid::name_from_content(r.message, patient))
+            p.name = d.file_name(*derived, context);
+        }
+        if (to_tree && !p.name) {
+          p.error_code = "DEID-TREE-NAME";
+          p.error_text = "no SS-MIX2 name could be made (unreadable name, care date or timestamp, or a data type "
+                         "not in the SS-MIX2 table); message not written";
+          return;
+        }
+        // Diagnostics of this message point at its output path, or at the input (masked).
+        const std::string label =
+            p.name ? deid::storage_directory(*p.name) + "/" + ssmix2::format_file_name(*p.name) : r.src.path;
+        if (patient.empty())
+          p.diagnostics.report(Diagnostic{Severity::warning, "DEID-NO-PATIENT", Location{label, r.src.n, 0, {}},
+                                          "no patient ID: no date shift is known, every date of the message is removed",
+                                          {}});
+        deid::DeidResult result = d.apply(r.message, context);
+        p.audit = std::move(result.audit);
+        if (to_tree) {
+          p.facility = facility_of(roots, r.src.path, patient);
+          if (!deid::encode_message(result.text, r.charset, p.text))
+            p.diagnostics.report(Diagnostic{Severity::warning, "DEID-CHARSET", Location{label, r.src.n, 0, {}},
+                                            "a character cannot be written in " + r.charset +
+                                                "; the file is written in UTF-8 with MSH-18 UNICODE UTF-8",
+                                            {}});
+        } else {
+          p.text = std::move(result.text);
+        }
+      },
+      [&](const Record& r, DeidPiece& p) {
+        ++ordinal;
+        std::string label = p.name ? deid::storage_directory(*p.name) + "/" + ssmix2::format_file_name(*p.name)
+                                   : "message " + std::to_string(ordinal);
+        if (p.error_code.empty() && !p.patient_mac_text.empty() &&
+            collisions.observe("patient", deid::Pseudonym{p.patient_mac_text, p.patient_mac})) {
+          ++counts.collisions;
+          p.error_code = "DEID-COLLISION";
+          p.error_text = "two patient IDs got one pseudonym; use a longer pseudonym shape; message not written";
+        }
+        if (!p.error_code.empty()) {
+          sink.report(Diagnostic{Severity::error, p.error_code, Location{r.src.path, r.src.n, 0, {}}, p.error_text, {}});
+          job.reject(r, p.error_code, p.error_text);
+          if (audit) audit->message(ordinal, label, "rejected " + p.error_code, deid::Audit{});
+          return;
+        }
+        sink.remember(r.src.path, label);
+        if (tree) {
+          label = tree->add(r.src.path, p.facility, *p.name, p.text, renamed);
+        } else {
+          Record written;
+          written.src = Source{p.name ? label : std::string("-"), p.name ? r.src.n : ordinal, 0};
+          written.ssmix2 = p.name;
+          written.charset = r.charset;
+          written.changes = r.changes;  // labnorm's changes: codes and units, never a patient value
+          std::string line;
+          RecordWriter::append(line, OutputFormat::stream, written, p.text);
+          out.write(line);
+        }
+        ++job.counts().written;
+        if (audit) audit->message(ordinal, label, "written", p.audit);
+      });
 
-  while (const Record* r = reader.next()) {
-    ++ordinal;
-    const std::string message_label = "message " + std::to_string(ordinal);
-    const std::string patient = r->ssmix2 ? r->ssmix2->patient : ssmix2::content_patient(r->message);
-    if (!patient.empty() && patient.size() < kMinPatientId) {
-      reject(*r, "DEID-PATIENT-SHORT",
-             "patient ID shorter than 6 characters: not an SS-MIX2 patient folder (pid[0:3]/pid[3:6]); message not written",
-             message_label);
-      continue;
-    }
-    if (patient.empty() && tree) {
-      reject(*r, "DEID-NO-PATIENT", "no patient ID (SS-MIX2 name or PID-3): cannot be filed in the tree", message_label);
-      continue;
-    }
-    if (!context_for || *context_for != patient) {
-      context_for.reset();
-      context = patient.empty() ? deid::PatientContext{} : d.patient(patient);
-      if (!patient.empty() && collisions.observe("patient", d.pseudonym("patient", patient))) {
-        ++counts.collisions;
-        reject(*r, "DEID-COLLISION", "two patient IDs got one pseudonym; use a longer pseudonym shape", message_label);
-        continue;
-      }
-      context_for = patient;
-    }
-    std::optional<ssmix2::FileName> name;
-    if (r->ssmix2 && r->ssmix2->flag >= 0) {
-      name = d.file_name(*r->ssmix2, context);
-    } else if (!patient.empty()) {
-      if (std::optional<ssmix2::FileName> derived = deid::name_from_content(r->message, patient))
-        name = d.file_name(*derived, context);
-    }
-    if (tree && !name) {
-      reject(*r, "DEID-TREE-NAME",
-             "no SS-MIX2 name could be made (unreadable name, care date or timestamp, or an unknown data type)",
-             message_label);
-      continue;
-    }
-    std::string label = name ? deid::storage_directory(*name) + "/" + ssmix2::format_file_name(*name) : message_label;
-    sink.remember(r->src.path, label);
-    if (patient.empty())
-      sink.report(Diagnostic{Severity::warning, "DEID-NO-PATIENT", Location{label, r->src.n, 0, {}},
-                             "no patient ID: no date shift is known, every date of the message is removed", {}});
-    deid::DeidResult result = d.apply(r->message, context);
-    if (tree) {
-      std::string bytes;
-      if (!deid::encode_message(result.text, r->charset, bytes))
-        sink.report(Diagnostic{Severity::warning, "DEID-CHARSET", Location{label, r->src.n, 0, {}},
-                               "a character cannot be written in " + r->charset +
-                                   "; the file is written in UTF-8 with MSH-18 UNICODE UTF-8",
-                               {}});
-      label = tree->add(r->src.path, facility_of(roots, r->src.path, patient), *name, bytes, renamed);
-    } else {
-      Record written;
-      written.src = Source{name ? label : std::string("-"), name ? r->src.n : ordinal, 0};
-      written.ssmix2 = name;
-      written.charset = r->charset;
-      written.changes = r->changes;  // labnorm's changes: codes and units, never a patient value
-      writer.write(written, result.text);
-    }
-    ++counts.messages.written;
-    if (audit) audit->message(ordinal, label, "written", result.audit);
-  }
   counts.patients = collisions.distinct();
   if (tree) {
     tree->finish();
@@ -389,12 +430,11 @@ int deid(const DeidOptions& o, Output& out, DiagnosticSink& diagnostics, DeidCou
                                  " files met a name already written (dates cut by the profile); each got the next timestamp",
                              {}});
   }
-  out.commit();
-  if (rejects_out) rejects_out->commit();
+  JobResult result = job.finish();
+  counts.messages = result.counts;
   if (audit) audit->finish(counts);
-  counts.input_failed = reader.had_input_error();
-  if (counts.input_failed) return kFailed;
-  return (sink.errors > 0 || counts.messages.rejected > 0) ? kDataProblems : kOk;
+  if (result.status == kOk && sink.errors > 0) result.status = kDataProblems;
+  return result;
 }
 
 }  // namespace smx::cli

@@ -8,6 +8,7 @@
 
 #include "smx/cli.hpp"
 #include "smx/deid_cli.hpp"
+#include "smx/json.hpp"
 #include "smx/risk.hpp"
 #include "smx/ssmix2.hpp"
 
@@ -146,7 +147,7 @@ std::string json_report(const RiskOptions& o, const std::vector<risk::Qi>& qis, 
   std::string j = "{\"smx\":1,\"kind\":\"risk\",\"patients\":" + std::to_string(f.sample.records) + ",\"qi\":[";
   for (std::size_t i = 0; i < qis.size(); ++i) {
     if (i) j += ',';
-    append_json_string(j, risk::qi_name(qis[i]));
+    json::append_string(j, risk::qi_name(qis[i]));
   }
   j += "],\"classes\":" + std::to_string(f.sample.classes) + ",\"k_min\":" + std::to_string(f.sample.k_min) +
        ",\"k_max\":" + std::to_string(f.sample.k_max) + ",\"k_mean\":" + number(f.sample.k_mean) + ",\"histogram\":[";
@@ -171,7 +172,7 @@ std::string json_report(const RiskOptions& o, const std::vector<risk::Qi>& qis, 
        ",\"sampling_fraction_default\":" + (o.sampling_fraction_given ? "false" : "true") +
        ",\"population_size\":" + number(u.population_size) + ",\"sample_uniqueness\":" + number(u.sample_uniqueness) +
        ",\"zayatz\":" + opt(u.zayatz) + ",\"pitman\":" + opt(u.pitman) + ",\"snb\":" + opt(u.snb) + ",\"dankar_model\":";
-  append_json_string(j, risk::model_name(u.dankar_model));
+  json::append_string(j, risk::model_name(u.dankar_model));
   j += ",\"dankar\":" + number(u.dankar) + ",\"dankar_fraction\":" + number(u.dankar_fraction) + "}";
   j += ",\"expected_reidentifications\":" + number(f.global.expected_reidentifications) +
        ",\"expected_share\":" + number(f.global.share);
@@ -181,7 +182,7 @@ std::string json_report(const RiskOptions& o, const std::vector<risk::Qi>& qis, 
     j += std::string(w ? "," : "") + "{\"k\":" + std::to_string(f.worst[w].second) + ",\"values\":[";
     for (std::size_t i = 0; i < f.worst[w].first.size(); ++i) {
       if (i) j += ',';
-      append_json_string(j, f.worst[w].first[i]);
+      json::append_string(j, f.worst[w].first[i]);
     }
     j += "]}";
   }
@@ -191,7 +192,7 @@ std::string json_report(const RiskOptions& o, const std::vector<risk::Qi>& qis, 
 
 }  // namespace
 
-int risk(const RiskOptions& o, Output& out, DiagnosticSink& diagnostics, Counts& counts) {
+JobResult risk(const MessageOptions& options, const RiskOptions& o, Output& out, DiagnosticSink& diagnostics) {
   const std::vector<risk::Qi> qis = risk::parse_qi_list(o.qi);
   if (!(o.sampling_fraction > 0 && o.sampling_fraction <= 1)) throw usage_error("--sampling-fraction must be in (0, 1]");
   if (o.format != "text" && o.format != "json") throw usage_error("-t must be text or json");
@@ -199,18 +200,23 @@ int risk(const RiskOptions& o, Output& out, DiagnosticSink& diagnostics, Counts&
   if (!o.population.empty()) population = load_population(o.population, qis);
 
   risk::PatientTable table(qis, o.rare_below);
-  RecordReader reader(o.inputs, o.reader, diagnostics, nullptr, counts);
-  while (const Record* r = reader.next()) {
-    const std::string patient = r->ssmix2 ? r->ssmix2->patient : ssmix2::content_patient(r->message);
-    if (patient.empty()) {
-      diagnostics.report(Diagnostic{Severity::warning, "RISK-NO-PATIENT", r->location(),
-                                    "message without a patient ID (SS-MIX2 name or PID-3): not counted", {}});
-      continue;
-    }
-    table.add(r->message, patient);
-    ++counts.written;
-  }
-  if (reader.had_input_error()) return kFailed;
+  MessageJob job("risk", options, out, diagnostics);
+  // The table is filled in input order on the delivering thread: workers have nothing to do.
+  job.for_each_record<Piece>([](std::size_t, const Record&, Piece&) {},
+                             [&](const Record& r, Piece&) {
+                               const std::string patient =
+                                   r.ssmix2 ? r.ssmix2->patient : ssmix2::content_patient(r.message);
+                               if (patient.empty()) {
+                                 job.diagnostics().report(Diagnostic{
+                                     Severity::warning, "RISK-NO-PATIENT", r.location(),
+                                     "message without a patient ID (SS-MIX2 name or PID-3): not counted", {}});
+                                 return;
+                               }
+                               table.add(r.message, patient);
+                               ++job.counts().written;
+                             });
+  JobResult result = job.finish();
+  if (result.status == kFailed) return result;
 
   const std::vector<risk::Record> records = table.records();
   const risk::EquivalenceClasses classes(records);
@@ -246,8 +252,8 @@ int risk(const RiskOptions& o, Output& out, DiagnosticSink& diagnostics, Counts&
     report.write(text_report(o, qis, f, true));
     report.commit();
   }
-  out.commit();
-  return (f.over_risk || f.under_k || counts.rejected > 0) ? kDataProblems : kOk;
+  if (f.over_risk || f.under_k) result.status = kDataProblems;
+  return result;
 }
 
 }  // namespace smx::cli
