@@ -12,6 +12,10 @@ measure() {  # name patients: prints "seconds rss_kib" of the command in $cmd
   /usr/bin/time -f '%e %M' -o "$work/time" taskset -c 0 bash -c "$cmd" > /dev/null 2> "$work/stderr" || true
   cat "$work/time"
 }
+measure2() {  # the same on both cores
+  /usr/bin/time -f '%e %M' -o "$work/time" bash -c "$cmd" > /dev/null 2> "$work/stderr" || true
+  cat "$work/time"
+}
 for n in "$small" "$large"; do
   tree=$work/gen-$n
   [ -d "$tree" ] || "$smx" gen --patients "$n" --seed 11 -o "$tree"
@@ -19,6 +23,9 @@ for n in "$small" "$large"; do
   msgs=$(wc -l < "$tree.ndjson")
   cmd="'$smx' deid --key '$key' --tables '$here' '$tree.ndjson'"; read -r s rss < <(measure)
   row "deid stream -> stream, $msgs msgs, one core" "taskset -c 0 smx deid --key K $tree.ndjson" \
+      "$(awk -v m="$msgs" -v s="$s" 'BEGIN{printf "%.0f msgs/s (%.2f s), peak RSS %.1f MiB", m/s, s, '"$rss"'/1024}')"
+  cmd="'$smx' deid -j 2 --key '$key' --tables '$here' '$tree.ndjson'"; read -r s rss < <(measure2)
+  row "deid stream -> stream, $msgs msgs, -j 2 (two cores)" "smx deid -j 2 --key K $tree.ndjson" \
       "$(awk -v m="$msgs" -v s="$s" 'BEGIN{printf "%.0f msgs/s (%.2f s), peak RSS %.1f MiB", m/s, s, '"$rss"'/1024}')"
   rm -rf "$work/out-$n"
   cmd="'$smx' deid --key '$key' --tables '$here' -o '$work/out-$n' '$tree'"; read -r s rss < <(measure)
@@ -34,7 +41,6 @@ done
   echo
   echo "- smx: commit $(git -C "$here" rev-parse --short=12 HEAD), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); one run each, /usr/bin/time wall clock"
   echo "- inputs: smx gen --seed 11 trees of $small and $large patients, and their streams (smx cat); default profile ppc-anon"
-  echo "- -j 2: not measured, smx deid has no -j yet (the worker pool of issue 12 is not on main)"
   echo
   echo "| figure | command | measured |"
   echo "| --- | --- | --- |"
