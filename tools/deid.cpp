@@ -33,6 +33,12 @@ void setup_deid(CLI::App& parent) {
   app->add_option("-o,--output", options->deid.output_dir,
                   "write a de-identified SS-MIX2 tree under DIR (must not exist or be empty); default: the stream on stdout")
       ->type_name("DIR");
+  app->add_option("--min-k", options->deid.min_k,
+                  "leave out the patients in classes of fewer than K patients (reads the inputs twice)")
+      ->type_name("K");
+  app->add_option("--qi", options->deid.qi,
+                  "quasi-identifiers for --min-k, as smx risk --qi (default birth-month,sex,postal3,admit-month)")
+      ->type_name("LIST");
   add_tables_option(app, options->deid.tables);
   // No --show-phi: deid's diagnostics never name a patient.
   cli::CommonOptions& common = options->messages.common;

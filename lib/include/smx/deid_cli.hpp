@@ -22,6 +22,8 @@ struct DeidOptions {
   std::string audit;                // --audit FILE (NDJSON)
   std::string output_dir;           // -o DIR: a de-identified SS-MIX2 tree; "" = the stream to `out`
   std::string tables;               // "" = tables_root("")
+  std::uint64_t min_k = 0;          // --min-k K: suppress the patients in classes below K (0: off)
+  std::string qi;                   // --qi LIST for --min-k (risk::parse_qi_list; "" = its default)
 };
 
 // De-identifies every message the inputs hold: the stream to `out`, or a tree under

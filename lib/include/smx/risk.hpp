@@ -224,6 +224,8 @@ class PatientTable {
   void add(const hl7::Message& message, std::string_view patient);
   std::size_t patients() const;
   std::vector<Record> records() const;
+  // The same records with the patient each belongs to (the ID given to add()).
+  std::vector<std::pair<std::string, Record>> records_by_patient() const;
   const std::vector<Qi>& qis() const;
 
  private:

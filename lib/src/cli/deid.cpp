@@ -11,6 +11,7 @@
 #include "smx/deid_cli.hpp"
 #include "smx/gen.hpp"
 #include "smx/json.hpp"
+#include "smx/risk.hpp"
 #include "smx/tables.hpp"
 
 namespace smx::cli {
@@ -291,8 +292,10 @@ struct DeidPiece : Piece {
   std::string text;               // the de-identified message (tree: the file's bytes)
   deid::Audit audit;
   std::string error_code, error_text;  // set: the message is not written
+  bool suppressed = false;             // --min-k: the patient is left out of the release
   void clear() {
     Piece::clear();
+    suppressed = false;
     patient_mac_text.clear();
     name.reset();
     facility.clear();
@@ -302,6 +305,58 @@ struct DeidPiece : Piece {
     error_text.clear();
   }
 };
+
+class NullSink final : public DiagnosticSink {
+ public:
+  void report(Diagnostic) override {}
+};
+
+// --min-k: a first pass de-identifies every message (writing nothing, reporting nothing: the
+// second pass reports), builds one record per patient from the de-identified messages (the
+// quasi-identifiers as released) and returns the pseudonyms of the patients in equivalence
+// classes smaller than K. Leaving those patients out makes every remaining class hold K or more
+// (classes are disjoint), which is what smx risk then measures; generalizing further is the
+// profile's job.
+struct Suppression {
+  std::unordered_set<std::string> patients;
+  std::uint64_t patients_total = 0, k_min_before = 0, classes_before = 0;
+};
+
+Suppression min_k_suppression(const MessageOptions& options, const DeidOptions& o, const deid::Deidentifier& d) {
+  for (const std::string& input : options.inputs)
+    if (input == "-") throw usage_error("--min-k reads the inputs twice: give files or trees, not stdin");
+  if (options.inputs.empty()) throw usage_error("--min-k reads the inputs twice: give files or trees, not stdin");
+  MessageOptions first = options;
+  first.common.rejects.clear();
+  first.common.stats.clear();
+  NullSink quiet;
+  Output nowhere("/dev/null");
+  risk::PatientTable table(risk::parse_qi_list(o.qi), 5);
+  MessageJob job("deid", first, nowhere, quiet);
+  job.for_each_record<DeidPiece>(
+      [&](std::size_t, const Record& r, DeidPiece& p) {
+        const std::string patient = r.ssmix2 ? r.ssmix2->patient : ssmix2::content_patient(r.message);
+        if (patient.size() < kMinPatientId) return;  // not released anyway
+        const deid::PatientContext context = d.patient(patient);
+        p.patient_mac_text = context.pseudonym;
+        p.text = d.apply(r.message, context).text;
+      },
+      [&](const Record&, DeidPiece& p) {
+        if (p.patient_mac_text.empty()) return;
+        hl7::Message released;
+        if (released.assign(p.text)) table.add(released, p.patient_mac_text);
+      });
+  const std::vector<std::pair<std::string, risk::Record>> records = table.records_by_patient();
+  risk::EquivalenceClasses classes;
+  for (const auto& [id, record] : records) classes.add(record);
+  Suppression out;
+  out.patients_total = records.size();
+  out.classes_before = classes.classes();
+  out.k_min_before = risk::summarize(classes.histogram()).k_min;
+  for (const auto& [id, record] : records)
+    if (classes.size_of(record) < o.min_k) out.patients.insert(id);
+  return out;
+}
 
 }  // namespace
 
@@ -329,7 +384,10 @@ JobResult deid(const MessageOptions& options, const DeidOptions& o, Output& out,
   if (!o.audit.empty()) audit.emplace(o.audit, d, o.profile);
   std::optional<TreeWriter> tree;
   if (to_tree) tree.emplace(o.output_dir);
+  std::optional<Suppression> suppression;
+  if (o.min_k > 0) suppression = min_k_suppression(options, o, d);
   MessageJob job("deid", options, out, sink);
+  std::uint64_t suppressed_messages = 0;
   deid::CollisionDetector collisions;
   DeidCounts counts;
   std::uint64_t renamed = 0, ordinal = 0;
@@ -354,6 +412,10 @@ JobResult deid(const MessageOptions& options, const DeidOptions& o, Output& out,
           const deid::Pseudonym pseudonym = d.pseudonym("patient", patient);
           p.patient_mac_text = pseudonym.text;
           p.patient_mac = pseudonym.mac;
+          if (suppression && suppression->patients.count(pseudonym.text)) {
+            p.suppressed = true;
+            return;
+          }
         }
         if (r.ssmix2 && r.ssmix2->flag >= 0) {
           p.name = d.file_name(*r.ssmix2, context);
@@ -397,6 +459,12 @@ JobResult deid(const MessageOptions& options, const DeidOptions& o, Output& out,
           p.error_code = "DEID-COLLISION";
           p.error_text = "two patient IDs got one pseudonym; use a longer pseudonym shape; message not written";
         }
+        if (p.suppressed) {
+          ++suppressed_messages;
+          ++job.counts().filtered;
+          if (audit) audit->message(ordinal, "message " + std::to_string(ordinal), "suppressed (min-k)", deid::Audit{});
+          return;
+        }
         if (!p.error_code.empty()) {
           sink.report(Diagnostic{Severity::error, p.error_code, Location{r.src.path, r.src.n, 0, {}}, p.error_text, {}});
           job.reject(r, p.error_code, p.error_text);
@@ -430,6 +498,14 @@ JobResult deid(const MessageOptions& options, const DeidOptions& o, Output& out,
                                  " files met a name already written (dates cut by the profile); each got the next timestamp",
                              {}});
   }
+  if (suppression)
+    sink.report(Diagnostic{
+        Severity::note, "DEID-MIN-K", {},
+        std::to_string(suppression->patients.size()) + " of " + std::to_string(suppression->patients_total) +
+            " patients (" + std::to_string(suppressed_messages) + " messages) were in classes smaller than k=" +
+            std::to_string(o.min_k) + " (k-min " + std::to_string(suppression->k_min_before) + ", " +
+            std::to_string(suppression->classes_before) + " classes) and were suppressed",
+        {}});
   JobResult result = job.finish();
   counts.messages = result.counts;
   if (audit) audit->finish(counts);

@@ -150,11 +150,17 @@ void PatientTable::add(const hl7::Message& m, std::string_view patient_id) {
 }
 
 std::vector<Record> PatientTable::records() const {
+  std::vector<Record> out;
+  for (auto& [id, record] : records_by_patient()) out.push_back(std::move(record));
+  return out;
+}
+
+std::vector<std::pair<std::string, Record>> PatientTable::records_by_patient() const {
   std::unordered_map<std::string, std::uint64_t> holders;  // code -> patients
   if (impl_->want_codes)
     for (const auto& [id, p] : impl_->patients)
       for (const std::string& code : p.codes) ++holders[code];
-  std::vector<Record> out;
+  std::vector<std::pair<std::string, Record>> out;
   out.reserve(impl_->patients.size());
   for (const auto& [id, p] : impl_->patients) {
     Record r;
@@ -180,7 +186,7 @@ std::vector<Record> PatientTable::records() const {
         }
       }
     }
-    out.push_back(std::move(r));
+    out.emplace_back(id, std::move(r));
   }
   return out;
 }
