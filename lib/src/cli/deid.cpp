@@ -108,60 +108,68 @@ class AuditWriter {
   AuditWriter(const std::string& path, const deid::Deidentifier& d, const std::string& profile_asked)
       : out_(path) {
     const deid::Profile& p = d.profile();
-    std::string& b = out_.buffer();
-    b += "{\"smx\":1,\"kind\":\"deid-run\",\"profile\":";
-    json::append_string(b, p.name.empty() ? profile_asked : p.name);
-    b += ",\"profile_sha256\":";
-    json::append_string(b, p.sha256);
-    b += ",\"chain\":[";
-    for (std::size_t i = 0; i < p.chain.size(); ++i) {
-      if (i) b += ',';
-      json::append_string(b, p.chain[i]);
-    }
-    b += "],\"key_fingerprint\":";
-    json::append_string(b, d.key_fingerprint());
-    b += ",\"release\":";
-    json::append_string(b, d.release());
-    b += ",\"shift_days\":{\"min\":" + std::to_string(p.shift.min_days) +
-         ",\"max\":" + std::to_string(p.shift.max_days) +
-         ",\"allow_zero\":" + (p.shift.allow_zero ? "true" : "false") + "}}\n";
+    json::Writer w(out_.buffer());
+    w.begin_object();
+    w.number("smx", 1);
+    w.string("kind", "deid-run");
+    w.string("profile", p.name.empty() ? profile_asked : p.name);
+    w.string("profile_sha256", p.sha256);
+    w.begin_array("chain");
+    for (const std::string& name : p.chain) w.string_element(name);
+    w.end_array();
+    w.string("key_fingerprint", d.key_fingerprint());
+    w.string("release", d.release());
+    w.begin_object("shift_days");
+    w.number("min", p.shift.min_days);
+    w.number("max", p.shift.max_days);
+    w.boolean("allow_zero", p.shift.allow_zero);
+    w.end_object();
+    w.end_object();
+    out_.buffer() += '\n';
   }
   void message(std::uint64_t n, const std::string& label, const std::string& outcome, const deid::Audit& audit) {
-    std::string& b = out_.buffer();
-    b += "{\"smx\":1,\"kind\":\"deid-audit\",\"n\":" + std::to_string(n) + ",\"out\":";
-    json::append_string(b, label);
-    b += ",\"outcome\":";
-    json::append_string(b, outcome);
-    append_rules(b, audit);
-    b += "}\n";
+    json::Writer w(out_.buffer());
+    w.begin_object();
+    w.number("smx", 1);
+    w.string("kind", "deid-audit");
+    w.number("n", n);
+    w.string("out", label);
+    w.string("outcome", outcome);
+    rules(w, audit);
+    w.end_object();
+    out_.buffer() += '\n';
     out_.maybe_flush();
     total_.merge(audit);
   }
   void finish(const DeidCounts& c) {
-    std::string& b = out_.buffer();
-    b += "{\"smx\":1,\"kind\":\"deid-summary\",\"read\":" + std::to_string(c.messages.read) +
-         ",\"written\":" + std::to_string(c.messages.written) + ",\"rejected\":" + std::to_string(c.messages.rejected) +
-         ",\"patients\":" + std::to_string(c.patients) + ",\"collisions\":" + std::to_string(c.collisions) +
-         ",\"files\":" + std::to_string(c.files);
-    append_rules(b, total_);
-    b += "}\n";
+    json::Writer w(out_.buffer());
+    w.begin_object();
+    w.number("smx", 1);
+    w.string("kind", "deid-summary");
+    w.number("read", c.messages.read);
+    w.number("written", c.messages.written);
+    w.number("rejected", c.messages.rejected);
+    w.number("suppressed", c.messages.filtered);
+    w.number("patients", c.patients);
+    w.number("collisions", c.collisions);
+    w.number("files", c.files);
+    rules(w, total_);
+    w.end_object();
+    out_.buffer() += '\n';
     out_.commit();
   }
 
  private:
-  static void append_rules(std::string& b, const deid::Audit& audit) {
-    b += ",\"rules\":[";
-    bool first = true;
+  static void rules(json::Writer& w, const deid::Audit& audit) {
+    w.begin_array("rules");
     for (const deid::AuditEntry& e : audit.entries()) {
-      if (!first) b += ',';
-      first = false;
-      b += "{\"rule\":";
-      json::append_string(b, e.rule);
-      b += ",\"criterion\":";
-      json::append_string(b, e.criterion);
-      b += ",\"count\":" + std::to_string(e.count) + "}";
+      w.begin_object();
+      w.string("rule", e.rule);
+      w.string("criterion", e.criterion);
+      w.number("count", e.count);
+      w.end_object();
     }
-    b += ']';
+    w.end_array();
   }
   Output out_;
   deid::Audit total_;

@@ -114,10 +114,13 @@ DeidResult MessageRewriter::run() {
 std::string MessageRewriter::rewrite_segment(std::size_t index, const SegmentRule& rule, std::string_view id) {
   const bool msh = id == "MSH";
   std::vector<std::string> fields;  // fields[n] is field n (0: unused; MSH-1 is the separator)
-  const std::size_t count = message_.field_count(index);
+  // The segment split once (Message::field scans from the segment start on every call).
+  const std::vector<std::string_view> pieces = split(message_.segment(index), d_.field);
+  // pieces[0] is the ID; in MSH pieces[1] is MSH-2 (MSH-1 is the separator itself).
+  const std::size_t count = msh ? pieces.size() : pieces.size() - 1;
   fields.resize(count + 1);
   for (std::size_t n = msh ? 3 : 1; n <= count; ++n) {
-    const std::string_view raw = message_.field(index, n);
+    const std::string_view raw = pieces[msh ? n - 1 : n];
     if (raw.empty()) continue;
     const auto rule_it = rule.fields.find(static_cast<int>(n));
     if (rule_it == rule.fields.end()) {
