@@ -427,12 +427,17 @@ class ObxPass {
   }
 
   // A result kept as sent must not keep a UCUM label either: `88|mg/dL^mg/dL^UCUM` for creatinine
-  // would read as normalized in flat and fhir while the value is a umol/L number. The text stays.
+  // would read as normalized in flat and fhir while the value is a umol/L number. Only the coding
+  // system goes: identifier and text stay as sent, so that reading the result again finds the
+  // same unit, the same gate and nothing more to change (fuzz_labnorm: `mg/dL^mg/$L^UCUM` became
+  // `^mg/$L`, an unmapped spelling whose range a second run then rewrote).
   std::optional<FieldEdit> label_drop() const {
     if (unit_sys_ != "UCUM") return std::nullopt;
     const auto& d = m_.delimiters();
     const std::string_view obx6 = fields_[6];
-    const std::string new6 = d.component + escaped(raw_unit_);
+    const std::string_view first = hl7::nth_piece(hl7::nth_piece(obx6, d.repetition, 0), d.component, 0);
+    const std::string_view second = hl7::nth_piece(hl7::nth_piece(obx6, d.repetition, 0), d.component, 1);
+    const std::string new6 = second.empty() ? std::string(first) : std::string(first) + d.component + std::string(second);
     return FieldEdit{6, new6, decoded(obx6), decoded(new6), "kept as sent (LAB-IMPLAUSIBLE): coding system UCUM removed"};
   }
 
