@@ -8,13 +8,19 @@ here=$(cd "$(dirname "$0")/.." && pwd); key=$here/tests/data/deid/test.key
 mkdir -p "$work"; results=$here/bench/RESULTS.md
 row() { printf '| %s | `%s` | %s |\n' "$1" "$2" "$3" >> "$work/rows.md"; }
 : > "$work/rows.md"
+check_time() {  # a failed command (exit 2: data problems are 1 and still measured) stops the run
+  if grep -q 'exited with non-zero status [^1]' "$work/time"; then
+    echo "bench/deid.sh: failed: $cmd ($(head -1 "$work/time"))" >&2; exit 1
+  fi
+  tail -n 1 "$work/time"
+}
 measure() {  # name patients: prints "seconds rss_kib" of the command in $cmd
   /usr/bin/time -f '%e %M %U %S' -o "$work/time" taskset -c 0 bash -c "$cmd" > /dev/null 2> "$work/stderr" || true
-  cat "$work/time"
+  check_time
 }
 measure2() {  # the same on both cores
   /usr/bin/time -f '%e %M %U %S' -o "$work/time" bash -c "$cmd" > /dev/null 2> "$work/stderr" || true
-  cat "$work/time"
+  check_time
 }
 for n in "$small" "$large"; do
   tree=$work/gen-$n
