@@ -319,6 +319,17 @@ struct MatchConfig {
   double tolerance = 1e-5;             // stop when no parameter moves more than this
   double initial_lambda = 0.01;
   Bytes link_key;                      // HMAC key of the link IDs
+  // Twin guard: a pair where every comparison named here is at or below the given level (1 =
+  // best agreement, 0 = the comparison's "else" level; both sides present) is never a match,
+  // whatever the other fields say; it goes to review when its probability is at or above
+  // possible_probability. Same-sex twins share family name, birth date, address and (before
+  // 2021, as dependants) the insurance card: only the given name tells them apart (privacy.md
+  // §1.1, ID1 row). Default: the kana given name disagrees and the kanji name is not the same.
+  struct Guard {
+    std::string comparison;
+    int level = 0;  // the pair's level must be >= this (0: the "else" level)
+  };
+  std::vector<Guard> guard = {{"kana_given", 0}, {"kanji_name", 2}};
 };
 
 // The comparison vector of one candidate pair: a level per comparison (0 = null).
@@ -360,6 +371,7 @@ struct LinkRow {
 struct ReviewPair {
   std::uint32_t a = 0, b = 0;
   double probability = 0;
+  bool guarded = false;  // held back by the twin guard
 };
 
 struct LinkResult {
@@ -367,6 +379,7 @@ struct LinkResult {
   std::vector<ReviewPair> review;
   FsModel model;
   std::size_t candidate_pairs = 0, matched_pairs = 0, clusters = 0;
+  std::size_t guarded_pairs = 0;  // above the match threshold but held back by the twin guard
 };
 
 // With `model`, its λ/m/u are used as they are (no EM): a model trained once, or a test's.

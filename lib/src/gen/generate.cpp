@@ -249,6 +249,8 @@ struct Patient {
   std::string postal;
   std::string address;
   const Department* dept = nullptr;
+  // --shared-persons: who this local patient is and what the facility recorded (IN1 too).
+  const RecordedIdentity* identity = nullptr;
   int order_serial = 0;
   int message_serial = 0;
 };
@@ -267,6 +269,12 @@ class Generator {
     sink_ = &sink;
     truth_ = truth;
     std::uint64_t facilities = static_cast<std::uint64_t>(options_.facilities);
+    if (options_.shared_persons > 0) {
+      std::vector<std::uint64_t> counts;
+      for (int f = 0; f < options_.facilities; ++f)
+        counts.push_back(options_.patients / facilities + (static_cast<std::uint64_t>(f) < options_.patients % facilities));
+      shared_ = std::make_unique<SharedPlan>(options_, counts, facility_profiles(options_), from_);
+    }
     for (int f = 0; f < options_.facilities; ++f) {
       model_ = build_facility(options_, tables_, ucum_, f);
       encoder_ = std::make_unique<Encoder>(model_.profile.charset);
@@ -305,6 +313,7 @@ class Generator {
     p.postal = std::string(place.postal_prefix) + "-" + std::to_string(rng.between(1000, 9999)).substr(0, 4);
     p.address = std::string(place.prefecture_city) + random_street(rng);
     p.dept = &rng.pick(departments);
+    if (shared_) recorded_identity(p, facility, index);
     pending_.clear();
 
     std::int64_t span = to_ - from_ + 1;
@@ -371,6 +380,42 @@ class Generator {
       add(p, adt00(p, changed, true), rng);
     }
     flush(p, rng);
+  }
+
+  // --shared-persons: the person behind this local patient overrides what was drawn (after the
+  // draws, so the patient's timeline is the one it has without the option), and the truth
+  // gets a "person" row.
+  void recorded_identity(Patient& p, int facility, std::uint64_t index) {
+    if (const RecordedIdentity* shared = shared_->find(facility, index)) {
+      p.identity = shared;
+      p.sex = shared->sex;
+      p.birth = shared->birth;
+      p.family = NamePart{shared->family_kanji, shared->family_kana};
+      p.given = NamePart{shared->given_kanji, shared->given_kana};
+      p.postal = shared->postal;
+      p.address = shared->address;
+    } else {
+      own_identity_ = RecordedIdentity{};
+      own_identity_.person = "U-" + model_.profile.id + "-" + std::to_string(index);
+      draw_insurance(options_.seed, facility, index, own_identity_);
+      p.identity = &own_identity_;
+    }
+    if (!truth_) return;
+    std::string& out = truth_->buffer();
+    out.append("{\"kind\":\"person\",\"facility\":");
+    append_json_string(out, model_.profile.id);
+    out.append(",\"patient\":");
+    append_json_string(out, p.id);
+    out.append(",\"person\":");
+    append_json_string(out, p.identity->person);
+    out.append(",\"shared\":");
+    out.append(p.identity->shared ? "true" : "false");
+    out.append(",\"variance\":[");
+    for (std::size_t i = 0; i < p.identity->variance.size(); ++i) {
+      if (i) out.push_back(',');
+      append_json_string(out, p.identity->variance[i]);
+    }
+    out.append("]}\n");
   }
 
   // ---- the flag lifecycle (reference §3.1) --------------------------------------------------
@@ -454,6 +499,12 @@ class Generator {
         .field(6, "cm^cm^ISO+").field(11, "F");
     Segment(m, "OBX").field(1, "2").field(2, "NM").field(3, "9N006000000000001^体重^JC10").field(5, weight)
         .field(6, "kg^kg^ISO+").field(11, "F");
+    if (p.identity) {
+      // IN1-3 保険者番号, IN1-10 記号, IN1-11 番号 (JAMI ssmix2-to-fhir ConceptMap
+      // segment-adt-00-in1-to-coverage @3613ec1), IN1-17 SEL 本人.
+      Segment(m, "IN1").field(1, "1").field(3, escaped(p.identity->insurer)).field(10, escaped(p.identity->symbol))
+          .field(11, escaped(p.identity->number)).field(17, "SEL^本人^HL70063");
+    }
     return file;
   }
 
@@ -975,6 +1026,8 @@ class Generator {
   units::Ucum ucum_;
   std::int64_t from_ = 0, to_ = 0;
   FacilityModel model_;
+  std::unique_ptr<SharedPlan> shared_;
+  RecordedIdentity own_identity_;
   std::unique_ptr<Encoder> encoder_;
   std::vector<Pending> pending_;
   std::string current_patient_id_;

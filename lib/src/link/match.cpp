@@ -55,6 +55,15 @@ std::vector<std::uint32_t> canonical_order(const std::vector<EncodedRecord>& rec
   return order;
 }
 
+// True when every guard comparison of the pair is at or below its guard level (a higher level
+// number is a worse agreement; 0, a missing side, never guards).
+bool is_guarded(const PairVector& pair, const std::vector<std::pair<std::size_t, std::uint8_t>>& guard) {
+  if (guard.empty()) return false;
+  for (const auto& [c, level] : guard)
+    if (pair.levels[c] == 0 || pair.levels[c] < level) return false;
+  return true;
+}
+
 class UnionFind {
  public:
   explicit UnionFind(std::size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0u); }
@@ -163,6 +172,14 @@ LinkResult link_records(const std::vector<EncodedRecord>& records, const MatchCo
   std::vector<std::uint32_t> rank_of(records.size());
   for (std::uint32_t rank = 0; rank < order.size(); ++rank) rank_of[order[rank]] = rank;
 
+  // The twin guard's comparisons (indices into config.comparisons, with their "else" level).
+  std::vector<std::pair<std::size_t, std::uint8_t>> guard;
+  for (const MatchConfig::Guard& g : config.guard)
+    for (std::size_t c = 0; c < config.comparisons.size(); ++c)
+      if (config.comparisons[c].name == g.comparison)
+        guard.emplace_back(c, static_cast<std::uint8_t>(g.level > 0 ? g.level : static_cast<int>(config.comparisons[c].levels())));
+  if (guard.size() != config.guard.size()) guard.clear();  // a schema without those fields: no guard
+
   UnionFind clusters(records.size());  // over ranks
   result.rows.resize(records.size());
   for (const PairVector& pair : pairs) {
@@ -174,7 +191,13 @@ LinkResult link_records(const std::vector<EncodedRecord>& records, const MatchCo
     } else {
       probability = result.model.probability(pair);
       match = probability >= config.match_probability;
-      if (!match && probability >= config.possible_probability) result.review.push_back({pair.a, pair.b, probability});
+      const bool guarded = match && is_guarded(pair, guard);
+      if (guarded) {
+        match = false;
+        ++result.guarded_pairs;
+      }
+      if (!match && probability >= config.possible_probability)
+        result.review.push_back({pair.a, pair.b, probability, guarded});
     }
     if (!match) continue;
     ++result.matched_pairs;
