@@ -21,6 +21,31 @@ cd "$tmp"
 fail() { printf 'link.sh: FAIL: %s\n' "$*" >&2; exit 1; }
 
 "$smx" gen --patients "$patients" --facilities 5 --shared-persons 0.3 --seed 14 -o root --truth truth.ndjson
+# gen --shared-persons: the share of people at several facilities, 2-4 facilities each (never
+# twice at one), every variance kind present, every local patient has a person row.
+python3 - "$patients" <<'PY' || fail "gen --shared-persons truth"
+import collections, json, sys
+facilities = collections.defaultdict(list)
+kinds = collections.Counter()
+rows = 0
+for line in open("truth.ndjson", encoding="utf-8"):
+    t = json.loads(line)
+    if t.get("kind") != "person":
+        continue
+    rows += 1
+    facilities[t["person"]].append(t["facility"])
+    kinds.update(t["variance"])
+assert rows == int(sys.argv[1]), "person rows %d, patients %s" % (rows, sys.argv[1])
+shared = [f for f in facilities.values() if len(f) > 1]
+share = len(shared) / len(facilities)
+assert 0.28 <= share <= 0.32, "shared share %.3f" % share
+assert all(2 <= len(f) <= 4 and len(set(f)) == len(f) for f in shared)
+expected = {"kanji-variant", "kana-typo", "hiragana", "one-field-name", "halfwidth-kana", "fullwidth-digits",
+            "married-name", "moved", "insurer-change", "birth-digit", "twin"}
+missing = expected - set(kinds)
+assert not missing, "variance kinds missing: %s" % sorted(missing)
+print("gen: %d people, %d at several facilities (%.3f); variance %s" % (len(facilities), len(shared), share, dict(sorted(kinds.items()))))
+PY
 head -c 32 /dev/urandom > site.key
 head -c 32 /dev/urandom > deid.key
 chmod 600 site.key deid.key
