@@ -20,6 +20,8 @@ struct LinkOptions {
   bool id1_branch = false;
   std::string review, model;
   std::string method = "combined";
+  std::string blocking = "fine";
+  std::size_t u_pairs = 100000;
   double match_probability = 0.99, possible_probability = 0.5;
   std::size_t top = 20;
   cli::CommonOptions common;
@@ -127,6 +129,9 @@ int run_match(LinkOptions& o) {
                 : o.method == "bloom" ? link::MatchConfig::Mode::bloom_only
                                       : link::MatchConfig::Mode::combined;
   config.comparisons = link::default_comparisons(schema.schema);
+  config.block_on_block_key = o.blocking == "year";
+  config.block_on_date = config.block_on_name = o.blocking == "fine";
+  config.u_random_pairs = o.u_pairs;
   config.match_probability = o.match_probability;
   config.possible_probability = o.possible_probability;
   if (!o.link_key.empty()) config.link_key = load_key(o.link_key, "--link-key", sink);
@@ -195,6 +200,15 @@ void setup_link(CLI::App& parent) {
   app->add_option("--method", o->method, "match: combined (default), tokens (ID1/ID2 equality only) or bloom (no tokens)")
       ->check(CLI::IsMember({"combined", "tokens", "bloom"}))
       ->type_name("METHOD");
+  app->add_option("--blocking", o->blocking,
+                  "match: fine (default: equal birth date + sex, or kana family name + birth year) or year (birth "
+                  "year + sex); equal id1/id2 tokens always make a candidate pair")
+      ->check(CLI::IsMember({"fine", "year"}))
+      ->type_name("RULES");
+  app->add_option("--u-pairs", o->u_pairs,
+                  "match: estimate u from N random pairs of different facilities, m and lambda by EM (default 100000; "
+                  "0: u by EM too)")
+      ->type_name("N");
   app->add_option("--match-probability", o->match_probability, "match: a pair at or above this posterior probability is a match (default 0.99)")
       ->check(CLI::Range(0.0, 1.0))
       ->type_name("P");

@@ -175,6 +175,10 @@ std::optional<std::string> id1_token(const TokenKeys& keys, const NormalizedPers
 // Blocking key: birth year and sex ("1970", "F"): equal for records that may be compared, and
 // nothing else about them. nullopt when either is unknown.
 std::optional<std::string> block_token(const TokenKeys& keys, const NormalizedPerson& person);
+// Finer blocking keys for large inputs (the same sub-key, another first field): birth date and
+// sex; kana family name and birth year (catches a one-digit error in month or day).
+std::optional<std::string> date_block_token(const TokenKeys& keys, const NormalizedPerson& person);
+std::optional<std::string> name_block_token(const TokenKeys& keys, const NormalizedPerson& person);
 
 // ---- Bloom filters (bits.cpp, schema.cpp, bloom.cpp) -------------------------------------
 // A bit vector in clkhash's byte layout: bit i is byte i / 8, mask 0x80 >> (i % 8) (Python
@@ -293,6 +297,7 @@ struct EncodedRecord {
   std::string id1, id2;  // hex tokens, "" when absent
   std::string block;     // birth-year+sex token, "" when absent
   std::vector<BitVector> fields;  // per-feature filters; an empty BitVector is missing
+  std::string block_date, block_name;  // finer blocking tokens, "" when absent
 };
 
 // Comparison levels of one comparison, Splink style: level 0 is "null" (a side is missing,
@@ -312,12 +317,21 @@ struct MatchConfig {
   enum class Mode : std::uint8_t { combined, tokens_only, bloom_only } mode = Mode::combined;
   std::vector<ComparisonSpec> comparisons;
   bool block_on_block_key = true, block_on_id1 = true, block_on_id2 = true;
+  // Finer blocking (smx link match --blocking fine, the default of the command): equal birth
+  // date + sex, or equal kana family name + birth year, instead of birth year + sex.
+  bool block_on_date = false, block_on_name = false;
   bool cross_facility_only = true;
   double match_probability = 0.99;     // posterior P(match | γ) at or above: a match
   double possible_probability = 0.50;  // at or above (and below match): for review
   int max_iterations = 1000;
   double tolerance = 1e-5;             // stop when no parameter moves more than this
   double initial_lambda = 0.01;
+  // u estimated from this many random pairs of records of different facilities (nearly all
+  // non-matches), then held fixed while EM estimates λ and m on the candidate pairs: Splink's
+  // estimate_u_using_random_sampling. 0: u by EM too. Needed with fine blocking, where the
+  // candidate pairs are mostly matches and EM alone can settle on another split.
+  std::size_t u_random_pairs = 0;
+  std::uint64_t u_seed = 1;
   Bytes link_key;                      // HMAC key of the link IDs
   // Twin guard: a pair where every comparison named here is at or below the given level (1 =
   // best agreement, 0 = the comparison's "else" level; both sides present) is never a match,
@@ -357,7 +371,12 @@ std::vector<PairVector> candidate_pairs(const std::vector<EncodedRecord>& record
 // EM for λ, m and u (man/smx-link.1.md MODEL). `start` gives the initial m/u (empty: a
 // default that favours the top levels for m and uses the observed level shares for u).
 FsModel estimate(const std::vector<PairVector>& pairs, const MatchConfig& config,
-                 const FsModel* start = nullptr);
+                 const FsModel* start = nullptr, bool fix_u = false);
+// u from `count` random pairs of records of different facilities (deterministic for a seed and
+// the records, in canonical order): the share of each level, add-one smoothed.
+std::vector<std::vector<double>> u_from_random_pairs(const std::vector<EncodedRecord>& records,
+                                                     const MatchConfig& config, std::size_t count,
+                                                     std::uint64_t seed);
 
 enum class LinkHow : std::uint8_t { single, token, probabilistic };
 std::string_view link_how_name(LinkHow how);  // "single", "token", "probabilistic"

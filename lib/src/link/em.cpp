@@ -89,7 +89,7 @@ double FsModel::weight(const PairVector& pair) const { return log2_ratio(*this, 
 
 double FsModel::probability(const PairVector& pair) const { return posterior(weight(pair)); }
 
-FsModel estimate(const std::vector<PairVector>& pairs, const MatchConfig& config, const FsModel* start) {
+FsModel estimate(const std::vector<PairVector>& pairs, const MatchConfig& config, const FsModel* start, bool fix_u) {
   const std::vector<Pattern> patterns = patterns_of(pairs);
   FsModel model = start ? *start : default_start(patterns, config);
   if (patterns.empty()) return model;
@@ -124,7 +124,7 @@ FsModel estimate(const std::vector<PairVector>& pairs, const MatchConfig& config
       }
       for (std::size_t l = 1; l < m_sum[c].size(); ++l) {
         if (ms > 0) next.m[c][l] = m_sum[c][l] / ms;
-        if (us > 0) next.u[c][l] = u_sum[c][l] / us;
+        if (us > 0 && !fix_u) next.u[c][l] = u_sum[c][l] / us;
         change = std::max({change, std::abs(next.m[c][l] - model.m[c][l]), std::abs(next.u[c][l] - model.u[c][l])});
       }
     }

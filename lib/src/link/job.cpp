@@ -178,6 +178,8 @@ EncodeCounts write_encodings(const std::vector<Person>& persons, const Normalize
     const auto id1 = id1_token(keys, n, settings.id1_with_branch);
     const auto id2 = id2_token(keys, n);
     const auto block = block_token(keys, n);
+    const auto block_date = date_block_token(keys, n);
+    const auto block_name = name_block_token(keys, n);
     const Encoding encoding = encoder.encode_person(n);
     line.clear();
     line += "{\"smx\":1,\"kind\":\"link-encoding\",\"facility\":";
@@ -191,6 +193,8 @@ EncodeCounts write_encodings(const std::vector<Person>& persons, const Normalize
     if (id1) line += ",\"id1\":\"" + *id1 + "\"";
     if (id2) line += ",\"id2\":\"" + *id2 + "\"";
     if (block) line += ",\"block\":\"" + *block + "\"";
+    if (block_date) line += ",\"block_date\":\"" + *block_date + "\"";
+    if (block_name) line += ",\"block_name\":\"" + *block_name + "\"";
     line += ",\"fields\":{";
     bool first = true;
     for (std::size_t i = 0; i < schema.features.size(); ++i) {

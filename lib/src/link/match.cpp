@@ -121,6 +121,40 @@ std::vector<ComparisonSpec> default_comparisons(const Schema& schema) {
   return out;
 }
 
+std::vector<std::vector<double>> u_from_random_pairs(const std::vector<EncodedRecord>& records,
+                                                     const MatchConfig& config, std::size_t count,
+                                                     std::uint64_t seed) {
+  const std::vector<std::uint32_t> order = canonical_order(records);
+  std::vector<std::vector<double>> u(config.comparisons.size());
+  for (std::size_t c = 0; c < u.size(); ++c) u[c].assign(config.comparisons[c].levels() + 1, 1.0);  // add-one
+  if (records.size() < 2) return u;
+  std::uint64_t state = seed;
+  auto next = [&state] {  // splitmix64
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
+  std::size_t drawn = 0;
+  for (std::size_t attempt = 0; drawn < count && attempt < 4 * count; ++attempt) {
+    const EncodedRecord& a = records[order[next() % order.size()]];
+    const EncodedRecord& b = records[order[next() % order.size()]];
+    if (&a == &b || (config.cross_facility_only && a.facility == b.facility)) continue;
+    ++drawn;
+    for (std::size_t c = 0; c < config.comparisons.size(); ++c) {
+      const std::uint8_t level = level_of(config.comparisons[c], a, b, config);
+      if (level != 0) u[c][level] += 1;
+    }
+  }
+  for (auto& levels : u) {
+    double total = 0;
+    for (std::size_t l = 1; l < levels.size(); ++l) total += levels[l];
+    levels[0] = 0;
+    for (std::size_t l = 1; l < levels.size(); ++l) levels[l] /= total;
+  }
+  return u;
+}
+
 std::vector<PairVector> candidate_pairs(const std::vector<EncodedRecord>& records, const MatchConfig& config) {
   const std::vector<std::uint32_t> order = canonical_order(records);
   // Blocks: key -> ranks (positions in canonical order), in rank order.
@@ -130,6 +164,8 @@ std::vector<PairVector> candidate_pairs(const std::vector<EncodedRecord>& record
   for (std::uint32_t rank = 0; rank < order.size(); ++rank) {
     const EncodedRecord& r = records[order[rank]];
     if (probabilistic && config.block_on_block_key && !r.block.empty()) blocks["b" + r.block].push_back(rank);
+    if (probabilistic && config.block_on_date && !r.block_date.empty()) blocks["d" + r.block_date].push_back(rank);
+    if (probabilistic && config.block_on_name && !r.block_name.empty()) blocks["n" + r.block_name].push_back(rank);
     if (tokens && config.block_on_id1 && !r.id1.empty()) blocks["1" + r.id1].push_back(rank);
     if (tokens && config.block_on_id2 && !r.id2.empty()) blocks["2" + r.id2].push_back(rank);
   }
@@ -165,8 +201,24 @@ LinkResult link_records(const std::vector<EncodedRecord>& records, const MatchCo
   result.candidate_pairs = pairs.size();
   if (model)
     result.model = *model;
-  else if (config.mode != MatchConfig::Mode::tokens_only)
+  else if (config.mode != MatchConfig::Mode::tokens_only && config.u_random_pairs > 0 && !pairs.empty()) {
+    FsModel start = estimate(pairs, config, nullptr, false);  // only for the shape and m's start
+    start.iterations = 0;
+    start.lambda = config.initial_lambda;
+    start.u = u_from_random_pairs(records, config, config.u_random_pairs, config.u_seed);
+    for (auto& m : start.m) {  // m starts favouring the best level, as without sampling
+      const std::size_t levels = m.size() - 1;
+      double rest = 0.1;
+      m[1] = 0.9;
+      for (std::size_t l = 2; l <= levels; ++l) {
+        m[l] = l == levels ? rest : rest / 2;
+        rest /= 2;
+      }
+    }
+    result.model = estimate(pairs, config, &start, true);
+  } else if (config.mode != MatchConfig::Mode::tokens_only) {
     result.model = estimate(pairs, config);
+  }
 
   const std::vector<std::uint32_t> order = canonical_order(records);
   std::vector<std::uint32_t> rank_of(records.size());

@@ -76,6 +76,8 @@ void read_encodings(std::string_view ndjson, const std::string& name, const Sche
         else if (k == "id1") record.id1 = text();
         else if (k == "id2") record.id2 = text();
         else if (k == "block") record.block = text();
+        else if (k == "block_date") record.block_date = text();
+        else if (k == "block_name") record.block_name = text();
         else if (k == "fields") {
           for (auto field : value.get_object()) {
             const std::string identifier(field.unescaped_key().value());

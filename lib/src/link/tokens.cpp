@@ -68,6 +68,16 @@ std::optional<std::string> id1_token(const TokenKeys& keys, const NormalizedPers
   return token(keys.id1(), {p.insurer_number, p.card_symbol, p.card_number, p.birth_date, p.sex});
 }
 
+std::optional<std::string> date_block_token(const TokenKeys& keys, const NormalizedPerson& p) {
+  if (p.birth_date.size() != 8 || p.sex.empty()) return std::nullopt;
+  return token(keys.block(), {"date", p.birth_date, p.sex});
+}
+
+std::optional<std::string> name_block_token(const TokenKeys& keys, const NormalizedPerson& p) {
+  if (p.birth_date.size() != 8 || p.kana_family.empty()) return std::nullopt;
+  return token(keys.block(), {"name", p.kana_family, std::string_view(p.birth_date).substr(0, 4)});
+}
+
 std::optional<std::string> block_token(const TokenKeys& keys, const NormalizedPerson& p) {
   if (p.birth_date.size() != 8 || p.sex.empty()) return std::nullopt;
   return token(keys.block(), {std::string_view(p.birth_date).substr(0, 4), p.sex});
