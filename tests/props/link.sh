@@ -90,10 +90,13 @@ for line in open("insurance.tsv", encoding="utf-8"):
 values = {v for v in values if len(v.encode()) >= 4}
 haystacks = {p: open(p, "rb").read() for p in ("encoded-deid.ndjson", "links-deid.tsv", "review-deid.tsv")}
 import re
-tokens = {p: set(re.findall(rb"[0-9A-Za-z]+", h)) for p, h in haystacks.items()}
+# Whole JSON/TSV values (base64 keeps its + / =), so that digits inside a base64 filter or a
+# hex token are not taken for an ID.
+tokens = {p: set(re.findall(rb"[0-9A-Za-z+/=]+", h)) for p, h in haystacks.items()}
 def occurs(value, path):
     # ASCII values (IDs, dates, postal codes) as whole tokens: a 7-digit postal code inside a
-    # 16-digit pseudonym or a hex token is chance, not a leak. Other values as plain bytes.
+    # 16-digit pseudonym, a hex token or a base64 filter is chance, not a leak. Other values as
+    # plain bytes.
     if value.isascii():
         return any(t in tokens[path] for t in re.findall(rb"[0-9A-Za-z]+", value.encode()) if len(t) >= 4)
     return value.encode() in haystacks[path]
