@@ -234,3 +234,48 @@ TEST_CASE("encodings: written, read back in schema order, mixed keys refused") {
   CHECK(sink.items.size() == 2);
   CHECK(sink.items[0].code == "LINK-BAD-RECORD");
 }
+
+TEST_CASE("fine blocking: birth date + sex or family name + year; u from random pairs") {
+  auto rec = [](const char* facility, const char* id, const char* date, const char* name, std::uint8_t bits) {
+    EncodedRecord r;
+    r.facility = facility;
+    r.local_id = id;
+    r.block = "year";  // one coarse block for everybody
+    r.block_date = date;
+    r.block_name = name;
+    BitVector v(64);
+    for (int i = 0; i < 8; ++i)
+      if (bits & (1u << i)) v.set(static_cast<std::size_t>(i * 8));
+    r.fields = {v};
+    return r;
+  };
+  const std::vector<EncodedRecord> records = {rec("H1", "a", "d1", "n1", 0x0F), rec("H2", "b", "d1", "n2", 0x0F),
+                                              rec("H1", "c", "d2", "n3", 0xF0), rec("H2", "d", "d3", "n3", 0xF0),
+                                              rec("H2", "e", "d4", "n4", 0x81)};
+  MatchConfig config;
+  ComparisonSpec spec;
+  spec.name = "f";
+  spec.field = 0;
+  spec.thresholds = {0.95, 0.5};
+  config.comparisons = {spec};
+  config.guard.clear();
+  config.block_on_block_key = false;
+  config.block_on_date = config.block_on_name = true;
+  const auto fine = candidate_pairs(records, config);
+  REQUIRE(fine.size() == 2);  // a-b by birth date, c-d by family name + year
+  CHECK(records[fine[0].a].local_id == "a");
+  CHECK(records[fine[0].b].local_id == "b");
+  CHECK(records[fine[1].a].local_id == "c");
+  CHECK(records[fine[1].b].local_id == "d");
+  config.block_on_block_key = true;
+  config.block_on_date = config.block_on_name = false;
+  CHECK(candidate_pairs(records, config).size() == 6);  // every cross-facility pair of the year
+  // Random pairs: 6 cross-facility pairs, 2 of them identical filters (level 1), the rest
+  // disjoint or nearly (level 3); add-one smoothing over 3 levels.
+  const auto u = u_from_random_pairs(records, config, 2000, 7);
+  REQUIRE(u.size() == 1);
+  CHECK(u[0][1] + u[0][2] + u[0][3] == doctest::Approx(1.0));
+  CHECK(u[0][1] == doctest::Approx(2.0 / 6.0).epsilon(0.1));
+  CHECK(u[0][3] > u[0][1]);
+  CHECK(u == u_from_random_pairs(records, config, 2000, 7));  // deterministic for a seed
+}
