@@ -1,6 +1,5 @@
 // smx get: cut for HL7: one TSV row per message (or per occurrence of a [*] segment).
 #include "common/command.hpp"
-#include "smx/query.hpp"
 
 namespace smx::tools {
 
@@ -8,9 +7,7 @@ void setup_get(CLI::App& parent) {
   struct Options {
     std::vector<std::string> args;
     GetOptions get;
-    cli::CommonOptions common;
-    ReaderOptions reader;
-    FilterText filter_text;
+    cli::MessageOptions messages;
   };
   auto options = std::make_shared<Options>();
   CLI::App* app = parent.add_subcommand(
@@ -23,30 +20,10 @@ void setup_get(CLI::App& parent) {
   app->add_flag("--raw", options->get.raw, "print values as escaped in the message (default: decoded)");
   app->add_flag("--decoded", [options](std::int64_t) { options->get.raw = false; }, "decode escapes (default)");
   app->add_flag("-s,--source", options->get.source, "add leading columns: source path and message number");
-  add_filter_options(app, options->reader.walk, options->filter_text);
-  add_reader_options(app, options->common, options->reader);
-  add_output_options(app, options->common);
+  add_message_options(app, options->messages);
   app->callback([options] {
-    exit_status() = cli::run("get", [&] {
-      apply_filter_text(options->filter_text, options->reader.walk);
-      std::vector<std::string> inputs;
-      // Leading arguments that read as field paths are paths; the rest are inputs.
-      std::size_t i = 0;
-      for (; i < options->args.size() && GetQuery::is_path(options->args[i]); ++i)
-        options->get.paths.push_back(options->args[i]);
-      for (; i < options->args.size(); ++i) inputs.push_back(options->args[i]);
-      if (options->get.paths.empty())
-        hl7::Path::parse(options->args.front());  // throws with the reason the first path is wrong
-      GetQuery query(options->get);
-      MessageJob job("get", options->common, inputs, options->reader);
-      std::string& buffer = job.out().buffer();
-      if (options->get.header) query.header(buffer);
-      while (const Record* record = job.reader().next()) {
-        query.rows(*record, job.out().buffer(), job.diagnostics());
-        job.out().maybe_flush();
-        ++job.counts().written;
-      }
-      return job.finish();
+    exit_status() = cli::run_job("get", options->messages.common, [&](Output& out, DiagnosticSink& diagnostics) {
+      return cli::get(options->messages, options->args, options->get, out, diagnostics);
     });
   });
 }

@@ -11,7 +11,7 @@ void setup_ls(CLI::App& parent) {
     bool null_separated = false;
     ListOptions list;
     cli::CommonOptions common;
-    FilterText filter_text;
+    std::string since, shard;
   };
   auto options = std::make_shared<Options>();
   CLI::App* app = parent.add_subcommand("ls", "list the files of SS-MIX2 trees with their name fields and naming problems");
@@ -24,11 +24,11 @@ void setup_ls(CLI::App& parent) {
   app->add_flag("-0,--null", options->null_separated, "print only paths, each ended by NUL (for xargs -0)");
   app->add_flag("--follow-symlinks", options->list.walk.follow_symlinks,
                 "follow symbolic links that stay inside the root");
-  add_filter_options(app, options->list.walk, options->filter_text);
+  add_filter_options(app, options->list.walk, options->since, options->shard);
   add_output_options(app, options->common);
   app->callback([options] {
     exit_status() = cli::run("ls", [&] {
-      apply_filter_text(options->filter_text, options->list.walk);
+      cli::apply_filter_text(options->since, options->shard, options->list.walk);
       options->list.format = options->null_separated ? ListFormat::nul : parse_list_format(options->format);
       cli::StderrSink diagnostics("ls", options->common.diagnostics == "json", options->common.quiet,
                                   options->common.max_diagnostics);

@@ -89,22 +89,22 @@ struct Lister {
     ++listed;
     for (double value : {1.0, 7.2, 123.4}) {
       std::string line = "{\"from\":";
-      smx::append_json_string(line, from);
+      smx::json::append_string(line, from);
       line += ",\"to\":";
-      smx::append_json_string(line, to);
+      smx::json::append_string(line, to);
       line += ",\"value\":" + number(value) + ",\"ours\":" + number(value * factor.value);
       line += ",\"analyte\":";
-      smx::append_json_string(line, analyte.code);
+      smx::json::append_string(line, analyte.code);
       if (factor.molar) {
         if (analyte.molar_mass) line += ",\"molecular_weight\":" + number(analyte.molar_mass->grams_per_mole);
         if (analyte.charge) line += ",\"charge\":" + std::to_string(analyte.charge);
       }
       line += ",\"source\":";
-      smx::append_json_string(line, source);
+      smx::json::append_string(line, source);
       line += ",\"rule\":";
-      smx::append_json_string(line, relative(rule));
+      smx::json::append_string(line, relative(rule));
       line += ",\"path\":";
-      smx::append_json_string(line, relative(factor.rule));
+      smx::json::append_string(line, relative(factor.rule));
       line += "}\n";
       std::fputs(line.c_str(), stdout);
       ++lines;
@@ -114,13 +114,13 @@ struct Lister {
 
   void unconvertible(const Analyte& analyte, const std::string& from, std::string_view rule) {
     std::string line = "{\"from\":";
-    smx::append_json_string(line, from);
+    smx::json::append_string(line, from);
     line += ",\"to\":";
-    smx::append_json_string(line, analyte.unit);
+    smx::json::append_string(line, analyte.unit);
     line += ",\"value\":1,\"ours\":null,\"analyte\":";
-    smx::append_json_string(line, analyte.code);
+    smx::json::append_string(line, analyte.code);
     line += ",\"source\":\"alternative_units\",\"rule\":";
-    smx::append_json_string(line, relative(rule));
+    smx::json::append_string(line, relative(rule));
     line += ",\"why\":\"listed as an alternative unit, but labnorm converts it to no canonical unit\"}\n";
     std::fputs(line.c_str(), stdout);
     ++lines;

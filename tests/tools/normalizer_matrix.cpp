@@ -113,18 +113,18 @@ struct Matrix {
       }
       ++outcome["converted"];
       std::string line = "{\"from\":";
-      smx::append_json_string(line, resolved.ucum);
+      smx::json::append_string(line, resolved.ucum);
       line += ",\"to\":";
-      smx::append_json_string(line, canonical);
+      smx::json::append_string(line, canonical);
       line += ",\"value\":" + sent + ",\"ours\":" + number(value_out, 17) + ",\"analyte\":";
-      smx::append_json_string(line, analyte.code);
+      smx::json::append_string(line, analyte.code);
       const smx::lab::ConversionFactor f = smx::lab::conversion_factor(ucum, &analyte, resolved.ucum, canonical);
       if (f.molar) {
         if (analyte.molar_mass) line += ",\"molecular_weight\":" + number(analyte.molar_mass->grams_per_mole, 17);
         if (analyte.charge) line += ",\"charge\":" + std::to_string(analyte.charge);
       }
       line += ",\"source\":\"normalizer\",\"rule\":";
-      smx::append_json_string(line, spelling.rule);
+      smx::json::append_string(line, spelling.rule);
       line += "}\n";
       std::fputs(line.c_str(), stdout);
       return;

@@ -35,6 +35,19 @@ struct Read {
   }
 };
 
+// The record's changes as the stream writes them: the JSON array, or "" when there are none.
+std::string changes_text(const std::vector<Change>& changes) {
+  if (changes.empty()) return {};
+  std::string object;
+  json::Writer w(object);
+  w.begin_object();
+  write_changes(w, changes);
+  w.end_object();
+  const std::string prefix = "{\"changes\":";
+  REQUIRE(object.compare(0, prefix.size(), prefix) == 0);
+  return object.substr(prefix.size(), object.size() - prefix.size() - 1);
+}
+
 struct KeepRejects final : RejectSink {
   explicit KeepRejects(Read& r) : read(r) {}
   void reject(const Reject& j) override {
@@ -57,7 +70,7 @@ Read read_bytes(const std::string& bytes) {
     while (const Record* record = reader.next()) {
       r.texts.emplace_back(record->message.text());
       r.charsets.push_back(record->charset);
-      r.changes.push_back(record->changes);
+      r.changes.push_back(changes_text(record->changes));
       std::string line;
       append_record_json(line, *record, record->message.text());
       r.stream.push_back(line);

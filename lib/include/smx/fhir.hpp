@@ -1,5 +1,5 @@
 // lib/fhir (output layer): SS-MIX2 / HL7 v2.5 messages -> FHIR R4 resources (JP Core), written
-// as NDJSON by hand with a small JSON writer (deterministic member order, no JSON library).
+// as NDJSON with smx's JSON writer (deterministic member order, no JSON library).
 //
 // Sources cited in comments:
 //   [V2F OBX-5]   HL7 v2-to-FHIR IG 1.0.0 segment map row (../shared/corpus/v2-to-fhir/, CC0)
@@ -20,45 +20,23 @@
 
 #include "smx/error.hpp"
 #include "smx/io.hpp"
+#include "smx/json.hpp"
 #include "smx/stream.hpp"
 
 namespace smx::fhir {
 
 // ---------------------------------------------------------------------------------------------
-// JSON writer: appends to a string; members come out in the order written. Objects and arrays
-// that end up with no members are removed together with their key (FHIR forbids empty objects,
-// arrays and strings), so mapping code can open a container and fill it conditionally.
+// The JSON writer (smx/json.hpp) as FHIR needs it: members come out in the order written; empty
+// strings, objects and arrays are left out together with their key (FHIR forbids them), so
+// mapping code can open a container and fill it conditionally.
 
-class JsonWriter {
+class JsonWriter : public json::Writer {
  public:
-  explicit JsonWriter(std::string& out) : out_(out) {}
-  void begin_object();                      // as a value (top level or array element)
-  void begin_object(std::string_view key);  // as a member
-  bool end_object();                        // false when it was empty and got removed
-  void begin_array(std::string_view key);
-  bool end_array();
-  // Members; an empty string value writes nothing.
-  void string(std::string_view key, std::string_view value);
-  void string_element(std::string_view value);  // array element; empty writes nothing
-  // A JSON number given as text (caller guarantees JSON number grammar).
-  void number(std::string_view key, std::string_view json_number);
-  void boolean(std::string_view key, bool value);
-
- private:
-  struct Level {
-    std::size_t rollback;
-    bool empty;
-    bool parent_was_empty;
-  };
-  void open(std::string_view key, bool has_key, char bracket);
-  bool close(char bracket);
-  void prefix();
-  std::string& out_;
-  std::vector<Level> stack_;
+  explicit JsonWriter(std::string& out) : json::Writer(out, json::Writer::Empty::omit) {}
 };
 
 // True when `text` is a JSON number that FHIR decimal also accepts (no leading zeros, no '+').
-bool is_json_number(std::string_view text);
+inline bool is_json_number(std::string_view text) { return json::is_number(text); }
 
 // ---------------------------------------------------------------------------------------------
 // Logical ids. SHA-256 over the length-prefixed key parts, first 128 bits as 32 lowercase hex
@@ -104,6 +82,28 @@ class ResourceSink {
   virtual ~ResourceSink() = default;
   // One resource: its type, id and the JSON text (one line, no newline).
   virtual void resource(std::string_view type, std::string_view id, std::string_view json) = 0;
+  // A resource that is not written: it came from a condition-flag 0 or 2 file or a deleting
+  // action code (PRB-1 DE, IAM-6 D). DeleteTracker lists it; other sinks ignore it.
+  virtual void retired(std::string_view type, std::string_view id) {
+    (void)type;
+    (void)id;
+  }
+};
+
+// Passes resources on to `next` and keeps the delete list: (resourceType, id) of retired
+// resources that no resource passed on produced again, in first-seen order.
+class DeleteTracker final : public ResourceSink {
+ public:
+  explicit DeleteTracker(ResourceSink& next) : next_(next) {}
+  void resource(std::string_view type, std::string_view id, std::string_view json) override;
+  void retired(std::string_view type, std::string_view id) override;
+  std::vector<std::pair<std::string, std::string>> delete_list() const;
+
+ private:
+  ResourceSink& next_;
+  std::unordered_set<std::string> live_;
+  std::vector<std::pair<std::string, std::string>> candidates_;
+  std::unordered_set<std::string> candidate_seen_;
 };
 
 struct ConvertCounts {
@@ -122,7 +122,8 @@ class Converter {
   void convert(const Record& record);
   // (resourceType, id) of resources from condition-flag 0/2 files and deleting action codes
   // (PRB-1 DE, IAM-6 D) that no current (flag 1) message of this run produced again, in first-seen
-  // order. Needs Options::track_deletes.
+  // order. Needs Options::track_deletes (a DeleteTracker in front of the sink); without it,
+  // retired resources go to the sink's retired().
   std::vector<std::pair<std::string, std::string>> delete_list() const;
   const ConvertCounts& counts() const { return counts_; }
 

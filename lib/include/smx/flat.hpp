@@ -33,12 +33,17 @@ class FlatWriter {
   // Writes the rows of one message (none when it has nothing of this kind). Returns the count.
   // Patients are held instead (one entry per facility and patient) until finish().
   std::size_t write(const Record& record);
+  // write() in two halves, for -j workers: rows() appends the rows of one message to `out` and
+  // may run on any thread (patients: none); hold() keeps a message's patient data and must see
+  // every message in input order ("latest wins" ties go to input order).
+  std::size_t rows(const Record& record, std::string& out) const;
+  void hold(const Record& record);
   // Writes what was held: one row per patient, ordered by facility, then patient ID (bytes).
   // Call once, after the last write(). Returns the count.
   std::size_t finish();
 
  private:
-  void row(const std::vector<std::string>& values, const std::vector<bool>& numeric);
+  void row(std::string& out, const std::vector<std::string>& values, const std::vector<bool>& numeric) const;
   Output& out_;
   FlatKind kind_;
   FlatFormat format_;

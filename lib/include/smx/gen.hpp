@@ -161,4 +161,20 @@ class StreamSink final : public Sink {
 // not null. Throws usage_error on bad options, io_error on write failures.
 Summary generate(const Options& options, const tables::Tables& tables, Sink& sink, Output* truth);
 
+// ---- smx gen's run: the tree or the stream, the truth file, the site tables (run.cpp) ---------
+struct RunOptions {
+  Options gen;
+  std::string truth;      // the truth file ("" = none); its folder is made when missing
+  std::string sites_dir;  // where the site tables go ("" = beside ROOT as <facility>.site.yaml)
+  bool stream = false;    // the stream to `stream_out` instead of a tree under gen.root
+};
+
+// Runs smx gen with loaded tables: checks the dates and ROOT, writes the tree (or the stream to
+// `stream_out`, uncommitted), the truth file and, when a tree is written or `sites_dir` is given,
+// one site table per facility (smx-tables(5)). Returns what was written.
+Summary run(RunOptions options, const tables::Tables& tables, Output& stream_out);
+
+// The closing line: text "smx gen: N patients, N files (...)" or, mode "json", one stats object.
+std::string format_stats(const Summary& summary, std::string_view mode);
+
 }  // namespace smx::gen

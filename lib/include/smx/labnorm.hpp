@@ -12,6 +12,7 @@
 
 #include "smx/error.hpp"
 #include "smx/lab.hpp"
+#include "smx/lab_message.hpp"
 #include "smx/stream.hpp"
 #include "smx/tables.hpp"
 
@@ -22,15 +23,10 @@ struct NormalizeOptions {
   bool jccls = false; // add the JCCLS common reference interval to the record
 };
 
-// One change: which OBX (1-based occurrence in the message), which field, from, to, and the
-// table row or rule that made it.
-struct Change {
-  std::size_t obx = 0;
-  std::string field;  // "OBX-3", "OBX-5", "OBX-6", "OBX-7"
-  std::string from;
-  std::string to;
-  std::string rule;
-};
+// One change: which OBX (1-based occurrence in the message), which field ("OBX-3", "OBX-5",
+// "OBX-6", "OBX-7"; "OBX" for a segment added), from, to, and the table row or rule that made it.
+// The stream's own type, so that changes travel typed from here to the record writer.
+using Change = smx::Change;
 
 struct Coverage {
   std::uint64_t messages = 0;
@@ -46,6 +42,8 @@ struct Coverage {
   std::map<std::string, std::uint64_t> refused_units;   // valid UCUM, not a laboratory reading
   std::map<std::string, std::uint64_t> unparsed_values_by_code;
   std::map<std::string, std::uint64_t> implausible;     // by code: kept as sent (LAB-IMPLAUSIBLE)
+  // Adds another run's counts (one Normalizer per worker thread, smx labnorm -j).
+  void add(const Coverage& other);
 };
 
 struct Normalized {
@@ -54,7 +52,8 @@ struct Normalized {
   std::vector<Change> changes;
   bool unmapped = false;      // a code or unit could not be mapped (--strict rejects these)
   bool implausible = false;   // a result was kept as sent by the plausibility gate (--strict too)
-  std::string jccls_json;     // with options.jccls: a JSON array, one object per lab OBX
+  std::string jccls_json;     // with options.jccls: a JSON array, one object per lab OBX with an
+                              // interval (json::Writer), or empty when none has one
 };
 
 class Normalizer {
@@ -66,7 +65,7 @@ class Normalizer {
   const std::map<std::string, Coverage>& coverage() const { return coverage_; }
 
  private:
-  void append_jccls(std::string& out, std::size_t obx_number, const std::string& jlac10, char sex) const;
+  void append_jccls(json::Writer& w, std::size_t obx_number, const std::string& jlac10, char sex) const;
   const tables::Tables& tables_;
   NormalizeOptions options_;
   units::Ucum ucum_;
@@ -110,12 +109,15 @@ struct UnitResolution {
 //  1. pre-normalization (normalize_unit_text), then the tables (Tables::find_unit: site code >
 //     site analyte > site-wide > shipped code > shipped analyte > shipped global);
 //  2. else the spelling itself when it is valid UCUM AND a laboratory reading: every prefix is one
-//     of k d c m u n p f and every atom a lab atom (lab_ucum_refusal), AND, when the code's
-//     analyte has a canonical unit, it converts to that unit;
+//     of k d c m u n p f and every atom a lab atom (lab_ucum_refusal), AND, when the code has a
+//     canonical unit, it converts to that unit (`mg/d` for serum creatinine is a truncated mg/dL)
+//     -- unless the sender labelled it UCUM (`labelled_ucum`, OBX-6.3): a labelled lab unit is taken
+//     at its word and kept in its unit, as labnorm's own output is read back (idempotence);
 //  3. else unmapped (not UCUM) or refused (UCUM with another meaning).
 // `jlac10` and `local_code` may be empty; `site` may be null.
 UnitResolution resolve_unit(const tables::Tables& tables, units::Ucum& ucum, std::string_view raw_unit,
-                            std::string_view jlac10, std::string_view local_code, const tables::Site* site);
+                            std::string_view jlac10, std::string_view local_code, const tables::Site* site,
+                            bool labelled_ucum = false);
 // Why a valid UCUM expression is not a laboratory unit ("" when it is): names the prefix or
 // atom that a case variant produced (`U/ML`: the prefix 'M' on 'L').
 std::string lab_ucum_refusal(const units::Essence& essence, std::string_view ucum);
@@ -126,21 +128,7 @@ std::string lab_ucum_refusal(const units::Essence& essence, std::string_view ucu
 // of 1 (K meq/L and mmol/L) the analyte's unit, so one analyte comes out in one unit.
 std::string canonical_unit(const tables::Tables& tables, units::Ucum& ucum, std::string_view jlac10);
 
-// JSON helpers for the change records.
-std::string changes_json(const std::vector<Change>& changes);  // [{"obx":..,"field":..,...}]
+// The --coverage record of one site: {"smx":1,"kind":"coverage","site":..,...} and a newline.
 std::string coverage_json(const std::string& site, const Coverage& coverage);
-
-// True when the message carries lab results (OUL^R22 = OML-11, ORU^R01).
-bool is_lab_message(const hl7::Message& message);
-
-// The JLAC10 code and the local code of an OBX-3 (decoded components): JLAC10 is the
-// identifier whose coding system is JC10 and that has the JLAC10 shape.
-struct ObservationCode {
-  std::string jlac10;
-  std::string local;
-  std::string local_system;
-  std::string name;
-};
-ObservationCode observation_code(const hl7::Message& message, std::size_t segment_index);
 
 }  // namespace smx::lab

@@ -11,6 +11,7 @@
 #include "smx/error.hpp"
 #include "smx/hl7.hpp"
 #include "smx/io.hpp"
+#include "smx/json.hpp"
 #include "smx/ssmix2.hpp"
 
 namespace smx {
@@ -24,6 +25,18 @@ struct Source {
   std::uint64_t offset = 0;
 };
 
+// One change made to a message on its way (smx-stream(5) "changes"): which OBX (1-based, as
+// numbered in the message written; 0 = the whole message), which field, the value before and
+// after, and the table row or rule that made it.
+struct Change {
+  std::size_t obx = 0;
+  std::string field;  // "OBX-3", "OBX-5", "MSH-2", "OBX" (a segment added)...
+  std::string from;
+  std::string to;
+  std::string rule;
+  bool operator==(const Change&) const = default;
+};
+
 // One message record of the smx stream.
 struct Record {
   hl7::Message message;
@@ -31,7 +44,7 @@ struct Record {
   std::optional<ssmix2::FileName> ssmix2;
   std::string charset;            // as detected on the raw bytes ("ISO-2022-JP", "UTF-8"...)
   std::string stream_line;        // the NDJSON line when the record came from the stream
-  std::string changes;            // raw JSON array of earlier normalizers' "changes", or empty
+  std::vector<Change> changes;    // made on the way in and by earlier normalizers, oldest first
   Location location(std::string hl7_path = {}) const {
     return Location{src.path, src.n, src.offset, std::move(hl7_path)};
   }
@@ -88,8 +101,8 @@ struct ReaderOptions {
   std::size_t max_message_bytes = std::size_t{64} << 20;
   std::string assume_charset;  // empty = detect
   bool keep_stream_line = true;
-  // false (readers): names that are not SS-MIX2 names are read as plain files without a
-  // finding, other naming deviations are warnings. true (validate): walk findings as they come.
+  // false (readers): the walk judges names leniently (ssmix2::WalkOptions::lenient_names).
+  // true (validate): walk findings as the tree layer gives them.
   bool tree_findings = false;
 };
 
@@ -103,6 +116,9 @@ class RecordReader {
   ~RecordReader();
   // The next record, or nullptr at end. The record is valid until the next call.
   const Record* next();
+  // Swaps the record next() returned last into `into` (for a worker thread to own it); the
+  // reader reuses the buffers of what `into` held.
+  void take(Record& into);
   // True when some input failed as a whole (unreadable file, missing root): exit status 2.
   bool had_input_error() const;
 
@@ -114,27 +130,64 @@ class RecordReader {
 enum class OutputFormat { stream, er7, mllp };
 OutputFormat parse_output_format(std::string_view text);  // throws usage_error
 
+// What a command that rewrites a record adds to it (smx labnorm): changes after the record's own,
+// and one member of its own (a key and one JSON value, written by a json::Writer) after them.
+struct RecordAdditions {
+  const std::vector<Change>* changes = nullptr;  // written (with the record's) even when empty
+  std::string_view key;
+  std::string_view json;
+};
+
 // Writes records in the chosen format.
 class RecordWriter {
  public:
   RecordWriter(Output& out, OutputFormat format) : out_(out), format_(format) {}
   void write(const Record& record);
   // Writes the message text of `record` but with `hl7` replacing it (after an edit).
-  void write(const Record& record, std::string_view hl7, std::string_view extra_json = {});
+  void write(const Record& record, std::string_view hl7, const RecordAdditions& additions = {});
+  // The same into a string (a worker's share of the output, smx::cli jobs).
+  static void append(std::string& out, OutputFormat format, const Record& record);
+  static void append(std::string& out, OutputFormat format, const Record& record, std::string_view hl7,
+                     const RecordAdditions& additions = {});
 
  private:
   Output& out_;
   OutputFormat format_;
 };
 
-// JSON helpers.
-void append_json_string(std::string& out, std::string_view utf8);
-void append_base64(std::string& out, std::string_view bytes);
-// Appends `,"ssmix2":{...}` (the seven name fields; flag null when unreadable).
-void append_ssmix2_json(std::string& out, const ssmix2::FileName& name);
-// Appends the record as one stream line (without the newline). `extra_json` (members without the
-// braces) replaces the record's "changes": a caller that passes it writes them itself.
+// ---- The stream's JSON (smx-stream(5)): its member names, named once for writers and reader ----
+namespace keys {
+inline constexpr std::string_view smx = "smx", kind = "kind", src = "src", path = "path", n = "n", offset = "offset",
+                                  ssmix2 = "ssmix2", patient = "patient", date = "date", type = "type",
+                                  order = "order", ts = "ts", dept = "dept", flag = "flag", charset = "charset",
+                                  hl7 = "hl7", changes = "changes", obx = "obx", field = "field", from = "from",
+                                  to = "to", rule = "rule", code = "code", reason = "reason", part = "part",
+                                  bytes = "bytes", bytes_base64 = "bytes_base64", command = "command",
+                                  severity = "severity", hl7_path = "hl7_path", text = "text",
+                                  subject = "subject";
+}  // namespace keys
+// Record kinds ("kind"); flat names its row kinds itself (smx-flat(1)).
+namespace kinds {
+inline constexpr std::string_view hl7 = "hl7", file = "file", reject = "reject", diag = "diag", stats = "stats",
+                                  change = "change", coverage = "coverage";
+}  // namespace kinds
+
+// Opens a record: {"smx":1,"kind":KIND; the caller writes its members and closes the object.
+void begin_record(json::Writer& w, std::string_view kind);
+// "src":{"path":..,"n":..,"offset":..} (`offset` false: path and n only).
+void write_source(json::Writer& w, const Source& src, bool offset = true);
+// "ssmix2":{the seven name fields}; flag null when unreadable.
+void write_ssmix2(json::Writer& w, const ssmix2::FileName& name);
+// The members of one change ("obx","field","from","to","rule") into an open object.
+void write_change_members(json::Writer& w, const Change& change);
+// "changes":[...]: `first`, then `then`.
+void write_changes(json::Writer& w, const std::vector<Change>& first, const std::vector<Change>& then = {});
+// A --changes record: {"smx":1,"kind":"change","src":{"path","n"},"obx",...} and a newline.
+void append_change_record(std::string& out, const Source& src, const Change& change);
+// Appends the record as one stream line (without the newline).
 void append_record_json(std::string& out, const Record& record, std::string_view hl7,
-                        std::string_view extra_json = {});
+                        const RecordAdditions& additions = {});
+// Base64 (RFC 4648 §4) of raw bytes, for a reject's "bytes_base64".
+void append_base64(std::string& out, std::string_view bytes);
 
 }  // namespace smx

@@ -4,19 +4,6 @@
 
 #include "smx/cli.hpp"
 
-namespace smx {
-
-std::string_view severity_name(Severity s) {
-  switch (s) {
-    case Severity::note: return "note";
-    case Severity::warning: return "warning";
-    case Severity::error: return "error";
-  }
-  return "error";
-}
-
-}  // namespace smx
-
 namespace smx::cli {
 
 std::string format_diagnostic(const std::string& command, const Diagnostic& d) {
@@ -32,24 +19,18 @@ std::string format_diagnostic(const std::string& command, const Diagnostic& d) {
 }
 
 std::string format_diagnostic_json(const std::string& command, const Diagnostic& d) {
-  std::string s = "{\"smx\":1,\"kind\":\"diag\",\"command\":";
-  append_json_string(s, command);
-  s += ",\"severity\":\"" + std::string(severity_name(d.severity)) + "\",\"code\":";
-  append_json_string(s, d.code);
-  s += ",\"src\":{\"path\":";
-  append_json_string(s, d.where.path);
-  s += ",\"n\":" + std::to_string(d.where.message) + ",\"offset\":" + std::to_string(d.where.offset) + "}";
-  if (!d.where.hl7_path.empty()) {
-    s += ",\"hl7_path\":";
-    append_json_string(s, d.where.hl7_path);
-  }
-  s += ",\"text\":";
-  append_json_string(s, d.text);
-  if (!d.subject.empty()) {
-    s += ",\"subject\":";
-    append_json_string(s, d.subject);
-  }
-  s += "}\n";
+  std::string s;
+  json::Writer w(s);
+  begin_record(w, kinds::diag);
+  w.string(keys::command, command);
+  w.string(keys::severity, severity_name(d.severity));
+  w.string(keys::code, d.code);
+  write_source(w, Source{d.where.path, d.where.message, d.where.offset});
+  if (!d.where.hl7_path.empty()) w.string(keys::hl7_path, d.where.hl7_path);
+  w.string(keys::text, d.text);
+  if (!d.subject.empty()) w.string(keys::subject, d.subject);
+  w.end_object();
+  s.push_back('\n');
   return s;
 }
 
@@ -109,33 +90,36 @@ std::string format_summary(const std::string& command, const DiagnosticLimiter::
   return s;
 }
 
-StderrSink::StderrSink(std::string command, bool json, bool quiet, std::size_t max_per_code)
-    : command_(std::move(command)), json_(json), quiet_(quiet), limiter_(json ? 0 : max_per_code) {}
+DiagnosticPrinter::DiagnosticPrinter(std::string command, bool json, bool quiet, std::size_t max_per_code,
+                                     Writer write)
+    : command_(std::move(command)), json_(json), quiet_(quiet), limiter_(json ? 0 : max_per_code),
+      write_(std::move(write)) {}
 
-StderrSink::~StderrSink() {
+DiagnosticPrinter::~DiagnosticPrinter() {
   try {
     finish();
   } catch (...) {  // a destructor must not throw; the summary is only lost
   }
 }
 
-void StderrSink::report(Diagnostic d) {
+void DiagnosticPrinter::report(Diagnostic d) {
   if (d.severity == Severity::error) ++errors_;
   if (d.severity == Severity::warning) ++warnings_;
   if (quiet_ && d.severity != Severity::error) return;
   if (!limiter_.admit(d)) return;
-  std::string line = json_ ? format_diagnostic_json(command_, d) : format_diagnostic(command_, d);
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  write_(json_ ? format_diagnostic_json(command_, d) : format_diagnostic(command_, d));
 }
 
-void StderrSink::finish() {
+void DiagnosticPrinter::finish() {
   if (finished_) return;
   finished_ = true;
-  for (const auto* tally : limiter_.over_limit()) {
-    std::string line = format_summary(command_, *tally, limiter_.limit(), limiter_.max_subjects());
-    std::fwrite(line.data(), 1, line.size(), stderr);
-  }
+  for (const auto* tally : limiter_.over_limit())
+    write_(format_summary(command_, *tally, limiter_.limit(), limiter_.max_subjects()));
 }
+
+StderrSink::StderrSink(std::string command, bool json, bool quiet, std::size_t max_per_code)
+    : DiagnosticPrinter(std::move(command), json, quiet, max_per_code,
+                        [](std::string_view line) { std::fwrite(line.data(), 1, line.size(), stderr); }) {}
 
 int run(const std::string& command, const std::function<int()>& body) {
   auto fail = [&](const std::string& what) {
@@ -160,21 +144,33 @@ int run(const std::string& command, const std::function<int()>& body) {
   }
 }
 
-void print_stats(const std::string& command, const std::string& mode, const Counts& c) {
+std::string format_stats(const std::string& command, const std::string& mode, const Counts& c) {
   std::string line;
   if (mode == "json") {
-    line = "{\"smx\":1,\"kind\":\"stats\",\"command\":\"" + command + "\",\"files\":" + std::to_string(c.files) +
-           ",\"read\":" + std::to_string(c.read) + ",\"written\":" + std::to_string(c.written) +
-           ",\"rejected\":" + std::to_string(c.rejected) + ",\"filtered\":" + std::to_string(c.filtered) +
-           ",\"undetermined\":" + std::to_string(c.undetermined) + "}\n";
+    json::Writer w(line);
+    begin_record(w, kinds::stats);
+    w.string(keys::command, command);
+    w.number("files", c.files);
+    w.number("read", c.read);
+    w.number("written", c.written);
+    w.number("rejected", c.rejected);
+    w.number("filtered", c.filtered);
+    w.number("undetermined", c.undetermined);
+    w.end_object();
   } else {
     line = "smx " + command + ": files " + std::to_string(c.files) + ", read " + std::to_string(c.read) +
            ", written " + std::to_string(c.written) + ", rejected " + std::to_string(c.rejected);
     if (c.filtered) line += ", filtered " + std::to_string(c.filtered);
     if (c.undetermined) line += " (" + std::to_string(c.undetermined) + " undetermined)";
-    line += "\n";
   }
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  line += "\n";
+  return line;
+}
+
+void print_text(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stderr); }
+
+void print_stats(const std::string& command, const std::string& mode, const Counts& c) {
+  print_text(format_stats(command, mode, c));
 }
 
 }  // namespace smx::cli

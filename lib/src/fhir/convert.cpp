@@ -90,13 +90,11 @@ std::string code_system_uri(std::string_view name, JpCoreVersion v) {
 }
 
 struct Converter::Impl final : detail::Host {
+  std::optional<DeleteTracker> tracker;  // Options::track_deletes; before `sink`, which may be it
   Options options;
   ResourceSink& sink;
   DiagnosticSink& diagnostics;
   ConvertCounts& counts;
-  std::unordered_set<std::string> live;
-  std::vector<std::pair<std::string, std::string>> candidates;
-  std::unordered_set<std::string> candidate_seen;
 
   // Per message.
   const Record* record = nullptr;
@@ -107,7 +105,7 @@ struct Converter::Impl final : detail::Host {
   std::string scratch;
 
   Impl(Options o, ResourceSink& s, DiagnosticSink& d, ConvertCounts& c)
-      : options(o), sink(s), diagnostics(d), counts(c) {}
+      : tracker(), options(o), sink(o.track_deletes ? tracker.emplace(s) : s), diagnostics(d), counts(c) {}
 
   void warn(std::string code, std::string hl7_path, std::string text, Severity severity = Severity::warning) {
     diagnostics.report(Diagnostic{severity, std::move(code), record->location(std::move(hl7_path)), std::move(text)});
@@ -255,14 +253,12 @@ struct Converter::Impl final : detail::Host {
     bool any = false;
     for (Pending& p : pending) {
       if (inactive || p.deleted) {
-        if (options.track_deletes && candidate_seen.insert(std::string(p.type) + "/" + p.id).second)
-          candidates.emplace_back(std::string(p.type), p.id);
+        sink.retired(p.type, p.id);
         continue;
       }
       sink.resource(p.type, p.id, p.json);
       any = true;
       ++counts.resources[std::string(p.type)];
-      if (options.track_deletes) live.insert(std::string(p.type) + "/" + p.id);
     }
     if (any || (inactive && !pending.empty())) ++counts.messages;
     pending.clear();
@@ -1302,10 +1298,7 @@ Converter::~Converter() = default;
 void Converter::convert(const Record& record) { impl_->convert(record); }
 
 std::vector<std::pair<std::string, std::string>> Converter::delete_list() const {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& [type, id] : impl_->candidates)
-    if (!impl_->live.count(type + "/" + id)) out.emplace_back(type, id);
-  return out;
+  return impl_->tracker ? impl_->tracker->delete_list() : std::vector<std::pair<std::string, std::string>>{};
 }
 
 }  // namespace smx::fhir

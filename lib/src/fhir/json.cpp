@@ -1,4 +1,4 @@
-// JSON writer, FHIR decimal check, NDJSON sinks.
+// NDJSON sinks and the delete list.
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -8,92 +8,21 @@
 
 namespace smx::fhir {
 
-void JsonWriter::prefix() {
-  if (stack_.empty()) return;
-  if (!stack_.back().empty) out_.push_back(',');
-  stack_.back().empty = false;
+void DeleteTracker::resource(std::string_view type, std::string_view id, std::string_view json) {
+  next_.resource(type, id, json);
+  live_.insert(std::string(type) + "/" + std::string(id));
 }
 
-void JsonWriter::open(std::string_view key, bool has_key, char bracket) {
-  Level level{out_.size(), true, stack_.empty() ? true : stack_.back().empty};
-  prefix();
-  if (has_key) {
-    append_json_string(out_, key);
-    out_.push_back(':');
-  }
-  out_.push_back(bracket);
-  stack_.push_back(level);
+void DeleteTracker::retired(std::string_view type, std::string_view id) {
+  if (candidate_seen_.insert(std::string(type) + "/" + std::string(id)).second)
+    candidates_.emplace_back(std::string(type), std::string(id));
 }
 
-bool JsonWriter::close(char bracket) {
-  Level level = stack_.back();
-  stack_.pop_back();
-  if (level.empty) {
-    out_.resize(level.rollback);
-    if (!stack_.empty()) stack_.back().empty = level.parent_was_empty;
-    return false;
-  }
-  out_.push_back(bracket);
-  return true;
-}
-
-void JsonWriter::begin_object() { open({}, false, '{'); }
-void JsonWriter::begin_object(std::string_view key) { open(key, true, '{'); }
-bool JsonWriter::end_object() { return close('}'); }
-void JsonWriter::begin_array(std::string_view key) { open(key, true, '['); }
-bool JsonWriter::end_array() { return close(']'); }
-
-void JsonWriter::string(std::string_view key, std::string_view value) {
-  if (value.empty()) return;
-  prefix();
-  append_json_string(out_, key);
-  out_.push_back(':');
-  append_json_string(out_, value);
-}
-
-void JsonWriter::string_element(std::string_view value) {
-  if (value.empty()) return;
-  prefix();
-  append_json_string(out_, value);
-}
-
-void JsonWriter::number(std::string_view key, std::string_view json_number) {
-  prefix();
-  append_json_string(out_, key);
-  out_.push_back(':');
-  out_.append(json_number);
-}
-
-void JsonWriter::boolean(std::string_view key, bool value) {
-  prefix();
-  append_json_string(out_, key);
-  out_.push_back(':');
-  out_.append(value ? "true" : "false");
-}
-
-// FHIR decimal: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?  (same as JSON number)
-bool is_json_number(std::string_view t) {
-  std::size_t i = 0, n = t.size();
-  auto digit = [&](std::size_t k) { return k < n && t[k] >= '0' && t[k] <= '9'; };
-  if (i < n && t[i] == '-') ++i;
-  if (!digit(i)) return false;
-  if (t[i] == '0') {
-    ++i;
-  } else {
-    while (digit(i)) ++i;
-  }
-  if (i < n && t[i] == '.') {
-    ++i;
-    if (!digit(i)) return false;
-    while (digit(i)) ++i;
-  }
-  if (i < n && (t[i] == 'e' || t[i] == 'E')) {
-    ++i;
-    if (i < n && (t[i] == '+' || t[i] == '-')) ++i;
-    if (!digit(i)) return false;
-    while (digit(i)) ++i;
-  }
-  return i == n && n <= 64;
+std::vector<std::pair<std::string, std::string>> DeleteTracker::delete_list() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [type, id] : candidates_)
+    if (!live_.count(type + "/" + id)) out.emplace_back(type, id);
+  return out;
 }
 
 void NdjsonSink::resource(std::string_view, std::string_view, std::string_view json) {
@@ -104,7 +33,7 @@ void NdjsonSink::resource(std::string_view, std::string_view, std::string_view j
 }
 
 BulkDirectorySink::BulkDirectorySink(std::string directory) : directory_(std::move(directory)) {
-  if (directory_.empty()) throw usage_error("-o needs a directory");
+  if (directory_.empty()) throw usage_error("no output directory");
   if (::mkdir(directory_.c_str(), 0777) != 0 && errno != EEXIST)
     throw io_error(directory_ + ": cannot create directory: " + std::strerror(errno));
   struct stat st {};
@@ -131,11 +60,12 @@ void BulkDirectorySink::commit() {
 void write_delete_list(Output& out, const std::vector<std::pair<std::string, std::string>>& deletes) {
   for (const auto& [type, id] : deletes) {
     std::string& b = out.buffer();
-    b.append("{\"resourceType\":");
-    append_json_string(b, type);
-    b.append(",\"id\":");
-    append_json_string(b, id);
-    b.append("}\n");
+    JsonWriter w(b);
+    w.begin_object();
+    w.string("resourceType", type);
+    w.string("id", id);
+    w.end_object();
+    b.push_back('\n');
     out.maybe_flush();
   }
 }

@@ -9,8 +9,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <thread>
 #include <cstring>
@@ -21,6 +19,7 @@
 #include "smx/error.hpp"
 #include "smx/hl7.hpp"
 #include "smx/lab.hpp"
+#include "smx/pool.hpp"
 #include "smx/stream.hpp"
 
 namespace smx::gen {
@@ -104,12 +103,12 @@ class Encoder {
     if (found != cache_.end()) return found->second;
     std::string bytes;
     if (!from_utf8(character, charset_, bytes))
-      throw config_error("smx gen: character '" + std::string(character) + "' cannot be written in " +
+      throw config_error("character '" + std::string(character) + "' cannot be written in " +
                          std::string(charset_name(charset_)));
     if (charset_ == Charset::iso2022jp) {
       // ESC $ B b1 b2 ESC ( B: keep the two JIS X 0208 bytes; the caller manages the shifts.
       if (bytes.size() != 8 || bytes.compare(0, 3, "\x1B$B") != 0)
-        throw config_error("smx gen: character '" + std::string(character) + "' is not in JIS X 0208");
+        throw config_error("character '" + std::string(character) + "' is not in JIS X 0208");
       bytes = bytes.substr(3, 2);
     }
     return cache_.emplace(std::string(character), std::move(bytes)).first->second;
@@ -261,7 +260,7 @@ class Generator {
       : options_(options), tables_(tables), ucum_(tables.make_ucum()) {
     from_ = days_from_yyyymmdd(parse_date(options.from));
     to_ = days_from_yyyymmdd(parse_date(options.to));
-    if (to_ < from_) throw usage_error("--to is before --from");
+    if (to_ < from_) throw usage_error("the last care date is before the first");
     summary_.files_by_type.assign(kTypes.size(), 0);
   }
 
@@ -401,21 +400,18 @@ class Generator {
       p.identity = &own_identity_;
     }
     if (!truth_) return;
-    std::string& out = truth_->buffer();
-    out.append("{\"kind\":\"person\",\"facility\":");
-    append_json_string(out, model_.profile.id);
-    out.append(",\"patient\":");
-    append_json_string(out, p.id);
-    out.append(",\"person\":");
-    append_json_string(out, p.identity->person);
-    out.append(",\"shared\":");
-    out.append(p.identity->shared ? "true" : "false");
-    out.append(",\"variance\":[");
-    for (std::size_t i = 0; i < p.identity->variance.size(); ++i) {
-      if (i) out.push_back(',');
-      append_json_string(out, p.identity->variance[i]);
-    }
-    out.append("]}\n");
+    json::Writer w(truth_->buffer());
+    w.begin_object();
+    w.string("kind", "person");
+    w.string("facility", model_.profile.id);
+    w.string("patient", p.id);
+    w.string("person", p.identity->person);
+    w.boolean("shared", p.identity->shared);
+    w.begin_array("variance");
+    for (const std::string& kind : p.identity->variance) w.string_element(kind);
+    w.end_array();
+    w.end_object();
+    truth_->buffer().push_back('\n');
   }
 
   // ---- the flag lifecycle (reference §3.1) --------------------------------------------------
@@ -967,57 +963,39 @@ class Generator {
     std::string path = options_.root;
     if (!path.empty() && path.back() != '/') path += '/';
     path += f.id + "/" + relative;
-    auto string_or_null = [&](std::string_view text) {
-      if (text.empty()) out.append("null");
-      else append_json_string(out, text);
-    };
-    auto number_or_null = [&](bool present, double value) {
-      if (present) append_shortest(out, value);
-      else out.append("null");
-    };
     for (const TruthObx& t : file.truth) {
-      out.append("{\"file\":");
-      append_json_string(out, path);
-      out.append(",\"facility\":");
-      append_json_string(out, f.id);
-      out.append(",\"ssmix2_flag\":");
-      out.append(std::to_string(file.flag));
-      out.append(",\"obx\":");
-      out.append(std::to_string(t.obx));
-      out.append(",\"code\":");
-      append_json_string(out, t.code);
-      out.append(",\"jlac10\":");
-      append_json_string(out, t.item->jlac10);
-      out.append(",\"sex\":\"");
-      out.push_back(p.sex);
-      out.append("\",\"unit\":");
-      string_or_null(t.unit);
-      out.append(",\"value\":");
-      number_or_null(t.has_value, t.value);
-      out.append(",\"comparator\":");
-      append_json_string(out, t.comparator);
-      out.append(",\"qualitative\":");
-      string_or_null(t.qualitative);
-      out.append(",\"low\":");
-      number_or_null(t.has_range, t.low);
-      out.append(",\"high\":");
-      number_or_null(t.has_range, t.high);
-      out.append(",\"flag\":");
-      append_json_string(out, t.flag);
-      out.append(",\"gap\":");
-      string_or_null(t.gap);
-      append_variance_keys(out, t);
-      out.append(",\"sent\":{\"value\":");
-      append_json_string(out, t.sent_value);
-      out.append(",\"unit\":");
-      append_json_string(out, t.sent_unit);
-      out.append(",\"unit_ucum\":");
-      append_json_string(out, t.item->reported_unit);
-      out.append(",\"range\":");
-      append_json_string(out, t.sent_range);
-      out.append(",\"flag\":");
-      append_json_string(out, t.sent_flag);
-      out.append("}}\n");
+      json::Writer w(out);
+      auto number_or_null = [&](std::string_view key, bool present, double value) {
+        if (!present) return w.null(key);
+        w.key(key);
+        append_shortest(out, value);
+      };
+      w.begin_object();
+      w.string("file", path);
+      w.string("facility", f.id);
+      w.number("ssmix2_flag", file.flag);
+      w.number("obx", t.obx);
+      w.string("code", t.code);
+      w.string("jlac10", t.item->jlac10);
+      w.string("sex", std::string_view(&p.sex, 1));
+      w.string_or_null("unit", t.unit);
+      number_or_null("value", t.has_value, t.value);
+      w.string("comparator", t.comparator);
+      w.string_or_null("qualitative", t.qualitative);
+      number_or_null("low", t.has_range, t.low);
+      number_or_null("high", t.has_range, t.high);
+      w.string("flag", t.flag);
+      w.string_or_null("gap", t.gap);
+      write_variance_members(w, t);
+      w.begin_object("sent");
+      w.string("value", t.sent_value);
+      w.string("unit", t.sent_unit);
+      w.string("unit_ucum", t.item->reported_unit);
+      w.string("range", t.sent_range);
+      w.string("flag", t.sent_flag);
+      w.end_object();
+      w.end_object();
+      out.push_back('\n');
     }
   }
 
@@ -1058,10 +1036,10 @@ std::string parse_date(std::string_view text) {
 }
 
 Summary generate(const Options& options, const tables::Tables& tables, Sink& sink, Output* truth) {
-  if (options.facilities < 1 || options.facilities > 99) throw usage_error("--facilities must be 1-99");
-  if (options.deviation_rate < 0 || options.deviation_rate > 1) throw usage_error("--deviation-rate must be 0-1");
-  if (options.gap_rate < 0 || options.gap_rate > 1) throw usage_error("--gap-rate must be 0-1");
-  if (options.variance_rate < 0 || options.variance_rate > 1) throw usage_error("--variance-rate must be 0-1");
+  if (options.facilities < 1 || options.facilities > 99) throw usage_error("the number of facilities must be 1-99");
+  if (options.deviation_rate < 0 || options.deviation_rate > 1) throw usage_error("the deviation rate must be 0-1");
+  if (options.gap_rate < 0 || options.gap_rate > 1) throw usage_error("the gap rate must be 0-1");
+  if (options.variance_rate < 0 || options.variance_rate > 1) throw usage_error("the variance rate must be 0-1");
   Generator generator(options, tables);
   return generator.run(sink, truth);
 }
@@ -1097,11 +1075,8 @@ struct TreeSink::Impl {
   bool root_existed = false;
   bool temporary = false;  // `root` exists and is not yet moved into place
   std::vector<Item> batch;  // the current patient's files
-  std::deque<std::vector<Item>> queue;
-  std::size_t busy = 0;  // batches taken by a writer and not yet written
-  std::mutex mutex;
-  std::condition_variable cv;
-  bool done = false;
+  BoundedQueue<std::vector<Item>> queue{64};
+  std::mutex error_mutex;
   std::string error;  // first write error, raised on the generating thread
   std::vector<std::thread> writers;
 
@@ -1149,55 +1124,36 @@ struct TreeSink::Impl {
 
   void run() {
     Writer w;
-    for (;;) {
-      std::vector<Item> items;
-      {
-        std::unique_lock lock(mutex);
-        cv.wait(lock, [&] { return !queue.empty() || done; });
-        if (queue.empty()) return;
-        items = std::move(queue.front());
-        queue.pop_front();
-        ++busy;
-        cv.notify_all();
-      }
+    while (std::optional<std::vector<Item>> items = queue.pop()) {
       try {
-        write_batch(w, items);
+        write_batch(w, *items);
       } catch (const std::exception& e) {
-        std::lock_guard lock(mutex);
-        if (error.empty()) error = e.what();
-        queue.clear();
-        --busy;
-        done = true;
-        cv.notify_all();
+        {
+          std::lock_guard lock(error_mutex);
+          if (error.empty()) error = e.what();
+        }
+        queue.cancel();  // the generating side sees the error at its next push
         return;
       }
-      std::lock_guard lock(mutex);
-      --busy;
-      cv.notify_all();
     }
   }
 
   void raise_error() {
-    std::lock_guard lock(mutex);
+    std::lock_guard lock(error_mutex);
     if (!error.empty()) throw io_error(error);
   }
 
   void push() {
     if (batch.empty()) return;
-    std::unique_lock lock(mutex);
-    cv.wait(lock, [&] { return queue.size() < 64 || done; });
-    if (!error.empty()) throw io_error(error);
-    queue.push_back(std::move(batch));
+    const bool queued = queue.push(std::move(batch));
     batch.clear();
-    cv.notify_all();
+    if (!queued) raise_error();
   }
 
-  void stop() {
-    {
-      std::lock_guard lock(mutex);
-      done = true;
-      cv.notify_all();
-    }
+  // Waits for the writers; with `drop`, what is still queued is not written.
+  void stop(bool drop) {
+    if (drop) queue.cancel();
+    else queue.close();
     for (std::thread& t : writers)
       if (t.joinable()) t.join();
   }
@@ -1234,7 +1190,7 @@ void remove_tree(const std::string& path) {
 // facility folders are then renamed into ROOT one by one. On failure the hidden folder is
 // removed, so a crashed or failed run leaves nothing a nightly job could pick up.
 TreeSink::TreeSink(std::string root) : impl_(std::make_unique<Impl>()) {
-  if (root.empty()) throw usage_error("no output root (-o ROOT)");
+  if (root.empty()) throw usage_error("no output root");
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   impl_->final_root = root;
   const std::string pid = std::to_string(::getpid());
@@ -1266,17 +1222,13 @@ TreeSink::TreeSink(std::string root) : impl_(std::make_unique<Impl>()) {
 
 TreeSink::~TreeSink() {
   // An exception on the generating side: drop what is queued, stop, remove the partial tree.
-  impl_->stop();
+  impl_->stop(true);
   if (impl_->temporary) remove_tree(impl_->root);
 }
 
 void TreeSink::finish() {
   impl_->push();
-  {
-    std::unique_lock lock(impl_->mutex);
-    impl_->cv.wait(lock, [&] { return (impl_->queue.empty() && impl_->busy == 0) || !impl_->error.empty(); });
-  }
-  impl_->stop();
+  impl_->stop(false);
   impl_->raise_error();
   Impl& s = *impl_;
   auto move = [](const std::string& from, const std::string& to) {

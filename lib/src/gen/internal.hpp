@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "smx/gen.hpp"
+#include "smx/json.hpp"
 #include "smx/tables.hpp"
 #include "smx/units.hpp"
 
@@ -217,8 +218,8 @@ void extend_panel(const FacilityModel& model, Rng& rng, std::vector<std::size_t>
 // row forms (mixed qualitative/quantitative, value ranges), and turns some quantitative rows into
 // a compound value, a value range or a unit mislabel. `rng` is the row-variance stream.
 void vary_row(const FacilityModel& model, const tables::Tables& tables, units::Ucum& ucum, TruthObx& t, Rng& rng);
-// The truth row's variance keys (,"variance":..,"expect":..[,"kept":..]) when it has one.
-void append_variance_keys(std::string& out, const TruthObx& t);
+// The truth row's variance members ("variance", "expect" [, "kept"]) when it has one.
+void write_variance_members(json::Writer& w, const TruthObx& t);
 // Unit-spelling variants of `spelling` (the unit `ucum`) of each kind, sorted and distinct.
 struct SpellingVariants {
   std::vector<std::string> case_variants;  // letter case changed (UCUM readings or not)

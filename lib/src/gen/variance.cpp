@@ -459,16 +459,11 @@ void vary_row(const FacilityModel& model, const tables::Tables& tables, units::U
   }
 }
 
-void append_variance_keys(std::string& out, const TruthObx& t) {
+void write_variance_members(json::Writer& w, const TruthObx& t) {
   if (t.variance.empty()) return;
-  out.append(",\"variance\":");
-  append_json_string(out, t.variance);
-  out.append(",\"expect\":");
-  append_json_string(out, t.expect);
-  if (!t.kept.empty()) {
-    out.append(",\"kept\":");
-    append_json_string(out, t.kept);
-  }
+  w.string("variance", t.variance);
+  w.string("expect", t.expect);
+  if (!t.kept.empty()) w.string("kept", t.kept);
 }
 
 }  // namespace smx::gen::detail

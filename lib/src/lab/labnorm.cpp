@@ -18,8 +18,6 @@
 namespace smx::lab {
 namespace {
 
-std::string decoded(const hl7::Message& m, std::string_view raw) { return hl7::decoded(raw, m.delimiters()); }
-
 // A raw segment as a change record shows it: the field separator kept, each field decoded.
 std::string decoded_segment(const hl7::Message& m, std::string_view raw) {
   std::string out;
@@ -38,14 +36,6 @@ char patient_sex(const hl7::Message& m) {
   if (pid == hl7::Message::npos) return 'U';
   std::string_view sex = m.field(pid, 8);
   return sex == "M" ? 'M' : sex == "F" ? 'F' : 'U';
-}
-
-void add_json_field(std::string& out, const char* key, std::string_view value, bool first = false) {
-  if (!first) out.push_back(',');
-  out.push_back('"');
-  out.append(key);
-  out.append("\":");
-  append_json_string(out, value);
 }
 
 }  // namespace
@@ -87,56 +77,13 @@ ConversionFactor conversion_factor(units::Ucum& ucum, const tables::Analyte* ana
   return f;
 }
 
-bool is_lab_message(const hl7::Message& m) {
-  if (m.segment_count() == 0) return false;
-  std::string_view type = hl7::nth_piece(m.field(0, 9), m.delimiters().component, 0);
-  return type == "OUL" || type == "ORU";
-}
-
-ObservationCode observation_code(const hl7::Message& m, std::size_t seg) {
-  // The six CWE components of the first repetition, split once and decoded only when they
-  // hold an escape (this runs for every OBX: no allocation in the common case).
-  const hl7::Delimiters& d = m.delimiters();
-  std::string_view first = hl7::nth_piece(m.field(seg, 3), d.repetition, 0);
-  std::array<std::string_view, 6> part{};
-  for (std::size_t n = 0, start = 0; n < part.size(); ++n) {
-    std::size_t end = first.find(d.component, start);
-    part[n] = first.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-  }
-  std::array<std::string, 6> unescaped;
-  for (std::size_t n = 0; n < part.size(); ++n)
-    if (hl7::has_escape(part[n], d)) part[n] = unescaped[n] = decoded(m, part[n]);
-  ObservationCode c;
-  const std::string_view id1 = part[0], text1 = part[1], sys1 = part[2];
-  const std::string_view id2 = part[3], text2 = part[4], sys2 = part[5];
-  if (sys1 == "JC10" && tables::is_jlac10_code(id1)) {
-    c.jlac10 = id1;
-    c.name = text1;
-    if (!id2.empty()) {
-      c.local = id2;
-      c.local_system = sys2;
-    }
-  } else if (sys2 == "JC10" && tables::is_jlac10_code(id2)) {
-    c.jlac10 = id2;
-    c.name = text2.empty() ? text1 : text2;
-    c.local = id1;
-    c.local_system = sys1;
-  } else {
-    c.local = id1;
-    c.local_system = sys1;
-    c.name = text1;
-  }
-  return c;
-}
-
 namespace {
 
 // resolve_unit once per (spelling, code, local code) and thread for the tables and site in use: a
 // stream repeats the same few hundred combinations for every message.
 const UnitResolution& resolve_unit_memo(const tables::Tables& tables, units::Ucum& ucum, std::string_view raw,
-                                        std::string_view jlac10, std::string_view local, const tables::Site* site) {
+                                        std::string_view jlac10, std::string_view local, const tables::Site* site,
+                                        bool labelled_ucum) {
   struct Memo {
     const tables::Tables* tables = nullptr;
     const tables::Site* site = nullptr;
@@ -148,13 +95,15 @@ const UnitResolution& resolve_unit_memo(const tables::Tables& tables, units::Ucu
     memo.site = site;
     memo.answers.clear();
   }
+  // Length-prefixed parts: a spelling may hold any byte, so no separator could keep keys apart.
   std::string key;
-  key.reserve(raw.size() + jlac10.size() + local.size() + 2);
-  key.append(raw).push_back('\x1f');
-  key.append(jlac10).push_back('\x1f');
-  key.append(local);
+  key.reserve(raw.size() + jlac10.size() + local.size() + 16);
+  for (std::string_view part : {raw, jlac10, local}) key.append(std::to_string(part.size())).append(":").append(part);
+  key.push_back(labelled_ucum ? 'U' : '-');
   if (auto it = memo.answers.find(key); it != memo.answers.end()) return it->second;
-  return memo.answers.emplace(std::move(key), resolve_unit(tables, ucum, raw, jlac10, local, site)).first->second;
+  return memo.answers
+      .emplace(std::move(key), resolve_unit(tables, ucum, raw, jlac10, local, site, labelled_ucum))
+      .first->second;
 }
 
 }  // namespace
@@ -268,13 +217,22 @@ class ObxPass {
     raw_unit_ = unit_id.empty() ? unit_text : unit_id;
     if (unit_sys_ == "UCUM" && !unit_text.empty()) raw_unit_ = unit_text;
     if (unit_id.empty() && unit_text.empty()) return;
-    UnitResolution r = resolve_unit_memo(tables_, ucum_, unit_id.empty() ? unit_text : unit_id, code_.jlac10, code_.local, site_);
+    UnitResolution r = resolve_unit_memo(tables_, ucum_, unit_id.empty() ? unit_text : unit_id, code_.jlac10,
+                                         code_.local, site_, unit_sys_ == "UCUM" && !unit_id.empty());
+    if (r.status != UnitStatus::mapped && !unit_id.empty() && !unit_text.empty() && unit_text != unit_id &&
+        !unit_sys_.empty()) {
+      // CWE: OBX-6.2 is the same unit as text. When the identifier means nothing, the text decides
+      // (and labnorm's output, `UCUM^text^UCUM`, reads back the same).
+      const UnitResolution& by_text = resolve_unit_memo(tables_, ucum_, unit_text, code_.jlac10, code_.local, site_, false);
+      if (by_text.status == UnitStatus::mapped) r = by_text;
+    }
     if (r.status != UnitStatus::mapped && !unit_id.empty() && !unit_text.empty() && unit_sys_.empty() &&
         hl7::count_pieces(hl7::nth_piece(obx6, m_.delimiters().repetition, 0), m_.delimiters().component) == 2) {
       // `×10^3/μl` sent without escaping the caret arrives as OBX-6.1 `×10`, OBX-6.2 `3/μl` and
       // no coding system. OBX-6.2 alone would read as "3 per microlitre"; the two joined are
       // the spelling the sender wrote.
-      UnitResolution joined = resolve_unit_memo(tables_, ucum_, unit_id + "^" + unit_text, code_.jlac10, code_.local, site_);
+      UnitResolution joined =
+          resolve_unit_memo(tables_, ucum_, unit_id + "^" + unit_text, code_.jlac10, code_.local, site_, false);
       if (joined.status == UnitStatus::mapped) {
         diag_(Severity::note, "LAB-UNIT-CARET", "6", "OBX-6 holds an unescaped '^': read as one unit spelling",
               joined.spelling);
@@ -469,12 +427,17 @@ class ObxPass {
   }
 
   // A result kept as sent must not keep a UCUM label either: `88|mg/dL^mg/dL^UCUM` for creatinine
-  // would read as normalized in flat and fhir while the value is a umol/L number. The text stays.
+  // would read as normalized in flat and fhir while the value is a umol/L number. Only the coding
+  // system goes: identifier and text stay as sent, so that reading the result again finds the
+  // same unit, the same gate and nothing more to change (fuzz_labnorm: `mg/dL^mg/$L^UCUM` became
+  // `^mg/$L`, an unmapped spelling whose range a second run then rewrote).
   std::optional<FieldEdit> label_drop() const {
     if (unit_sys_ != "UCUM") return std::nullopt;
     const auto& d = m_.delimiters();
     const std::string_view obx6 = fields_[6];
-    const std::string new6 = d.component + escaped(raw_unit_);
+    const std::string_view first = hl7::nth_piece(hl7::nth_piece(obx6, d.repetition, 0), d.component, 0);
+    const std::string_view second = hl7::nth_piece(hl7::nth_piece(obx6, d.repetition, 0), d.component, 1);
+    const std::string new6 = second.empty() ? std::string(first) : std::string(first) + d.component + std::string(second);
     return FieldEdit{6, new6, decoded(obx6), decoded(new6), "kept as sent (LAB-IMPLAUSIBLE): coding system UCUM removed"};
   }
 
@@ -668,6 +631,8 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
   hl7::MessageEditor editor(m);
   std::size_t obx_number = 0;
   std::string jccls;
+  json::Writer jccls_writer(jccls);
+  if (options_.jccls) jccls_writer.begin_array();
   std::string dir;  // the table directory with a trailing '/', at the first change
   std::size_t inserted = 0;  // OBX segments added so far (NHO split_value)
   ObxPass::Diag diag = [&](Severity s, const char* code, const char* field, std::string text, std::string subject) {
@@ -706,9 +671,12 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
     if (type == "ED" || type == "RP" || type == "FT" || type == "TX") continue;
     ++cov.obx;
     pass.run(sex, editor);
-    if (options_.jccls && pass.analyte()) append_jccls(jccls, obx_number, pass.jlac10(), sex);
+    if (options_.jccls && pass.analyte()) append_jccls(jccls_writer, obx_number, pass.jlac10(), sex);
   }
-  if (options_.jccls && !jccls.empty()) result.jccls_json = "[" + jccls + "]";
+  if (options_.jccls && jccls.size() > 1) {
+    jccls_writer.end_array();
+    result.jccls_json = std::move(jccls);
+  }
   if (editor.changed()) {
     result.hl7 = editor.text();
     result.changed = result.hl7 != m.text();
@@ -716,68 +684,62 @@ Normalized Normalizer::normalize(const Record& record, DiagnosticSink& diagnosti
   return result;
 }
 
-void Normalizer::append_jccls(std::string& out, std::size_t obx_number, const std::string& jlac10, char sex) const {
+void Normalizer::append_jccls(json::Writer& w, std::size_t obx_number, const std::string& jlac10, char sex) const {
   const tables::Sex s = sex == 'M' ? tables::Sex::male : sex == 'F' ? tables::Sex::female : tables::Sex::both;
   const tables::ReferenceInterval* ri = tables_.jccls.find(jlac10, s);
   if (!ri) return;
-  if (!out.empty()) out.push_back(',');
-  out += "{\"obx\":" + std::to_string(obx_number);
-  add_json_field(out, "low", format_number(ri->low, 0));
-  add_json_field(out, "high", format_number(ri->high, 0));
-  add_json_field(out, "unit", ri->unit);
-  add_json_field(out, "sex", tables::sex_name(ri->sex));
-  add_json_field(out, "rule", ri->rule);
-  out.push_back('}');
-}
-
-std::string changes_json(const std::vector<Change>& changes) {
-  std::size_t size = 2;
-  for (const Change& c : changes) size += 64 + c.field.size() + c.from.size() + c.to.size() + c.rule.size();
-  std::string out;
-  out.reserve(size + size / 8);  // room for a few escapes
-  out.push_back('[');
-  for (std::size_t k = 0; k < changes.size(); ++k) {
-    if (k) out.push_back(',');
-    out += "{\"obx\":";
-    out += std::to_string(changes[k].obx);
-    add_json_field(out, "field", changes[k].field);
-    add_json_field(out, "from", changes[k].from);
-    add_json_field(out, "to", changes[k].to);
-    add_json_field(out, "rule", changes[k].rule);
-    out.push_back('}');
-  }
-  out.push_back(']');
-  return out;
+  w.begin_object();
+  w.number("obx", obx_number);
+  w.string("low", format_number(ri->low, 0));
+  w.string("high", format_number(ri->high, 0));
+  w.string("unit", ri->unit);
+  w.string("sex", tables::sex_name(ri->sex));
+  w.string("rule", ri->rule);
+  w.end_object();
 }
 
 std::string coverage_json(const std::string& site, const Coverage& c) {
-  std::string out = "{\"smx\":1,\"kind\":\"coverage\"";
-  add_json_field(out, "site", site);
-  out += ",\"messages\":" + std::to_string(c.messages) + ",\"obx\":" + std::to_string(c.obx) +
-         ",\"codes_mapped\":" + std::to_string(c.codes_mapped) + ",\"units_mapped\":" + std::to_string(c.units_mapped) +
-         ",\"units_converted\":" + std::to_string(c.units_converted) +
-         ",\"values_parsed\":" + std::to_string(c.values_parsed) + ",\"values_kept\":" + std::to_string(c.values_kept) +
-         ",\"values_split\":" + std::to_string(c.values_split);
-  auto map_json = [&](const char* key, const std::map<std::string, std::uint64_t>& m) {
-    out += ",\"";
-    out += key;
-    out += "\":{";
-    bool first = true;
-    for (const auto& [k, n] : m) {
-      if (!first) out.push_back(',');
-      first = false;
-      append_json_string(out, k);
-      out += ":" + std::to_string(n);
-    }
-    out.push_back('}');
+  std::string out;
+  json::Writer w(out);
+  begin_record(w, kinds::coverage);
+  w.string("site", site);
+  w.number("messages", c.messages);
+  w.number("obx", c.obx);
+  w.number("codes_mapped", c.codes_mapped);
+  w.number("units_mapped", c.units_mapped);
+  w.number("units_converted", c.units_converted);
+  w.number("values_parsed", c.values_parsed);
+  w.number("values_kept", c.values_kept);
+  w.number("values_split", c.values_split);
+  auto counts = [&](std::string_view key, const std::map<std::string, std::uint64_t>& m) {
+    w.begin_object(key);
+    for (const auto& [k, n] : m) w.number(k, n);
+    w.end_object();
   };
-  map_json("unmapped_codes", c.unmapped_codes);
-  map_json("unmapped_units", c.unmapped_units);
-  map_json("unparsed_values", c.unparsed_values_by_code);
-  map_json("refused_units", c.refused_units);
-  map_json("implausible", c.implausible);
-  out += "}\n";
+  counts("unmapped_codes", c.unmapped_codes);
+  counts("unmapped_units", c.unmapped_units);
+  counts("unparsed_values", c.unparsed_values_by_code);
+  counts("refused_units", c.refused_units);
+  counts("implausible", c.implausible);
+  w.end_object();
+  out.push_back('\n');
   return out;
+}
+
+void Coverage::add(const Coverage& o) {
+  messages += o.messages;
+  obx += o.obx;
+  codes_mapped += o.codes_mapped;
+  units_mapped += o.units_mapped;
+  units_converted += o.units_converted;
+  values_parsed += o.values_parsed;
+  values_kept += o.values_kept;
+  values_split += o.values_split;
+  for (const auto& pair : {std::pair{&unmapped_codes, &o.unmapped_codes}, std::pair{&unmapped_units, &o.unmapped_units},
+                     std::pair{&refused_units, &o.refused_units},
+                     std::pair{&unparsed_values_by_code, &o.unparsed_values_by_code},
+                     std::pair{&implausible, &o.implausible}})
+    for (const auto& [k, n] : *pair.second) (*pair.first)[k] += n;
 }
 
 }  // namespace smx::lab

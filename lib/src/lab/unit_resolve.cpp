@@ -161,7 +161,8 @@ std::string refusal_of(const units::Essence& essence, std::string_view ucum) {
 }  // namespace
 
 UnitResolution resolve_unit(const tables::Tables& tables, units::Ucum& ucum, std::string_view raw_unit,
-                            std::string_view jlac10, std::string_view local_code, const tables::Site* site) {
+                            std::string_view jlac10, std::string_view local_code, const tables::Site* site,
+                            bool labelled_ucum) {
   UnitResolution r;
   r.spelling = normalize_unit_text(raw_unit);
   if (r.spelling.empty()) return r;
@@ -184,7 +185,9 @@ UnitResolution resolve_unit(const tables::Tables& tables, units::Ucum& ucum, std
   // A valid lab unit that does not convert to the analyte's unit is not what the sender
   // meant either: `mg/d` is valid UCUM (per day), but for serum creatinine it is a truncated
   // `mg/dL` (NHO ascii_units.md 特記事項). Unknown analytes take the UCUM reading as sent.
-  if (!jlac10.empty()) {
+  // A spelling the sender labelled UCUM (OBX-6.3), and labnorm's own output, is taken at its word
+  // here: kept in its unit, not converted, like a table spelling that does not convert.
+  if (!jlac10.empty() && !labelled_ucum) {
     const std::string canonical = canonical_unit(tables, ucum, jlac10);
     if (!canonical.empty() && canonical != r.spelling) {
       const tables::Analyte* analyte = tables.analytes.find(jlac10);

@@ -3,6 +3,7 @@
 #include "link/internal.hpp"
 
 #include <smx/hl7.hpp>
+#include <smx/json.hpp>
 #include <smx/link_job.hpp>
 #include <smx/ssmix2.hpp>
 
@@ -182,30 +183,29 @@ EncodeCounts write_encodings(const std::vector<Person>& persons, const Normalize
     const auto block_name = name_block_token(keys, n);
     const Encoding encoding = encoder.encode_person(n);
     line.clear();
-    line += "{\"smx\":1,\"kind\":\"link-encoding\",\"facility\":";
-    append_json_string(line, person.facility);
-    line += ",\"patient\":";
-    append_json_string(line, patient);
-    line += settings.deid_key.empty() ? ",\"patient_is\":\"local\"" : ",\"patient_is\":\"deid\"";
-    line += ",\"normalizer\":";
-    append_json_string(line, normalizer.version());
-    line += ",\"schema\":\"" + settings.schema_digest + "\",\"key\":\"" + fingerprint + "\"";
-    if (id1) line += ",\"id1\":\"" + *id1 + "\"";
-    if (id2) line += ",\"id2\":\"" + *id2 + "\"";
-    if (block) line += ",\"block\":\"" + *block + "\"";
-    if (block_date) line += ",\"block_date\":\"" + *block_date + "\"";
-    if (block_name) line += ",\"block_name\":\"" + *block_name + "\"";
-    line += ",\"fields\":{";
-    bool first = true;
-    for (std::size_t i = 0; i < schema.features.size(); ++i) {
-      if (schema.features[i].ignored || i >= encoding.fields.size() || encoding.fields[i].empty()) continue;
-      if (encoding.fields[i].count() == 0) continue;  // missing value: no field
-      if (!first) line += ',';
-      first = false;
-      append_json_string(line, schema.features[i].identifier);
-      line += ":\"" + encoding.fields[i].base64() + "\"";
-    }
-    line += "},\"clk\":\"" + encoding.clk.base64() + "\"}\n";
+    json::Writer w(line);
+    w.begin_object();
+    w.number("smx", 1);
+    w.string("kind", "link-encoding");
+    w.string("facility", person.facility);
+    w.string("patient", patient);
+    w.string("patient_is", settings.deid_key.empty() ? "local" : "deid");
+    w.string("normalizer", normalizer.version());
+    w.string("schema", settings.schema_digest);
+    w.string("key", fingerprint);
+    if (id1) w.string("id1", *id1);
+    if (id2) w.string("id2", *id2);
+    if (block) w.string("block", *block);
+    if (block_date) w.string("block_date", *block_date);
+    if (block_name) w.string("block_name", *block_name);
+    w.begin_object("fields");
+    for (std::size_t i = 0; i < schema.features.size(); ++i)  // a missing value has no filter
+      if (!schema.features[i].ignored && i < encoding.fields.size() && !encoding.fields[i].empty())
+        w.string(schema.features[i].identifier, encoding.fields[i].base64());
+    w.end_object();
+    w.string("clk", encoding.clk.base64());
+    w.end_object();
+    line += '\n';
     out.write(line);
     ++counts.patients;
     counts.with_id1 += id1.has_value();

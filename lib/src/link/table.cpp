@@ -4,6 +4,8 @@
 
 #include <smx/link_job.hpp>
 
+#include <smx/json.hpp>
+
 #include <simdjson.h>
 
 #include <cmath>
@@ -166,7 +168,7 @@ std::string model_json(const LinkResult& result, const MatchConfig& config) {
   for (std::size_t c = 0; c < config.comparisons.size(); ++c) {
     if (c) out += ',';
     out += "{\"name\":";
-    append_json_string(out, config.comparisons[c].name);
+    json::append_string(out, config.comparisons[c].name);
     out += ",\"m\":[";
     for (std::size_t level = 1; c < model.m.size() && level < model.m[c].size(); ++level)
       out += (level > 1 ? "," : "") + fixed(model.m[c][level], 6);

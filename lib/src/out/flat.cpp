@@ -1,10 +1,8 @@
 // smx flat: tidy rows. One place decides every column, so CSV, TSV and NDJSON agree.
 #include "smx/flat.hpp"
 
-#include <simdjson.h>
-
 #include "smx/lab.hpp"
-#include "smx/labnorm.hpp"
+#include "smx/lab_message.hpp"
 #include "smx/query.hpp"
 #include "flat_internal.hpp"
 
@@ -33,24 +31,24 @@ std::string first_of(std::initializer_list<std::string> values) {
   return {};
 }
 
-// Earlier normalizers' changes: field -> original value, for one OBX.
-std::string original_value(const Record& r, std::size_t obx, std::string_view field) {
-  if (r.changes.empty()) return {};
-  static thread_local simdjson::dom::parser parser;
-  std::string result;
-  auto doc = parser.parse(r.changes);
-  if (doc.error()) return {};
-  simdjson::dom::array changes;
-  if (doc.get_array().get(changes)) return {};
-  for (auto c : changes) {
-    std::int64_t n = 0;
-    std::string_view f, from;
-    if (c["obx"].get_int64().get(n) || c["field"].get_string().get(f) || c["from"].get_string().get(from)) continue;
-    // The first change of a field holds the value as the sender wrote it.
-    if (static_cast<std::size_t>(n) == obx && f == field) return std::string(from);
+// What the sender wrote in OBX-5, -6 and -7 of one OBX when a normalizer changed them: the
+// first change of a field holds the value as sent (smx-stream(5) "changes", oldest first).
+struct SentValues {
+  const std::string* value = nullptr;
+  const std::string* unit = nullptr;
+  const std::string* range = nullptr;
+};
+SentValues sent_values(const Record& r, std::size_t obx) {
+  SentValues sent;
+  for (const Change& c : r.changes) {
+    if (c.obx != obx || c.field.size() != 5 || c.field.compare(0, 4, "OBX-") != 0) continue;
+    const std::string** slot = c.field[4] == '5' ? &sent.value : c.field[4] == '6' ? &sent.unit
+                             : c.field[4] == '7' ? &sent.range : nullptr;
+    if (slot && *slot == nullptr) *slot = &c.from;
   }
-  return result;
+  return sent;
 }
+std::string text_of(const std::string* value) { return value ? *value : std::string(); }
 
 const std::vector<std::string> kObs = {"patient", "facility", "data_type", "order", "obs_time", "specimen_time",
                                        "reported_time", "jlac10", "local_code", "name", "value", "comparator",
@@ -167,7 +165,8 @@ FlatWriter::FlatWriter(Output& out, FlatKind kind, FlatFormat format, bool bom)
   if (format_ == FlatFormat::ndjson) return;
   if (bom && format_ == FlatFormat::csv) out_.write("\xEF\xBB\xBF");  // for Excel
   const auto& cols = flat_columns(kind_);
-  row(cols, std::vector<bool>(cols.size(), false));
+  row(out_.buffer(), cols, std::vector<bool>(cols.size(), false));
+  out_.maybe_flush();
 }
 
 FlatWriter::~FlatWriter() = default;
@@ -178,28 +177,27 @@ std::size_t FlatWriter::finish() {
   std::vector<bool> numeric(kPatients.size(), false);
   numeric[8] = numeric[11] = true;  // sources, msg
   patients_->for_each_row([&](const std::vector<std::string>& values) {
-    row(values, numeric);
+    row(out_.buffer(), values, numeric);
+    out_.maybe_flush();
     ++rows;
   });
   patients_.reset();
   return rows;
 }
 
-void FlatWriter::row(const std::vector<std::string>& values, const std::vector<bool>& numeric) {
-  std::string& b = out_.buffer();
+void FlatWriter::row(std::string& b, const std::vector<std::string>& values, const std::vector<bool>& numeric) const {
   const auto& cols = flat_columns(kind_);
   if (format_ == FlatFormat::ndjson) {
-    b.append("{\"smx\":1,\"kind\":\"");
-    b.append(kind_ == FlatKind::obs ? "obs" : kind_ == FlatKind::patients ? "patient"
-             : kind_ == FlatKind::encounters ? "encounter" : kind_ == FlatKind::meds ? "med" : "diagnosis");
-    b.push_back('"');
+    json::Writer w(b);
+    begin_record(w, kind_ == FlatKind::obs ? "obs" : kind_ == FlatKind::patients ? "patient"
+                    : kind_ == FlatKind::encounters ? "encounter" : kind_ == FlatKind::meds ? "med" : "diagnosis");
     for (std::size_t i = 0; i < values.size(); ++i) {
-      b.append(",\"").append(cols[i]).append("\":");
-      if (values[i].empty()) b.append("null");
-      else if (numeric[i]) b.append(values[i]);
-      else append_json_string(b, values[i]);
+      if (values[i].empty()) w.null(cols[i]);
+      else if (numeric[i]) w.number(cols[i], values[i]);
+      else w.string(cols[i], values[i]);
     }
-    b.append("}\n");
+    w.end_object();
+    b.push_back('\n');
   } else if (format_ == FlatFormat::tsv) {
     for (std::size_t i = 0; i < values.size(); ++i) {
       if (i) b.push_back('\t');
@@ -224,10 +222,27 @@ void FlatWriter::row(const std::vector<std::string>& values, const std::vector<b
     }
     b.append("\r\n");
   }
-  out_.maybe_flush();
 }
 
 std::size_t FlatWriter::write(const Record& r) {
+  std::size_t rows = kind_ == FlatKind::patients ? 0 : this->rows(r, out_.buffer());
+  out_.maybe_flush();
+  hold(r);
+  return rows;
+}
+
+void FlatWriter::hold(const Record& r) {
+  const hl7::Message& m = r.message;
+  if (m.segment_count() == 0) return;
+  const std::uint64_t sequence = sequence_++;
+  if (kind_ != FlatKind::patients || !patients_) return;
+  // Held until finish(): one row per patient (flat_internal.hpp).
+  if (value_of(m, 0, 9, 1) != "ADT" || m.find_segment("PID") == hl7::Message::npos) return;
+  std::string patient = first_of({ssmix2::content_patient(m), r.ssmix2 ? r.ssmix2->patient : std::string()});
+  patients_->add(r, value_of(m, 0, 4, 1), patient, sequence);
+}
+
+std::size_t FlatWriter::rows(const Record& r, std::string& out) const {
   const hl7::Message& m = r.message;
   if (m.segment_count() == 0) return 0;
   std::size_t pid = m.find_segment("PID");
@@ -237,11 +252,10 @@ std::size_t FlatWriter::write(const Record& r) {
   std::string data_type = r.ssmix2 ? r.ssmix2->type : msh9;
   std::string msg = std::to_string(r.src.n);
   std::string type = value_of(m, 0, 9, 1);
-  const std::uint64_t sequence = sequence_++;
   std::size_t rows = 0;
   auto emit = [&](std::vector<std::string> values, std::vector<bool> numeric = {}) {
     numeric.resize(values.size(), false);
-    row(values, numeric);
+    row(out, values, numeric);
     ++rows;
   };
   switch (kind_) {
@@ -288,10 +302,10 @@ std::size_t FlatWriter::write(const Record& r) {
         }
         std::string unit_sys = value_of(m, i, 6, 3);
         std::string unit = unit_sys == "UCUM" ? value_of(m, i, 6, 1) : std::string();
-        std::string unit_raw = first_of({original_value(r, obx, "OBX-6").empty() ? std::string()
-                                                                                   : value_of(m, i, 6, 2),
+        const SentValues sent = sent_values(r, obx);
+        std::string unit_raw = first_of({text_of(sent.unit).empty() ? std::string() : value_of(m, i, 6, 2),
                                          unit_sys == "UCUM" ? value_of(m, i, 6, 2) : value_of(m, i, 6, 1)});
-        std::string value_raw = first_of({original_value(r, obx, "OBX-5"), value_text});
+        std::string value_raw = first_of({text_of(sent.value), value_text});
         std::string ref_text = value_of(m, i, 7);
         lab::Range range = lab::parse_range(ref_text);
         std::string low, high;
@@ -301,9 +315,11 @@ std::size_t FlatWriter::write(const Record& r) {
         }
         // The flag from the numbers as the sender wrote them (before labnorm converted and rounded
         // them: issue 11, 5.15 mEq/L against 4.2-5.2 is N; rounded to 10.3 mg/dL against 8.4-10 it
-        // read H). labnorm records the sender's OBX-5 and OBX-7 in its changes.
-        const std::string sent_value = original_value(r, obx, "OBX-5");
-        const std::string sent_range = original_value(r, obx, "OBX-7");
+        // read H). labnorm records the sender's OBX-5 and OBX-7 in its changes. The stream carries
+        // text, not labnorm's parsed values (the two commands meet through a pipe): the sender's
+        // value and range are parsed here again, once each, and only when labnorm changed them.
+        const std::string sent_value = text_of(sent.value);
+        const std::string sent_range = text_of(sent.range);
         const lab::Value flag_value = sent_value.empty() ? v : lab::parse_value(sent_value);
         const lab::Flag flag = lab::compute_flag(flag_value.exponent ? lab::apply_exponent(flag_value) : flag_value,
                                                  sent_range.empty() ? range : lab::parse_range(sent_range), sex);
@@ -318,11 +334,8 @@ std::size_t FlatWriter::write(const Record& r) {
       }
       break;
     }
-    case FlatKind::patients: {
-      // Held until finish(): one row per patient (flat_internal.hpp).
-      if (patients_ && type == "ADT" && pid != hl7::Message::npos) patients_->add(r, facility, patient, sequence);
-      return 0;
-    }
+    case FlatKind::patients:
+      return 0;  // held by hold() until finish()
     case FlatKind::encounters: {
       if (type != "ADT") return 0;
       for (std::size_t i = 0; i < m.segment_count(); ++i) {

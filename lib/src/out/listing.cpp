@@ -49,20 +49,20 @@ void append_file_tsv(std::string& out, const ssmix2::Entry& entry) {
 }
 
 void append_file_json(std::string& out, const ssmix2::Entry& entry) {
-  out.append("{\"smx\":1,\"kind\":\"file\",\"src\":{\"path\":");
-  append_json_string(out, entry.path);
-  out.push_back('}');
-  if (entry.name) append_ssmix2_json(out, *entry.name);
+  json::Writer w(out);
+  begin_record(w, kinds::file);
+  w.begin_object(keys::src);
+  w.string(keys::path, entry.path);
+  w.end_object();
+  if (entry.name) write_ssmix2(w, *entry.name);
   if (entry.extended) {
-    out.append(",\"extended\":true,\"data_kind\":");
-    append_json_string(out, entry.data_kind);
+    w.boolean("extended", true);
+    w.string("data_kind", entry.data_kind);
   }
-  out.append(",\"problems\":[");
-  for (std::size_t i = 0; i < entry.problems.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    append_json_string(out, entry.problems[i].code);
-  }
-  out.append("]}");
+  w.begin_array("problems");
+  for (const auto& problem : entry.problems) w.string_element(problem.code);
+  w.end_array();
+  w.end_object();
 }
 
 std::uint64_t list_files(const std::vector<std::string>& roots, const ListOptions& options, Output& out,

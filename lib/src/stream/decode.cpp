@@ -177,20 +177,11 @@ std::vector<Diagnostic> jis_roman_diagnostics(const hl7::Message& m, const Locat
   return out;
 }
 
-void append_jis_roman_change(const hl7::Message& m, std::string& changes) {
+void append_jis_roman_change(const hl7::Message& m, std::vector<Change>& changes) {
   if (!m.jis_roman_undone()) return;
-  std::string change = "{\"obx\":0,\"field\":\"MSH-2\",\"from\":";
-  append_json_string(change, m.msh2_as_sent);
-  change += ",\"to\":";
-  append_json_string(change, m.field(0, 2));
-  change += ",\"rule\":\"";
-  change += m.yen_read_as_backslash ? "HL7-DELIM-YEN" : "HL7-DELIM-OVERLINE";
-  if (m.yen_read_as_backslash && m.overline_read_as_tilde) change += " HL7-DELIM-OVERLINE";
-  change += "\"}";
-  if (changes.empty() || changes == "[]")
-    changes = "[" + change + "]";
-  else
-    changes = changes.substr(0, changes.size() - 1) + "," + change + "]";
+  std::string rule = m.yen_read_as_backslash ? "HL7-DELIM-YEN" : "HL7-DELIM-OVERLINE";
+  if (m.yen_read_as_backslash && m.overline_read_as_tilde) rule += " HL7-DELIM-OVERLINE";
+  changes.push_back(Change{0, "MSH-2", m.msh2_as_sent, std::string(m.field(0, 2)), std::move(rule)});
 }
 
 }  // namespace smx::detail

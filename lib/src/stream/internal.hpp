@@ -7,6 +7,7 @@
 #include "smx/charset.hpp"
 #include "smx/error.hpp"
 #include "smx/hl7.hpp"
+#include "smx/stream.hpp"
 
 namespace smx::detail {
 
@@ -42,9 +43,9 @@ class MessageDecoder {
 
 // A message whose MSH-2 showed ¥ or ‾ was read with '\\' or '~' in their place everywhere
 // (hl7::DelimiterReading): the warnings that say so (HL7-DELIM-YEN, HL7-DELIM-OVERLINE, at
-// MSH-2 of `at_message`), and the entry appended to the record's "changes" (a JSON array, or
-// empty) so that the output tells it too (smx-stream(5)). No-ops for other messages.
+// MSH-2 of `at_message`), and the entry appended to the record's changes so that the output
+// tells it too (smx-stream(5)). No-ops for other messages.
 std::vector<Diagnostic> jis_roman_diagnostics(const hl7::Message& message, const Location& at_message);
-void append_jis_roman_change(const hl7::Message& message, std::string& changes);
+void append_jis_roman_change(const hl7::Message& message, std::vector<Change>& changes);
 
 }  // namespace smx::detail

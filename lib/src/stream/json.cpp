@@ -1,49 +1,7 @@
-// JSON output helpers for the smx stream (RFC 8259 strings; base64 per RFC 4648 §4).
-#include <array>
-
+// The smx stream's records as JSON (smx-stream(5)); base64 per RFC 4648 §4.
 #include "smx/stream.hpp"
 
 namespace smx {
-namespace {
-
-// 0 = copy as is; otherwise the character after the backslash ('u' = \u00XX).
-constexpr std::array<char, 256> make_escape_table() {
-  std::array<char, 256> t{};
-  for (int c = 0; c < 0x20; ++c) t[static_cast<std::size_t>(c)] = 'u';
-  t['"'] = '"';
-  t['\\'] = '\\';
-  t['\b'] = 'b';
-  t['\f'] = 'f';
-  t['\n'] = 'n';
-  t['\r'] = 'r';
-  t['\t'] = 't';
-  return t;
-}
-constexpr auto kEscape = make_escape_table();
-
-}  // namespace
-
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char e = kEscape[static_cast<unsigned char>(s[i])];
-    if (e == 0) continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    out.push_back('\\');
-    out.push_back(e);
-    if (e == 'u') {
-      static const char* hex = "0123456789abcdef";
-      unsigned char c = static_cast<unsigned char>(s[i]);
-      out.append("00");
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 15]);
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out.push_back('"');
-}
 
 void append_base64(std::string& out, std::string_view bytes) {
   static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -70,71 +28,94 @@ void append_base64(std::string& out, std::string_view bytes) {
   }
 }
 
-void append_ssmix2_json(std::string& out, const ssmix2::FileName& n) {
-  out.append(",\"ssmix2\":{\"patient\":");
-  append_json_string(out, n.patient);
-  out.append(",\"date\":");
-  append_json_string(out, n.date);
-  out.append(",\"type\":");
-  append_json_string(out, n.type);
-  out.append(",\"order\":");
-  append_json_string(out, n.order);
-  out.append(",\"ts\":");
-  append_json_string(out, n.timestamp);
-  out.append(",\"dept\":");
-  append_json_string(out, n.dept);
-  out.append(",\"flag\":");
-  out.append(n.flag < 0 ? std::string("null") : std::to_string(n.flag));
-  out.push_back('}');
+void begin_record(json::Writer& w, std::string_view kind) {
+  w.begin_object();
+  w.number(keys::smx, kStreamVersion);
+  w.string(keys::kind, kind);
 }
 
-static void append_source(std::string& out, const Source& src) {
-  out.append("\"src\":{\"path\":");
-  append_json_string(out, src.path);
-  out.append(",\"n\":");
-  out.append(std::to_string(src.n));
-  out.append(",\"offset\":");
-  out.append(std::to_string(src.offset));
-  out.push_back('}');
+void write_source(json::Writer& w, const Source& src, bool offset) {
+  w.begin_object(keys::src);
+  w.string(keys::path, src.path);
+  w.number(keys::n, src.n);
+  if (offset) w.number(keys::offset, src.offset);
+  w.end_object();
 }
 
-void append_record_json(std::string& out, const Record& r, std::string_view hl7, std::string_view extra_json) {
-  out.append("{\"smx\":1,\"kind\":\"hl7\",");
-  append_source(out, r.src);
-  if (r.ssmix2) append_ssmix2_json(out, *r.ssmix2);
-  out.append(",\"charset\":");
-  append_json_string(out, r.charset);
-  if (!extra_json.empty()) {
-    out.push_back(',');
-    out.append(extra_json);
-  } else if (!r.changes.empty()) {
-    // Changes made on the way in (smx cat's HL7-DELIM-YEN) or by an earlier normalizer; a caller
-    // that passes extra_json writes "changes" itself, earlier ones first (smx labnorm).
-    out.append(",\"changes\":");
-    out.append(r.changes);
+void write_ssmix2(json::Writer& w, const ssmix2::FileName& n) {
+  w.begin_object(keys::ssmix2);
+  w.string(keys::patient, n.patient);
+  w.string(keys::date, n.date);
+  w.string(keys::type, n.type);
+  w.string(keys::order, n.order);
+  w.string(keys::ts, n.timestamp);
+  w.string(keys::dept, n.dept);
+  if (n.flag < 0) w.null(keys::flag);
+  else w.number(keys::flag, n.flag);
+  w.end_object();
+}
+
+void write_change_members(json::Writer& w, const Change& c) {
+  w.number(keys::obx, c.obx);
+  w.string(keys::field, c.field);
+  w.string(keys::from, c.from);
+  w.string(keys::to, c.to);
+  w.string(keys::rule, c.rule);
+}
+
+void write_changes(json::Writer& w, const std::vector<Change>& first, const std::vector<Change>& then) {
+  w.begin_array(keys::changes);
+  for (const auto* list : {&first, &then})
+    for (const Change& c : *list) {
+      w.begin_object();
+      write_change_members(w, c);
+      w.end_object();
+    }
+  w.end_array();
+}
+
+void append_change_record(std::string& out, const Source& src, const Change& change) {
+  json::Writer w(out);
+  begin_record(w, kinds::change);
+  write_source(w, src, false);
+  write_change_members(w, change);
+  w.end_object();
+  out.push_back('\n');
+}
+
+void append_record_json(std::string& out, const Record& r, std::string_view hl7, const RecordAdditions& additions) {
+  json::Writer w(out);
+  begin_record(w, kinds::hl7);
+  write_source(w, r.src);
+  if (r.ssmix2) write_ssmix2(w, *r.ssmix2);
+  w.string(keys::charset, r.charset);
+  // Changes made on the way in (smx cat's HL7-DELIM-YEN) or by an earlier normalizer first,
+  // then the writer's own (smx labnorm).
+  if (additions.changes) write_changes(w, r.changes, *additions.changes);
+  else if (!r.changes.empty()) write_changes(w, r.changes);
+  if (!additions.key.empty()) {
+    w.key(additions.key);
+    w.out().append(additions.json);
   }
-  out.append(",\"hl7\":");
-  append_json_string(out, hl7);
-  out.push_back('}');
+  w.string(keys::hl7, hl7);
+  w.end_object();
 }
 
 void RejectWriter::reject(const Reject& j) {
   std::string& b = out_.buffer();
-  b.append("{\"smx\":1,\"kind\":\"reject\",");
-  append_source(b, j.src);
-  b.append(",\"code\":");
-  append_json_string(b, j.code);
-  b.append(",\"reason\":");
-  append_json_string(b, j.reason);
-  if (j.part) {
-    b.append(",\"part\":");
-    b.append(std::to_string(j.part));
-  }
-  b.append(",\"bytes\":");
-  b.append(std::to_string(j.bytes.size()));
-  b.append(",\"bytes_base64\":\"");
-  append_base64(b, j.bytes);
-  b.append("\"}\n");
+  json::Writer w(b);
+  begin_record(w, kinds::reject);
+  write_source(w, j.src);
+  w.string(keys::code, j.code);
+  w.string(keys::reason, j.reason);
+  if (j.part) w.number(keys::part, j.part);
+  w.number(keys::bytes, j.bytes.size());
+  w.key(keys::bytes_base64);
+  b.push_back('"');
+  append_base64(b, j.bytes);  // nothing to escape in base64
+  b.push_back('"');
+  w.end_object();
+  b.push_back('\n');
   out_.maybe_flush();
 }
 
@@ -145,22 +126,20 @@ OutputFormat parse_output_format(std::string_view text) {
   throw usage_error("unknown output format '" + std::string(text) + "' (expected smx, er7 or mllp)");
 }
 
-void RecordWriter::write(const Record& record) {
-  if (format_ == OutputFormat::stream && !record.stream_line.empty()) {
-    std::string& b = out_.buffer();
+void RecordWriter::append(std::string& b, OutputFormat format, const Record& record) {
+  if (format == OutputFormat::stream && !record.stream_line.empty()) {
     b.append(record.stream_line);
     b.push_back('\n');
-    out_.maybe_flush();
     return;
   }
-  write(record, record.message.text());
+  append(b, format, record, record.message.text());
 }
 
-void RecordWriter::write(const Record& record, std::string_view hl7, std::string_view extra_json) {
-  std::string& b = out_.buffer();
-  switch (format_) {
+void RecordWriter::append(std::string& b, OutputFormat format, const Record& record, std::string_view hl7,
+                          const RecordAdditions& additions) {
+  switch (format) {
     case OutputFormat::stream:
-      append_record_json(b, record, hl7, extra_json);
+      append_record_json(b, record, hl7, additions);
       b.push_back('\n');
       break;
     case OutputFormat::er7:
@@ -173,6 +152,15 @@ void RecordWriter::write(const Record& record, std::string_view hl7, std::string
       b.append("\x1c\r");
       break;
   }
+}
+
+void RecordWriter::write(const Record& record) {
+  append(out_.buffer(), format_, record);
+  out_.maybe_flush();
+}
+
+void RecordWriter::write(const Record& record, std::string_view hl7, const RecordAdditions& additions) {
+  append(out_.buffer(), format_, record, hl7, additions);
   out_.maybe_flush();
 }
 

@@ -6,15 +6,14 @@
 #include <cerrno>
 #include <cstring>
 
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <thread>
 #include <variant>
 
 #include <simdjson.h>
 
 #include "smx/charset.hpp"
+#include "smx/pool.hpp"
 #include "smx/stream.hpp"
 #include "stream/internal.hpp"
 
@@ -34,57 +33,31 @@ class TreeFeed {
 
   TreeFeed(std::string root, ssmix2::WalkOptions options) {
     thread_ = std::thread([this, root = std::move(root), options = std::move(options)] {
-      QueueSink sink(*this);
+      QueueSink sink(queue_);
       try {
-        ssmix2::walk({root}, options, sink, [this](const ssmix2::Entry& e) { push(Item(e)); });
+        ssmix2::walk({root}, options, sink, [this](const ssmix2::Entry& e) { queue_.push(Item(e)); });
       } catch (const std::exception& e) {
         failure_ = e.what();
       }
-      std::lock_guard lock(mutex_);
-      done_ = true;
-      cv_.notify_all();
+      queue_.close();
     });
   }
   ~TreeFeed() {
-    {
-      std::lock_guard lock(mutex_);
-      cancelled_ = true;
-      cv_.notify_all();
-    }
+    queue_.cancel();
     thread_.join();
   }
   // Blocks for the next item; nullopt at end.
-  std::optional<Item> pop() {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return !queue_.empty() || done_; });
-    if (queue_.empty()) return std::nullopt;
-    Item item = std::move(queue_.front());
-    queue_.pop_front();
-    cv_.notify_all();
-    return item;
-  }
+  std::optional<Item> pop() { return queue_.pop(); }
   const std::string& failure() const { return failure_; }  // valid after pop() returned nullopt
 
  private:
   struct QueueSink final : DiagnosticSink {
-    explicit QueueSink(TreeFeed& f) : feed(f) {}
-    void report(Diagnostic d) override { feed.push(Item(std::move(d))); }
-    TreeFeed& feed;
+    explicit QueueSink(BoundedQueue<Item>& q) : queue(q) {}
+    void report(Diagnostic d) override { queue.push(Item(std::move(d))); }
+    BoundedQueue<Item>& queue;
   };
-  void push(Item item) {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return queue_.size() < kCapacity || cancelled_; });
-    if (cancelled_) return;
-    queue_.push_back(std::move(item));
-    cv_.notify_all();
-  }
-  static constexpr std::size_t kCapacity = 4096;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<Item> queue_;
-  bool done_ = false;
-  bool cancelled_ = false;
-  std::string failure_;
+  BoundedQueue<Item> queue_{4096};
+  std::string failure_;  // written before close(), read after pop() saw the end
   std::thread thread_;
 };
 
@@ -124,6 +97,107 @@ bool looks_like_stream(std::string_view head) {
   if (head.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
   while (i < head.size() && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) ++i;
   return i < head.size() && head[i] == '{';
+}
+
+// The members of a stream record that the reader uses (smx-stream(5)); others are ignored.
+struct StreamFields {
+  std::string kind, path, charset, hl7;
+  std::uint64_t n = 0, offset = 0;
+  std::optional<ssmix2::FileName> name;
+  std::vector<Change> changes;
+  bool has_hl7 = false;
+  std::string_view at;  // the member being read, for the diagnostic
+};
+
+std::string string_of(auto&& value) { return std::string(std::string_view(value.get_string())); }
+
+// "changes": every element an object with the five members of a change, so that a command that
+// rewrites the record writes them back as they came (other members of a change are not kept).
+void read_changes(auto&& value, StreamFields& f) {
+  std::size_t index = 0;
+  for (auto element : value.get_array()) {
+    Change c;
+    unsigned seen = 0;
+    for (auto member : element.get_object()) {
+      std::string_view k = member.unescaped_key();
+      if (k == keys::obx) c.obx = member.value().get_uint64(), seen |= 1;
+      else if (k == keys::field) c.field = string_of(member.value()), seen |= 2;
+      else if (k == keys::from) c.from = string_of(member.value()), seen |= 4;
+      else if (k == keys::to) c.to = string_of(member.value()), seen |= 8;
+      else if (k == keys::rule) c.rule = string_of(member.value()), seen |= 16;
+    }
+    if (seen != 31)
+      throw std::runtime_error("\"changes\"[" + std::to_string(index) +
+                               "]: a change needs \"obx\", \"field\", \"from\", \"to\" and \"rule\"");
+    f.changes.push_back(std::move(c));
+    ++index;
+  }
+}
+
+void read_name(auto&& value, StreamFields& f) {
+  ssmix2::FileName name;
+  for (auto s : value.get_object()) {
+    std::string_view k = s.unescaped_key();
+    auto v = s.value();
+    f.at = "a member of \"ssmix2\"";
+    if (k == keys::flag) {
+      if (v.is_null()) name.flag = -1;
+      else name.flag = static_cast<int>(v.get_int64());
+    } else {
+      std::string str = string_of(v);
+      if (k == keys::patient) name.patient = std::move(str);
+      else if (k == keys::date) name.date = std::move(str);
+      else if (k == keys::type) name.type = std::move(str);
+      else if (k == keys::order) name.order = std::move(str);
+      else if (k == keys::ts) name.timestamp = std::move(str);
+      else if (k == keys::dept) name.dept = std::move(str);
+    }
+  }
+  f.name = std::move(name);
+}
+
+// Reads one record's members into `f`; throws (simdjson_error, runtime_error) when it is not a
+// valid record.
+void read_stream_fields(simdjson::ondemand::object object, StreamFields& f) {
+  for (auto member : object) {
+    std::string_view key = member.unescaped_key();
+    auto value = member.value();
+    if (key == keys::kind) {
+      f.at = "\"kind\"";
+      f.kind = string_of(value);
+    } else if (key == keys::hl7) {
+      f.at = "\"hl7\"";
+      f.hl7 = string_of(value);
+      f.has_hl7 = true;
+    } else if (key == keys::charset) {
+      f.at = "\"charset\"";
+      f.charset = string_of(value);
+    } else if (key == keys::changes) {
+      f.at = "\"changes\"";
+      read_changes(value, f);
+    } else if (key == keys::src) {
+      f.at = "\"src\"";
+      for (auto s : value.get_object()) {
+        std::string_view k = s.unescaped_key();
+        if (k == keys::path) {
+          f.at = "\"src\".\"path\"";
+          f.path = string_of(s.value());
+        } else if (k == keys::n) {
+          f.at = "\"src\".\"n\"";
+          f.n = s.value().get_uint64();
+        } else if (k == keys::offset) {
+          f.at = "\"src\".\"offset\"";
+          f.offset = s.value().get_uint64();
+        }
+      }
+    } else if (key == keys::ssmix2) {
+      f.at = "\"ssmix2\"";
+      read_name(value, f);
+    }
+    f.at = {};
+  }
+  if (f.kind.empty()) throw std::runtime_error("record has no \"kind\"");
+  if (f.kind == kinds::hl7 && !f.has_hl7) throw std::runtime_error("hl7 record has no \"hl7\" member");
 }
 
 }  // namespace
@@ -199,6 +273,7 @@ struct RecordReader::Impl {
           // Unnamed files come through so the record filters can judge their content.
           ssmix2::WalkOptions walk = options.walk;
           walk.keep_unnamed = true;
+          walk.lenient_names = !options.tree_findings;
           tree = std::make_unique<TreeFeed>(input, std::move(walk));
           return true;
         }
@@ -344,15 +419,15 @@ struct RecordReader::Impl {
           if (oversize_part == 0) {
             ++message_number;
             diag(Severity::error, "HL7-TOO-LARGE", Location{current_path, message_number, frame->offset},
-                 "message larger than --max-message-bytes (" + std::to_string(options.max_message_bytes) +
-                     "); rejected in pieces");
+                 "message larger than the limit of " + std::to_string(options.max_message_bytes) +
+                     " bytes; rejected in pieces");
             ++counts.read;
             ++counts.rejected;
           }
           ++oversize_part;
           if (rejects)
             rejects->reject(Reject{Source{current_path, message_number, frame->offset}, "HL7-TOO-LARGE",
-                                   "message larger than --max-message-bytes", frame->bytes, oversize_part});
+                                   "message larger than the size limit", frame->bytes, oversize_part});
           break;
         }
         case hl7::Frame::Kind::batch_segment: {
@@ -423,78 +498,13 @@ struct RecordReader::Impl {
       padded.assign(line);
       padded.resize(line.size() + simdjson::SIMDJSON_PADDING);
       std::string error;
-      std::string kind, path, charset, hl7text, changes;
-      std::uint64_t n = 0, offset = 0;
-      std::optional<ssmix2::FileName> name;
-      const char* at = nullptr;  // the member being read, for the diagnostic
+      StreamFields fields;
       try {
         if (line[line.find_first_not_of(" \t")] != '{') throw std::runtime_error("the line is not a JSON object");
         simdjson::ondemand::document doc = json_parser.iterate(padded.data(), line.size(), padded.size());
-        simdjson::ondemand::object obj = doc.get_object();
-        bool has_hl7 = false;
-        for (auto member : obj) {
-          std::string_view key = member.unescaped_key();
-          auto value = member.value();
-          if (key == "kind") {
-            at = "\"kind\"";
-            kind = std::string(std::string_view(value.get_string()));
-          } else if (key == "hl7") {
-            at = "\"hl7\"";
-            hl7text = std::string(std::string_view(value.get_string()));
-            has_hl7 = true;
-          } else if (key == "charset") {
-            at = "\"charset\"";
-            charset = std::string(std::string_view(value.get_string()));
-          } else if (key == "changes") {
-            at = "\"changes\"";
-            simdjson::ondemand::array array = value.get_array();
-            std::string_view raw = array.raw_json();
-            while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t')) raw.remove_suffix(1);
-            changes = std::string(raw);
-          }
-          else if (key == "src") {
-            at = "\"src\"";
-            for (auto s : value.get_object()) {
-              std::string_view k = s.unescaped_key();
-              if (k == "path") {
-                at = "\"src\".\"path\"";
-                path = std::string(std::string_view(s.value().get_string()));
-              } else if (k == "n") {
-                at = "\"src\".\"n\"";
-                n = s.value().get_uint64();
-              } else if (k == "offset") {
-                at = "\"src\".\"offset\"";
-                offset = s.value().get_uint64();
-              }
-            }
-          } else if (key == "ssmix2") {
-            at = "\"ssmix2\"";
-            ssmix2::FileName f;
-            for (auto s : value.get_object()) {
-              std::string_view k = s.unescaped_key();
-              auto v = s.value();
-              at = "a member of \"ssmix2\"";
-              if (k == "flag") {
-                if (v.is_null()) f.flag = -1;
-                else f.flag = static_cast<int>(v.get_int64());
-              } else {
-                std::string str(std::string_view(v.get_string()));
-                if (k == "patient") f.patient = str;
-                else if (k == "date") f.date = str;
-                else if (k == "type") f.type = str;
-                else if (k == "order") f.order = str;
-                else if (k == "ts") f.timestamp = str;
-                else if (k == "dept") f.dept = str;
-              }
-            }
-            name = std::move(f);
-          }
-          at = nullptr;
-        }
-        if (kind.empty()) throw std::runtime_error("record has no \"kind\"");
-        if (kind == "hl7" && !has_hl7) throw std::runtime_error("hl7 record has no \"hl7\" member");
+        read_stream_fields(doc.get_object(), fields);
       } catch (const simdjson::simdjson_error& e) {
-        error = std::string("not a valid smx stream record: ") + (at ? std::string(at) + ": " : std::string()) +
+        error = std::string("not a valid smx stream record: ") + (fields.at.empty() ? std::string() : std::string(fields.at) + ": ") +
                 simdjson::error_message(e.error());
       } catch (const std::exception& e) {
         error = std::string("not a valid smx stream record: ") + e.what();
@@ -504,32 +514,35 @@ struct RecordReader::Impl {
         reject(src, "STREAM-RECORD", error, line);
         continue;
       }
-      if (kind == "file") {
+      if (fields.kind == kinds::file) {
         // A file record from `smx ls -t ndjson`: read the file it names.
-        if (path.empty()) {
+        if (fields.path.empty()) {
           diag(Severity::error, "STREAM-RECORD", where, "file record without src.path; line rejected");
           reject(src, "STREAM-RECORD", "file record without src.path", line);
           continue;
         }
-        pending_files.push_back(path);
+        pending_files.push_back(fields.path);
         return nullptr;
       }
-      if (kind != "hl7") {
-        diag(Severity::note, "STREAM-KIND", where, "record of kind \"" + kind + "\" is not a message; skipped", kind);
+      if (fields.kind != kinds::hl7) {
+        diag(Severity::note, "STREAM-KIND", where, "record of kind \"" + fields.kind + "\" is not a message; skipped",
+             fields.kind);
         continue;
       }
       std::string reason;
-      if (!record.message.assign(hl7text, &reason)) {
+      if (!record.message.assign(fields.hl7, &reason)) {
         hl7::DelimiterReading again;  // for the character the reason names
-        hl7::read_delimiters(hl7text, nullptr, &again);
+        hl7::read_delimiters(fields.hl7, nullptr, &again);
         diag(Severity::error, "HL7-MSH-ENCODING", where, reason + "; line rejected", again.character);
         reject(src, "HL7-MSH-ENCODING", reason, line);
         continue;
       }
-      record.src = Source{path.empty() ? stream_path : path, path.empty() ? stream_line_number : n, offset};
-      record.ssmix2 = std::move(name);
-      record.charset = charset;
-      record.changes = std::move(changes);
+      const bool has_path = !fields.path.empty();
+      record.src = Source{has_path ? std::move(fields.path) : stream_path, has_path ? fields.n : stream_line_number,
+                          fields.offset};
+      record.ssmix2 = std::move(fields.name);
+      record.charset = std::move(fields.charset);
+      record.changes = std::move(fields.changes);
       report_jis_roman(where);
       // A rewritten message (report_jis_roman) is written from the record, not as the line came.
       if (options.keep_stream_line && !record.message.jis_roman_undone())
@@ -587,16 +600,7 @@ struct RecordReader::Impl {
           continue;
         }
         if (auto* d = std::get_if<Diagnostic>(&*item)) {
-          // Readers read any directory: a file whose name is not an SS-MIX2 name (or not at the
-          // SS-MIX2 depth) is read as a plain file, and naming deviations are warnings here;
-          // judging the tree is the job of smx ls and smx validate.
-          const std::string& code = d->code;
-          bool naming = !options.tree_findings &&
-                        (code.rfind("SSMX-NAME-", 0) == 0 || code.rfind("SSMX-PATH-", 0) == 0 ||
-                         code.rfind("SSMX-PATIENT-", 0) == 0);
-          if (naming && (code == "SSMX-NAME-FIELDS" || code == "SSMX-PATH-DEPTH")) continue;
-          if (naming && d->severity == Severity::error) d->severity = Severity::warning;
-          diagnostics.report(std::move(*d));
+          diagnostics.report(std::move(*d));  // naming findings as the walk judged them (lenient_names)
           continue;
         }
         start_tree_file(std::get<ssmix2::Entry>(*item), true);
@@ -625,6 +629,8 @@ RecordReader::RecordReader(std::vector<std::string> inputs, ReaderOptions option
 RecordReader::~RecordReader() = default;
 
 const Record* RecordReader::next() { return impl_->next(); }
+
+void RecordReader::take(Record& into) { std::swap(into, impl_->record); }
 
 bool RecordReader::had_input_error() const { return impl_->input_error; }
 

@@ -2,6 +2,7 @@
 // examples. Markdown or HTML; no timestamps or host names, so the same tree gives the same report.
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <map>
 
 #include "smx/validate.hpp"
@@ -161,6 +162,47 @@ std::string render_report(const Summary& s, const Profile& profile, std::string_
   }
   if (html) w.out() += "</body></html>\n";
   return w.out();
+}
+
+std::string report_format_for(std::string_view path) {
+  if (path == "-") return "md";
+  const std::string extension = std::filesystem::path(path).extension().string();
+  if (extension == ".md" || extension == ".markdown") return "md";
+  if (extension == ".html" || extension == ".htm") return "html";
+  return "";
+}
+
+std::string format_stats(const Summary& summary, bool json) {
+  const Counts& c = summary.counts;
+  std::string line;
+  if (json) {
+    json::Writer w(line);
+    begin_record(w, kinds::stats);
+    w.string(keys::command, "validate");
+    w.string("profile", summary.profile);
+    w.number("files", c.files);
+    w.number("read", c.read);
+    w.number("checked", c.read - c.rejected - c.filtered);
+    w.number("rejected", c.rejected);
+    w.number("filtered", c.filtered);
+    w.number("undetermined", c.undetermined);
+    w.number("errors", summary.errors);
+    w.number("warnings", summary.warnings);
+    w.number("notes", summary.notes);
+    w.end_object();
+  } else {
+    line = "smx validate: " + summary.profile + ": files " + std::to_string(c.files) + ", messages " +
+           std::to_string(c.read) + ", rejected " + std::to_string(c.rejected);
+    // ", filtered N (M undetermined)" when the record filters left messages out, as in smx(1) --stats.
+    if (c.filtered) {
+      line += ", filtered " + std::to_string(c.filtered);
+      if (c.undetermined) line += " (" + std::to_string(c.undetermined) + " undetermined)";
+    }
+    line += "; " + std::to_string(summary.errors) + " error(s), " + std::to_string(summary.warnings) + " warning(s), " +
+            std::to_string(summary.notes) + " note(s)";
+  }
+  line += "\n";
+  return line;
 }
 
 }  // namespace smx::validate

@@ -5,13 +5,11 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <exception>
-#include <mutex>
 #include <thread>
 
+#include "smx/pool.hpp"
 #include "smx/ssmix2.hpp"
 #include "smx/validate.hpp"
 
@@ -43,43 +41,9 @@ bool walk_before(const Group& a, const Group& b) {
   return x.empty() && !y.empty();
 }
 
-class Channel {
- public:
-  void push(Group g) {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return queue_.size() < kCapacity || cancelled_; });
-    if (cancelled_) return;
-    queue_.push_back(std::move(g));
-    cv_.notify_all();
-  }
-  std::optional<Group> pop() {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return !queue_.empty() || closed_; });
-    if (queue_.empty()) return std::nullopt;
-    Group g = std::move(queue_.front());
-    queue_.pop_front();
-    cv_.notify_all();
-    return g;
-  }
-  void close() {
-    std::lock_guard lock(mutex_);
-    closed_ = true;
-    cv_.notify_all();
-  }
-  void cancel() {
-    std::lock_guard lock(mutex_);
-    cancelled_ = true;
-    cv_.notify_all();
-  }
-
- private:
-  static constexpr std::size_t kCapacity = 512;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<Group> queue_;
-  bool closed_ = false;
-  bool cancelled_ = false;
-};
+// One worker's groups on their way to the merge, in walk order.
+using Channel = BoundedQueue<Group>;
+constexpr std::size_t kChannelCapacity = 512;
 
 // Collects one worker's diagnostics into per-file groups.
 class GroupingSink final : public DiagnosticSink {
@@ -201,7 +165,7 @@ Summary run(const Profile& profile, const RunOptions& options, DiagnosticSink& s
   std::vector<std::exception_ptr> failures(static_cast<std::size_t>(jobs));
   for (int w = 0; w < jobs; ++w) {
     checkers.push_back(std::make_unique<Checker>(profile, options.show_phi));
-    channels.push_back(std::make_unique<Channel>());
+    channels.push_back(std::make_unique<Channel>(kChannelCapacity));
   }
 
   auto work = [&](int w) {
