@@ -106,79 +106,36 @@ std::string make_id(const std::vector<std::string_view>& parts) {
 
 namespace {
 
-struct Dtm {
-  int digits = 0;  // 4, 6, 8, 10, 12, 14
-  std::string_view text;
-  std::string_view fraction;  // digits after '.'
-  std::string offset;         // "+09:00"
-};
-
-int number_at(std::string_view t, std::size_t at, std::size_t len) {
-  int v = 0;
-  for (std::size_t i = at; i < at + len; ++i) v = v * 10 + (t[i] - '0');
-  return v;
-}
-
-std::optional<Dtm> parse_dtm(std::string_view t) {
+// FHIR dateTime needs a real clock time: hours 24-47 (hl7::DtmStatus::hour_24_47) are not
+// converted. Spaces around the value are ignored; no offset means Japan (+09:00), as SS-MIX2
+// sends none (reference §5, MSH-7).
+std::optional<hl7::Dtm> parse_dtm(std::string_view t) {
   while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
   while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
-  Dtm d;
-  std::size_t i = 0;
-  while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
-  if (i != 4 && i != 6 && i != 8 && i != 10 && i != 12 && i != 14) return std::nullopt;
-  d.digits = static_cast<int>(i);
-  d.text = t.substr(0, i);
-  if (i < t.size() && t[i] == '.') {
-    if (d.digits != 14) return std::nullopt;
-    std::size_t s = ++i;
-    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
-    if (i == s || i - s > 4) return std::nullopt;
-    d.fraction = t.substr(s, i - s);
-  }
-  if (i < t.size()) {
-    if ((t[i] != '+' && t[i] != '-') || t.size() - i != 5) return std::nullopt;
-    for (std::size_t k = i + 1; k < t.size(); ++k)
-      if (t[k] < '0' || t[k] > '9') return std::nullopt;
-    int hh = number_at(t, i + 1, 2), mm = number_at(t, i + 3, 2);
-    if (hh > 14 || mm > 59 || (hh == 14 && mm != 0)) return std::nullopt;
-    d.offset = std::string(1, t[i]) + std::string(t.substr(i + 1, 2)) + ":" + std::string(t.substr(i + 3, 2));
-  } else {
-    d.offset = "+09:00";
-  }
-  // Range checks.
-  int year = number_at(t, 0, 4);
-  if (year == 0) return std::nullopt;
-  if (d.digits >= 6) {
-    int month = number_at(t, 4, 2);
-    if (month < 1 || month > 12) return std::nullopt;
-    if (d.digits >= 8) {
-      static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-      int day = number_at(t, 6, 2);
-      bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-      int max = days[month - 1] + (month == 2 && leap ? 1 : 0);
-      if (day < 1 || day > max) return std::nullopt;
-    }
-  }
-  if (d.digits >= 10 && number_at(t, 8, 2) > 23) return std::nullopt;
-  if (d.digits >= 12 && number_at(t, 10, 2) > 59) return std::nullopt;
-  if (d.digits >= 14 && number_at(t, 12, 2) > 59) return std::nullopt;
+  hl7::Dtm d = hl7::parse_dtm(t);
+  if (!d.ok()) return std::nullopt;
   return d;
 }
 
-std::string date_part(const Dtm& d) {
+std::string offset_text(const hl7::Dtm& d) {
+  if (!d.has_offset) return "+09:00";
+  return std::string(d.offset.substr(0, 3)) + ":" + std::string(d.offset.substr(3, 2));
+}
+
+std::string date_part(const hl7::Dtm& d) {
   std::string out(d.text.substr(0, 4));
   if (d.digits >= 6) out.append("-").append(d.text.substr(4, 2));
   if (d.digits >= 8) out.append("-").append(d.text.substr(6, 2));
   return out;
 }
 
-std::string time_part(const Dtm& d) {
+std::string time_part(const hl7::Dtm& d) {
   std::string out = "T";
   out.append(d.text.substr(8, 2)).append(":");
   out.append(d.digits >= 12 ? d.text.substr(10, 2) : std::string_view("00")).append(":");
   out.append(d.digits >= 14 ? d.text.substr(12, 2) : std::string_view("00"));
   if (!d.fraction.empty()) out.append(".").append(d.fraction);
-  out.append(d.offset);
+  out.append(offset_text(d));
   return out;
 }
 

@@ -170,6 +170,8 @@ std::optional<Delimiters> read_delimiters(std::string_view m, std::string* reaso
 void Message::clear() {
   text_.clear();
   starts_.clear();
+  pieces_.clear();
+  first_piece_.clear();
   lf_in_data = 0;
   blank_lines = 0;
   mixed_terminators = false;
@@ -308,7 +310,75 @@ bool Message::assign(std::string_view in, std::string* reason) {
     ++blank_lines;
   }
   starts_.push_back(static_cast<std::uint32_t>(text_.size()));
+  index_fields();
   return true;
+}
+
+// One pass over the text: where each field of each segment starts. Every field question after
+// this (field, value, message_type) is answered from the index instead of rescanning a segment.
+void Message::index_fields() {
+  pieces_.clear();
+  first_piece_.clear();
+  pieces_.reserve(text_.size() / 8 + 2 * segment_count() + 2);
+  first_piece_.reserve(segment_count() + 1);
+  const char* base = text_.data();
+  for (std::size_t i = 0; i < segment_count(); ++i) {
+    first_piece_.push_back(static_cast<std::uint32_t>(pieces_.size()));
+    const std::size_t begin = starts_[i], end = starts_[i + 1] - 1;  // end: the segment's CR
+    pieces_.push_back(static_cast<std::uint32_t>(begin));
+    std::size_t pos = begin;
+    while (pos < end) {
+      const void* q = std::memchr(base + pos, delimiters_.field, end - pos);
+      if (!q) break;
+      pos = static_cast<std::size_t>(static_cast<const char*>(q) - base) + 1;
+      pieces_.push_back(static_cast<std::uint32_t>(pos));
+    }
+    pieces_.push_back(static_cast<std::uint32_t>(end + 1));  // sentinel: one past the segment's CR
+  }
+  first_piece_.push_back(static_cast<std::uint32_t>(pieces_.size()));
+}
+
+std::string_view Message::piece(std::size_t segment_index, std::size_t n) const {
+  const std::size_t first = first_piece_[segment_index];
+  const std::size_t count = first_piece_[segment_index + 1] - first - 1;  // without the sentinel
+  if (n >= count) return {};
+  const std::size_t begin = pieces_[first + n], end = pieces_[first + n + 1] - 1;
+  return std::string_view(text_).substr(begin, end - begin);
+}
+
+std::string_view Message::value(std::size_t segment_index, std::size_t field_number, std::size_t repetition,
+                                std::size_t component, std::size_t subcomponent) const {
+  std::string_view v = field(segment_index, field_number);
+  if (v.empty() || repetition == 0) return v;
+  // MSH-1 and MSH-2 are delimiters, not values with repetitions or components.
+  if (field_number <= 2 && is_msh(segment_index)) return v;
+  v = nth_piece(v, delimiters_.repetition, repetition - 1);
+  if (component == 0) return v;
+  v = nth_piece(v, delimiters_.component, component - 1);
+  if (subcomponent == 0) return v;
+  return nth_piece(v, delimiters_.subcomponent, subcomponent - 1);
+}
+
+MessageType Message::message_type() const {
+  MessageType type;
+  if (segment_count() == 0 || !is_msh(0)) return type;
+  const std::string_view msh9 = value(0, 9, 1);
+  type.code = nth_piece(msh9, delimiters_.component, 0);
+  type.event = nth_piece(msh9, delimiters_.component, 1);
+  type.structure = nth_piece(msh9, delimiters_.component, 2);
+  return type;
+}
+
+std::string MessageType::type_event() const {
+  std::string out(code);
+  out += '^';
+  out += event;
+  return out;
+}
+
+bool Message::is_msh(std::size_t segment_index) const {
+  std::string_view s = segment(segment_index);
+  return s.size() >= 3 && s.substr(0, 3) == "MSH";
 }
 
 std::string_view Message::segment_id(std::size_t i) const {
@@ -342,21 +412,20 @@ std::size_t count_pieces(std::string_view value, char sep) {
 
 std::string_view Message::field(std::size_t segment_index, std::size_t field_number) const {
   if (segment_index >= segment_count() || field_number == 0) return {};
-  std::string_view s = segment(segment_index);
-  if (segment_index == 0 || (s.size() >= 3 && s.substr(0, 3) == "MSH")) {
+  if (is_msh(segment_index)) {
     // MSH-1 is the field separator itself, so MSH field n is piece n-1 (HL7 v2.5 §2.15.9).
-    if (s.size() >= 3 && s.substr(0, 3) == "MSH") {
-      if (field_number == 1) return s.size() > 3 ? s.substr(3, 1) : std::string_view{};
-      return nth_piece(s, delimiters_.field, field_number - 1);
+    if (field_number == 1) {
+      std::string_view s = segment(segment_index);
+      return s.size() > 3 ? s.substr(3, 1) : std::string_view{};
     }
+    return piece(segment_index, field_number - 1);
   }
-  return nth_piece(s, delimiters_.field, field_number);
+  return piece(segment_index, field_number);
 }
 
 std::size_t Message::field_count(std::size_t segment_index) const {
-  std::string_view s = segment(segment_index);
-  std::size_t pieces = count_pieces(s, delimiters_.field);
-  if (s.substr(0, 3) == "MSH") return pieces;  // MSH-1 is not a piece of its own
+  const std::size_t pieces = first_piece_[segment_index + 1] - first_piece_[segment_index] - 1;
+  if (is_msh(segment_index)) return pieces;  // MSH-1 is not a piece of its own
   return pieces - 1;
 }
 

@@ -11,10 +11,7 @@ namespace detail {
 
 std::string flat_value(const hl7::Message& m, std::size_t s, int f, int c) {
   if (s == hl7::Message::npos) return {};
-  std::string_view field = m.field(s, static_cast<std::size_t>(f));
-  std::string_view rep = hl7::nth_piece(field, m.delimiters().repetition, 0);
-  if (c == 0) return hl7::decoded(rep, m.delimiters());
-  return hl7::decoded(hl7::nth_piece(rep, m.delimiters().component, static_cast<std::size_t>(c - 1)), m.delimiters());
+  return hl7::decoded(m.value(s, static_cast<std::size_t>(f), 1, static_cast<std::size_t>(c)), m.delimiters());
 }
 
 }  // namespace detail

@@ -103,10 +103,7 @@ struct Checker::Impl {
   }
 
   std::string_view value_of(std::size_t seg, const FieldSpec& f) const {
-    std::string_view v = msg().field(seg, static_cast<std::size_t>(f.field));
-    if (!(ids[seg] == "MSH" && f.field <= 2)) v = hl7::nth_piece(v, rep(), 0);
-    if (f.component > 0) v = hl7::nth_piece(v, comp(), static_cast<std::size_t>(f.component - 1));
-    return v;
+    return msg().value(seg, static_cast<std::size_t>(f.field), 1, static_cast<std::size_t>(f.component));
   }
   // The value of "SEG-F[.C]" in the first occurrence of SEG (empty when absent).
   std::string_view first_value(const FieldSpec& f) const {
@@ -128,8 +125,7 @@ struct Checker::Impl {
 
   std::string data_type_of() const {
     if (record->ssmix2 && !record->ssmix2->type.empty()) return record->ssmix2->type;
-    std::string_view msh9 = first_value(FieldSpec{"MSH", 9, 0, ""});
-    std::string event = std::string(hl7::nth_piece(msh9, comp(), 0)) + "^" + std::string(hl7::nth_piece(msh9, comp(), 1));
+    const std::string event = msg().message_type().type_event();
     for (const auto& t : ssmix2::data_types())
       for (auto m : t.msh9)
         if (m == event) return std::string(t.folder);
@@ -165,9 +161,9 @@ struct Checker::Impl {
   }
 
   void check_structure() {
-    std::string_view msh9 = first_value(FieldSpec{"MSH", 9, 0, ""});
-    std::string type_event = std::string(hl7::nth_piece(msh9, comp(), 0)) + "^" + std::string(hl7::nth_piece(msh9, comp(), 1));
-    std::string structure(hl7::nth_piece(msh9, comp(), 2));
+    const hl7::MessageType type = msg().message_type();
+    const std::string type_event = type.type_event();
+    std::string structure(type.structure);
     auto mapped = profile.structure_of.find(type_event);
     if (structure.empty()) {
       emit("HL7-MSH9", "MSH-9", "MSH-9 has no message structure (third component)");
@@ -194,7 +190,7 @@ struct Checker::Impl {
 
   void check_version() {
     if (profile.hl7_version.empty()) return;
-    std::string_view v = hl7::nth_piece(first_value(FieldSpec{"MSH", 12, 0, ""}), comp(), 0);
+    const std::string_view v = first_value(FieldSpec{"MSH", 12, 1, ""});
     if (v != profile.hl7_version)
       emit("HL7-VERSION", "MSH-12",
            "HL7 version '" + std::string(v) + "' (MSH-12), expected " + profile.hl7_version);
@@ -444,8 +440,8 @@ struct Checker::Impl {
     const bool first_message = record->src.n <= 1;
     if (record->src.n == 2)
       emit("SSMX-ONE-MESSAGE", "", "more than one message in a standardized-storage file");
-    std::string_view msh9 = first_value(FieldSpec{"MSH", 9, 0, ""});
-    std::string type_event = std::string(hl7::nth_piece(msh9, comp(), 0)) + "^" + std::string(hl7::nth_piece(msh9, comp(), 1));
+    const std::string_view msh9 = msg().value(0, 9, 1);
+    const std::string type_event = msg().message_type().type_event();
     const ssmix2::DataType* dt = ssmix2::find_data_type(name.type);
 
     // Patient ID vs PID-3 (any repetition's CX.1).
