@@ -151,6 +151,12 @@ PendingFile MessageWriter::adt00(Patient& p, const Moment& at, bool update) {
       .field(6, "cm^cm^ISO+").field(11, "F");
   Segment(m, "OBX").field(1, "2").field(2, "NM").field(3, "9N006000000000001^体重^JC10").field(5, weight)
       .field(6, "kg^kg^ISO+").field(11, "F");
+  if (p.identity) {
+    // IN1-3 保険者番号, IN1-10 記号, IN1-11 番号 (JAMI ssmix2-to-fhir ConceptMap
+    // segment-adt-00-in1-to-coverage @3613ec1), IN1-17 SEL 本人.
+    Segment(m, "IN1").field(1, "1").field(3, escaped(p.identity->insurer)).field(10, escaped(p.identity->symbol))
+        .field(11, escaped(p.identity->number)).field(17, "SEL^本人^HL70063");
+  }
   return file;
 }
 

@@ -59,6 +59,8 @@ struct Patient {
   std::string postal;
   std::string address;
   const Department* dept = nullptr;
+  // --shared-persons: who this local patient is and what the facility recorded (IN1 too).
+  const RecordedIdentity* identity = nullptr;
   int order_serial = 0;
   int message_serial = 0;
 };
@@ -155,6 +157,8 @@ class FileWriter {
   ~FileWriter();
   void start_facility(const FacilityProfile& profile);
   void write(const Patient& p, std::vector<PendingFile>& files, Rng& rng);
+  // --shared-persons: the truth's "person" row of a local patient (who they are, what varied).
+  void write_person(const Patient& p);
 
  private:
   std::string file_name(const std::string& patient_id, const PendingFile& file, Rng& rng, bool& deviated) const;
