@@ -24,6 +24,9 @@ void setup_link(CLI::App& parent) {
   app->add_option("--deid-release", o->deid_release,
                   "encode: the smx deid release (--purpose) of the pseudonyms (default 'default')")
       ->type_name("NAME");
+  app->add_option("--deid-profile", o->deid_profile,
+                  "encode: the smx deid profile whose patient pseudonym shape to use (default ppc-anon, as smx deid)")
+      ->type_name("NAME|FILE");
   app->add_option("--schema", o->schema, "the linkage schema (clkhash format; default mappings/link/schema-v1.json)")
       ->type_name("FILE");
   add_tables_option(app, o->tables);

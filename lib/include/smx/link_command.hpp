@@ -12,6 +12,7 @@ struct LinkOptions {
   std::string mode;                   // encode, match, audit
   MessageOptions messages;            // encode, audit: what to read; match: inputs and -o, diagnostics
   std::string key, deid_key, deid_release = "default", link_key;
+  std::string deid_profile = "ppc-anon";  // --deid-profile: its "patient" pseudonym shape (smx deid's default)
   std::string schema, tables, facility;
   bool id1_branch = false;
   std::string review, model;

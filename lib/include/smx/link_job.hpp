@@ -2,6 +2,7 @@
 // binds options). The model and the formats are in man/smx-link.1.md.
 #pragma once
 
+#include <smx/deid.hpp>
 #include <smx/error.hpp>
 #include <smx/io.hpp>
 #include <smx/link.hpp>
@@ -45,11 +46,11 @@ class PatientCollector {
   std::uint64_t sequence_ = 0;
 };
 
-// smx deid's patient pseudonym (issue 13 on branch i13-core, lib/src/deid keys.cpp at
-// a280393): digits:16 of HMAC-SHA256(HKDF-SHA256(key, salt "smx-deid/1", info release NUL
-// "pseudonym:patient"), patient ID), so encodings join `smx deid` exports of the same release.
+// smx deid's patient pseudonym, computed by deid itself (deid::Keyring, the "patient" purpose,
+// the shape of the deid profile used), so encodings join `smx deid` exports of the same key,
+// release and profile.
 std::string deid_patient_pseudonym(std::span<const std::uint8_t> key, std::string_view release,
-                                   std::string_view patient_id);
+                                   const deid::PseudonymShape& shape, std::string_view patient_id);
 
 // 16 hex digits of HMAC-SHA256(key, "smx-link key fingerprint v1"): names the key, so the
 // matcher can refuse encodings made under different keys; reveals nothing of the key.
@@ -59,6 +60,7 @@ struct EncodeSettings {
   bool id1_with_branch = false;         // --id1-branch
   std::vector<std::uint8_t> deid_key;   // --deid-key: the patient column is the pseudonym
   std::string deid_release = "default";
+  deid::PseudonymShape deid_shape;      // the "patient" shape of the deid profile (--deid-profile)
   std::string schema_digest;            // first 16 hex of SHA-256 of the schema file bytes
 };
 

@@ -58,6 +58,12 @@ JobResult link_encode(const LinkOptions& o, Output& out, DiagnosticSink& diagnos
   settings.id1_with_branch = o.id1_branch;
   if (!o.deid_key.empty()) settings.deid_key = load_key(o.deid_key, "--deid-key", diagnostics);
   settings.deid_release = o.deid_release;
+  if (!o.deid_key.empty()) {
+    // The shape of deid's patient pseudonyms comes from the deid profile, as smx deid reads it.
+    const std::filesystem::path tables = tables_root(o.tables);
+    const deid::TypeTable types = deid::TypeTable::load(deid::types_path(tables));
+    settings.deid_shape = deid::load_profile(o.deid_profile, deid::profiles_dir(tables), types).shape("patient");
+  }
   SchemaFile schema = load_schema(o);
   settings.schema_digest = schema.digest;
   const link::Normalizer normalizer = load_normalizer(o);

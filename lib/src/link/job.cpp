@@ -134,27 +134,10 @@ std::vector<Person> PatientCollector::persons() const {
 }
 
 std::string deid_patient_pseudonym(std::span<const std::uint8_t> key, std::string_view release,
-                                   std::string_view patient_id) {
-  std::string info(release);
-  info += '\0';
-  info += "pseudonym:patient";
-  const Bytes sub = hkdf(key, bytes_of("smx-deid/1"), bytes_of(info), 32);
-  const auto mac = hmac_sha256(sub, patient_id);
-  // digits:16 (smx deid): the first 16 bytes as a big-endian number, its 16 lowest decimal
-  // digits, by repeated long division.
-  std::array<unsigned, 16> number{};
-  for (std::size_t i = 0; i < number.size(); ++i) number[i] = mac[i];
-  std::string digits(16, '0');
-  for (int d = 15; d >= 0; --d) {
-    unsigned remainder = 0;
-    for (unsigned& byte : number) {
-      const unsigned value = remainder * 256 + byte;
-      byte = value / 10;
-      remainder = value % 10;
-    }
-    digits[static_cast<std::size_t>(d)] = static_cast<char>('0' + remainder);
-  }
-  return digits;
+                                   const deid::PseudonymShape& shape, std::string_view patient_id) {
+  const deid::Keyring keyring(
+      deid::Key::from_bytes(std::string_view(reinterpret_cast<const char*>(key.data()), key.size())), release);
+  return deid::format_pseudonym(deid::hmac_sha256(keyring.subkey("pseudonym:patient"), patient_id), shape);
 }
 
 std::string key_fingerprint(std::span<const std::uint8_t> key) {
@@ -175,7 +158,7 @@ EncodeCounts write_encodings(const std::vector<Person>& persons, const Normalize
     const NormalizedPerson n = normalize_person(normalizer, person, where, sink);
     const std::string patient = settings.deid_key.empty()
                                     ? person.local_id
-                                    : deid_patient_pseudonym(settings.deid_key, settings.deid_release, person.local_id);
+                                    : deid_patient_pseudonym(settings.deid_key, settings.deid_release, settings.deid_shape, person.local_id);
     const auto id1 = id1_token(keys, n, settings.id1_with_branch);
     const auto id2 = id2_token(keys, n);
     const auto block = block_token(keys, n);
