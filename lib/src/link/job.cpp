@@ -110,7 +110,10 @@ bool PatientCollector::add(const Record& record, DiagnosticSink& sink) {
 std::vector<Person> PatientCollector::persons() const {
   std::vector<Person> out;
   out.reserve(patients_.size());
-  for (const auto& [key, entry] : patients_) {
+  for (const auto& item : patients_) {
+    // Not a structured binding: clang before 16 cannot capture one in the lambda below.
+    const auto& key = item.first;
+    const auto& entry = item.second;
     Person p;
     p.facility = key.first;
     p.local_id = key.second;
