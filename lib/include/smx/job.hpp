@@ -15,6 +15,7 @@
 #include "smx/gen.hpp"
 #include "smx/pool.hpp"
 #include "smx/query.hpp"
+#include "smx/state.hpp"
 #include "smx/stream.hpp"
 
 namespace smx::cli {
@@ -27,6 +28,7 @@ struct MessageOptions {
   std::string since;                // --since and --shard as given, checked when the job starts
   std::string shard;
   unsigned jobs = 1;                // -j: worker threads; output is the same for any number
+  std::string state;                // --state FILE: read only what changed since the last run
 };
 
 // Checks --from/--to dates and parses --since and --shard into `walk` (throws usage_error).
@@ -37,7 +39,15 @@ void apply_filter_text(const std::string& since, const std::string& shard, ssmix
 struct JobResult {
   int status = kOk;
   Counts counts;
+  // --state: saved by run_job once the output is committed (never when the job failed).
+  std::shared_ptr<TreeState> state;
 };
+
+// A delete record in a command's work: passed on as the stream line when the command writes the
+// stream (`as_stream`), else reported (STREAM-DELETE-NOT-WRITTEN, naming `format`). True when
+// `record` was a delete record (the caller does nothing else with it).
+bool pass_deletion(const Record& record, std::string& output, DiagnosticSink& diagnostics, bool as_stream,
+                   std::string_view format);
 
 // A message's share of a command's work: done by a worker (or inline with -j 1) and delivered
 // in input order. Commands extend it with what else their work gives.
@@ -133,6 +143,7 @@ class MessageJob {
   std::optional<Output> rejects_out_;
   std::optional<RejectWriter> rejects_;
   std::unique_ptr<Buffered> buffered_;  // -j > 1: what reading reports, held for its record
+  std::shared_ptr<TreeState> state_;    // --state
   std::unique_ptr<RecordReader> reader_;
 };
 
