@@ -33,33 +33,8 @@ grep -q "STATE-NOTHING-NEW\] $files files seen" run2.err || fail "run 2 did not 
 grep -q "files 0, read 0" run2.err || fail "run 2 read files: $(cat run2.err)"
 echo "run 2: $(head -1 run2.err)"
 
-# The changes, on files chosen by position so the test does not depend on generated names.
-mapfile -t ones < <(find root -type f -name '*_OML-11_0000000000*_1' | LC_ALL=C sort)
-new_dir=$(dirname "${ones[0]}")
-base=$(basename "${ones[0]}")
-# a new file: same folder, another order number (a new key)
-cp "${ones[0]}" "$new_dir/${base/_0000000000/_9900000000}"
-# an update: the old version renamed to _2 (mv keeps the mtime), the new one written as _1
-updated=${ones[1]}
-mv "$updated" "${updated%_1}_2"
-up_base=$(basename "$updated")
-ts=$(echo "$up_base" | cut -d_ -f5)
-cp "${updated%_1}_2" "$(dirname "$updated")/${up_base/_${ts}_/_${ts%???}999_}"
-# deleted: renamed to flag 0
-mv "${ones[2]}" "${ones[2]%_1}_0"
-# copied in with an old modification time (a --since watermark misses it)
-old_src=${ones[3]}
-old_base=$(basename "$old_src")
-cp "$old_src" "$tmp/old-copy"
-touch -d 2001-01-01 "$tmp/old-copy"
-cp -p "$tmp/old-copy" "$(dirname "$old_src")/${old_base/_0000000000/_9800000000}"
-# removed
-rm "${ones[4]}"
-# rewritten in place, same size, old mtime restored: only ctime (and content) tell
-victim=${ones[5]}
-touch -r "$victim" "$tmp/stamp"
-sed -i 's/|F|/|X|/; s/|N|/|X|/' "$victim" || true
-touch -r "$tmp/stamp" "$victim"
+source "$here/nightly.bash"
+nightly_changes root "$tmp"
 
 "$smx" cat --state s.db --flag 1 root -o run3.ndjson
 grep -c '"kind":"hl7"' run3.ndjson > run3.count || true

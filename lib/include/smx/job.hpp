@@ -121,9 +121,11 @@ class MessageJob {
     explicit CountingSink(DiagnosticSink& next) : next_(next) {}
     void report(Diagnostic d) override {
       if (d.severity == Severity::error) ++errors;
+      if (progress != nullptr) progress->clear();
       next_.report(std::move(d));
     }
     std::size_t errors = 0;
+    Progress* progress = nullptr;
 
    private:
     DiagnosticSink& next_;
@@ -144,6 +146,7 @@ class MessageJob {
   std::optional<RejectWriter> rejects_;
   std::unique_ptr<Buffered> buffered_;  // -j > 1: what reading reports, held for its record
   std::shared_ptr<TreeState> state_;    // --state
+  std::unique_ptr<Progress> progress_;
   std::unique_ptr<RecordReader> reader_;
 };
 
@@ -157,6 +160,7 @@ void MessageJob::for_each_record(const std::function<void(std::size_t, const Rec
       work(0, *record, piece);
       forward(piece.diagnostics.items);
       deliver(*record, piece);
+      progress_->update(counts_);
     }
     return;
   }
@@ -171,6 +175,7 @@ void MessageJob::for_each_record(const std::function<void(std::size_t, const Rec
         pass_on(*done.task);
         forward(done.piece.diagnostics.items);
         deliver(done.task->record, done.piece);
+        progress_->update(counts_);
       });
   try {
     while (next_record()) pool.submit([&](Task& task) { take_task(task); });
@@ -251,6 +256,16 @@ struct GenOptions {
 };
 gen::Summary gen(const GenOptions& options, Output& out);
 int run_gen(const GenOptions& options, const std::string& stats);
+
+// smx load: every record into the database `db` (sqlite:PATH or postgresql://...), `batch`
+// records per transaction; `run` is stored with each source row ("" = the start time, UTC).
+// Writes nothing to `out`; a summary note (LOAD-SUMMARY) goes to `diagnostics`.
+struct LoadOptions {
+  std::string db;
+  std::size_t batch = 10000;
+  std::string run;
+};
+JobResult load(const MessageOptions& options, const LoadOptions& load, Output& out, DiagnosticSink& diagnostics);
 
 // Runs a command's library call as the command line does: `out` is stdout or -o FILE (written
 // atomically), diagnostics go to stderr as `common` asks (--diagnostics, -q, --max-diagnostics)

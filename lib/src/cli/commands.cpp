@@ -1,4 +1,5 @@
 // The library calls of smx cat, show, get, grep, flat and gen (smx/job.hpp), and run_job.
+#include <chrono>
 #include <filesystem>
 
 #include "smx/flat.hpp"
@@ -10,15 +11,24 @@ namespace smx::cli {
 int run_job(const std::string& command, const CommonOptions& common,
             const std::function<JobResult(Output&, DiagnosticSink&)>& call) {
   return run(command, [&] {
+    const auto started = std::chrono::steady_clock::now();
+    auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
     StderrSink diagnostics(command, common.diagnostics == "json", common.quiet, common.max_diagnostics);
     Output out(common.output);
-    JobResult result = call(out, diagnostics);
-    out.commit();
+    JobResult result;
+    try {
+      result = call(out, diagnostics);
+      out.commit();
+    } catch (...) {
+      if (!common.metrics.empty()) write_metrics(common.metrics, command, result.counts, seconds(), kFailed);
+      throw;
+    }
     // The state remembers this run only now that its output is in place: a run that failed or
     // was killed before this point is repeated in full by the next one.
     if (result.state && result.status != kFailed) result.state->commit(command, result.counts.written);
     diagnostics.finish();
     if (!common.stats.empty()) print_stats(command, common.stats, result.counts);
+    if (!common.metrics.empty()) write_metrics(common.metrics, command, result.counts, seconds(), result.status);
     return result.status;
   });
 }

@@ -46,6 +46,8 @@ MessageJob::MessageJob(std::string command, const MessageOptions& options, Outpu
     rejects_out_.emplace(options.common.rejects);
     rejects_.emplace(*rejects_out_);
   }
+  progress_ = std::make_unique<Progress>(command_, options.common.progress);
+  sink_.progress = progress_.get();
   if (!options.state.empty()) {
     // --state: the trees among the inputs are walked and compared here, before anything is read;
     // the reader then reads only the files the state says are new or changed.
@@ -57,6 +59,7 @@ MessageJob::MessageJob(std::string command, const MessageOptions& options, Outpu
     }
     state_->plan(roots, reader.walk, sink_);
     reader.incremental = state_.get();
+    progress_->set_total_files(state_->summary().added + state_->summary().changed);
   }
   if (jobs_ > 1) buffered_ = std::make_unique<Buffered>();
   DiagnosticSink& reading = buffered_ ? static_cast<DiagnosticSink&>(*buffered_) : sink_;
@@ -138,6 +141,7 @@ JobResult MessageJob::finish() {
   JobResult result;
   result.counts = counts_;
   result.state = state_;
+  progress_->finish(counts_);
   if (reader_->had_input_error()) result.status = kFailed;
   else if (sink_.errors > 0 || counts_.rejected > 0) result.status = kDataProblems;
   return result;

@@ -243,6 +243,13 @@ void FlatWriter::hold(const Record& r) {
 }
 
 std::size_t FlatWriter::rows(const Record& r, std::string& out) const {
+  if (kind_ == FlatKind::patients) return 0;  // held by hold() until finish()
+  return flat_values(kind_, r, [&](const std::vector<std::string>& values, const std::vector<bool>& numeric) {
+    row(out, values, numeric);
+  });
+}
+
+std::size_t flat_values(FlatKind kind, const Record& r, const FlatRowSink& sink) {
   const hl7::Message& m = r.message;
   if (m.segment_count() == 0) return 0;
   std::size_t pid = m.find_segment("PID");
@@ -255,10 +262,10 @@ std::size_t FlatWriter::rows(const Record& r, std::string& out) const {
   std::size_t rows = 0;
   auto emit = [&](std::vector<std::string> values, std::vector<bool> numeric = {}) {
     numeric.resize(values.size(), false);
-    row(out, values, numeric);
+    sink(values, numeric);
     ++rows;
   };
-  switch (kind_) {
+  switch (kind) {
     case FlatKind::obs: {
       if (!lab::is_lab_message(m)) return 0;
       std::size_t orc = m.find_segment("ORC"), obr = m.find_segment("OBR");
@@ -334,8 +341,16 @@ std::size_t FlatWriter::rows(const Record& r, std::string& out) const {
       }
       break;
     }
-    case FlatKind::patients:
-      return 0;  // held by hold() until finish()
+    case FlatKind::patients: {
+      // The patient row of this one message (FlatWriter merges them over messages instead).
+      if (type != "ADT" || pid == hl7::Message::npos) return 0;
+      detail::PatientTable one;
+      one.add(r, facility, patient, 0);
+      std::vector<bool> numeric(kPatients.size(), false);
+      numeric[8] = numeric[11] = true;  // sources, msg
+      one.for_each_row([&](const std::vector<std::string>& values) { emit(values, numeric); });
+      break;
+    }
     case FlatKind::encounters: {
       if (type != "ADT") return 0;
       for (std::size_t i = 0; i < m.segment_count(); ++i) {
