@@ -42,8 +42,7 @@ void setup_gen(CLI::App& parent) {
                   "write each facility's site table as DIR/<facility>.yaml (default: ROOT/../<facility>.site.yaml)")
       ->type_name("DIR");
   app->add_flag("--stream", options->gen.run.stream, "write the smx stream to stdout instead of a tree (ROOT only names the paths)");
-  app->add_option("--tables", options->gen.tables, "read the data tables from DIR (default: see smx-tables(5))")
-      ->type_name("DIR");
+  add_tables_option(app, options->gen.tables);
   app->add_flag("--stats{text}", options->stats, "print what was written on stderr at the end (--stats=json: one JSON object)")
       ->check(CLI::IsMember({"text", "json"}));
   app->callback([options] { exit_status() = cli::run_gen(options->gen, options->stats); });

@@ -13,8 +13,7 @@ void setup_labnorm(CLI::App& parent) {
       "labnorm", "normalize lab OBX: JLAC10 codes, UCUM units, canonical values and ranges, recomputed flags");
   app->add_option("inputs", options->messages.inputs, "smx stream, raw HL7 files, SS-MIX2 roots, or - (default -)")
       ->type_name("INPUT");
-  app->add_option("--tables", options->labnorm.tables, "table directory (default: $SMX_TABLES, then the installed tables)")
-      ->type_name("DIR");
+  add_tables_option(app, options->labnorm.tables);
   app->add_option("--site", options->labnorm.site, "site table mappings/sites/NAME.yaml, or auto (chosen by MSH-4)")
       ->type_name("NAME");
   app->add_flag("--strict", options->labnorm.strict, "reject messages with an unmapped code or unit (to --rejects)");

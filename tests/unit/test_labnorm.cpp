@@ -220,6 +220,20 @@ TEST_CASE("labnorm (issue 11): the plausibility gate keeps a result as sent") {
   CHECK_FALSE(glu.diagnostics.has("LAB-IMPLAUSIBLE"));
 }
 
+TEST_CASE("labnorm (issue 11): an implausible result loses only the UCUM label, and a second run changes nothing") {
+  // fuzz_labnorm: the identifier used to be dropped with the label, leaving the text `mg/$L`,
+  // which a second run read as an unmapped spelling and then rewrote the range of.
+  const Normalized once = normalize({"OBX|1|NM|3C015000002327101^Cre^JC10||88|mg/dL^mg/$L^UCUM|0.65-|"});
+  CHECK(once.diagnostics.has("LAB-IMPLAUSIBLE"));
+  CHECK(once.field(1, 6) == "mg/dL^mg/$L");
+  CHECK(once.field(1, 7) == "0.65-");
+  const Normalized plain = normalize({"OBX|1|NM|3C015000002327101^Cre^JC10||88|mg/dL^^UCUM|"});
+  CHECK(plain.field(1, 6) == "mg/dL");
+  const Normalized twice = normalize({"OBX|1|NM|3C015000002327101^Cre^JC10||88|mg/dL^mg/$L|0.65-|"});
+  CHECK(twice.field(1, 6) == "mg/dL^mg/$L");
+  CHECK(twice.field(1, 7) == "0.65-");
+}
+
 TEST_CASE("labnorm (issue 11): a unit is never converted under a value that is not converted") {
   // A value range in mmol/L under a converted unit would be read in mg/dL.
   const Normalized n = normalize({"OBX|1|NM|3D010000002227101^Glu^JC10||5.5~6.0|mmol/L|"});
@@ -288,7 +302,7 @@ TEST_CASE("labnorm (issue 11): a result kept as sent loses the sender's UCUM lab
   const Normalized n = normalize({"OBX|1|NM|3C015000002327101^Cre^JC10||88|mg/dL^mg/dL^UCUM|0.65-1.07||||F"});
   CHECK(n.diagnostics.has("LAB-IMPLAUSIBLE"));
   CHECK(n.field(1, 5) == "88");
-  CHECK(n.field(1, 6) == "^mg/dL");
+  CHECK(n.field(1, 6) == "mg/dL^mg/dL");  // only the coding system goes
 }
 
 TEST_CASE("labnorm: normalizing twice equals once when a unit is mapped but does not convert (fuzz_labnorm)") {

@@ -324,6 +324,27 @@ TEST_CASE("ssmix2: walking the DTT sample tree") {
   CHECK(sink.items[0].where.message == 0);
 }
 
+TEST_CASE("ssmix2: lenient names (readers): not-a-name and off-depth are silent, the rest warnings") {
+  TempDir tmp;
+  tmp.file("notes.txt");                                           // SSMX-NAME-FIELDS, SSMX-PATH-DEPTH
+  tmp.file("999/901/9999013/20111221/OML-11/" + kGood);            // SSMX-PATH-DATE (an error)
+  tmp.file("999/901/9999013/20111220/OML-11/" + kGood + ".hl7");  // SSMX-NAME-EXTENSION (a warning)
+  WalkOptions options;
+  CollectingSink strict;
+  auto entries = walk_all({tmp.path.string()}, options, strict);
+  CHECK(strict.has("SSMX-NAME-FIELDS"));
+  CHECK(strict.has("SSMX-PATH-DEPTH"));
+  options.lenient_names = true;
+  CollectingSink lenient;
+  CHECK(walk_all({tmp.path.string()}, options, lenient).size() == entries.size());  // every file visited
+  CHECK_FALSE(lenient.has("SSMX-NAME-FIELDS"));
+  CHECK_FALSE(lenient.has("SSMX-PATH-DEPTH"));
+  REQUIRE(lenient.has("SSMX-PATH-DATE"));
+  REQUIRE(lenient.has("SSMX-NAME-EXTENSION"));
+  for (const Diagnostic& d : lenient.items) CHECK(d.severity == Severity::warning);
+  CHECK(lenient.items.size() + 2 <= strict.items.size());
+}
+
 TEST_CASE("ssmix2: filters") {
   CollectingSink sink;
   WalkOptions options;

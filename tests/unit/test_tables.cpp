@@ -432,19 +432,6 @@ TEST_CASE("tables: load_tables errors") {
   CHECK(none.find_unit("g/dl", "", "", nullptr) != nullptr);
 }
 
-TEST_CASE("tables: default_tables_dir honours SMX_TABLES") {
-  const char* old = std::getenv("SMX_TABLES");
-  const std::string saved = old ? old : "";
-  ::setenv("SMX_TABLES", "/somewhere/else", 1);
-  CHECK(default_tables_dir() == std::filesystem::path("/somewhere/else"));
-  ::unsetenv("SMX_TABLES");
-  // From the build tree the source tree (or an install) is found.
-  std::filesystem::path found;
-  CHECK_NOTHROW(found = default_tables_dir());
-  CHECK(std::filesystem::exists(found / "units" / "aliases.yaml"));
-  if (old) ::setenv("SMX_TABLES", saved.c_str(), 1);
-}
-
 TEST_CASE("tables: load time") {
   // Target (issue 3): all tables < 50 ms; asserted loosely so slow CI machines pass.
   const auto start = std::chrono::steady_clock::now();

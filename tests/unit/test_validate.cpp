@@ -251,3 +251,61 @@ TEST_CASE("checker: condition-flag lifecycle across files") {
   CHECK(std::count(c.begin(), c.end(), "SSMX-FLAG-LIFECYCLE") == 1);
   CHECK(std::count(c.begin(), c.end(), "SSMX-FLAG-DELETED") == 2);
 }
+
+// ---- issue 12: what tools/validate.cpp used to decide itself -----------------------------------
+
+TEST_CASE("report_format_for: by the file's extension; '-' is Markdown on standard output") {
+  CHECK(report_format_for("-") == "md");
+  CHECK(report_format_for("out/report.md") == "md");
+  CHECK(report_format_for("report.markdown") == "md");
+  CHECK(report_format_for("a.b/report.html") == "html");
+  CHECK(report_format_for("report.htm") == "html");
+  CHECK(report_format_for("report.txt") == "");
+  CHECK(report_format_for("report") == "");
+  CHECK(report_format_for("report.MD") == "");  // extensions are compared as written
+  CHECK(report_format_for("dir.md/report") == "");
+}
+
+TEST_CASE("format_stats: the count line as text or a stats record") {
+  Summary s;
+  s.profile = "ssmix2-1.2i";
+  s.counts.files = 3;
+  s.counts.read = 10;
+  s.counts.rejected = 1;
+  s.errors = 2;
+  s.warnings = 5;
+  s.notes = 1;
+  CHECK(format_stats(s, false) ==
+        "smx validate: ssmix2-1.2i: files 3, messages 10, rejected 1; 2 error(s), 5 warning(s), 1 note(s)\n");
+  s.counts.filtered = 4;
+  s.counts.undetermined = 1;
+  CHECK(format_stats(s, false) ==
+        "smx validate: ssmix2-1.2i: files 3, messages 10, rejected 1, filtered 4 (1 undetermined); 2 error(s), 5 "
+        "warning(s), 1 note(s)\n");
+  s.profile = "my \"site\"";
+  CHECK(format_stats(s, true) ==
+        "{\"smx\":1,\"kind\":\"stats\",\"command\":\"validate\",\"profile\":\"my \\\"site\\\"\",\"files\":3,\"read\":10,"
+        "\"checked\":5,\"rejected\":1,\"filtered\":4,\"undetermined\":1,\"errors\":2,\"warnings\":5,\"notes\":1}\n");
+}
+
+TEST_CASE("profiles by name come from the data root's mappings/profiles") {
+  CHECK(profile_search_path({}).empty());
+  const auto search = profile_search_path(SMX_SOURCE_DIR);
+  REQUIRE(search.size() == 1);
+  CHECK(search[0] == kProfileDir);
+  CHECK(load_profile("hl7-2.5", search).name == "hl7-2.5");
+  std::string message;
+  try {
+    load_profile("no-such", search);
+  } catch (const config_error& e) {
+    message = e.what();
+  }
+  CHECK(message == "profile 'no-such' not found in " + kProfileDir +
+                       "; give a profile file, or a data folder whose mappings/profiles/ has it");
+  try {
+    load_profile("no-such", {});
+  } catch (const config_error& e) {
+    message = e.what();
+  }
+  CHECK(message.find("(no profile folder to look in)") != std::string::npos);
+}

@@ -84,6 +84,13 @@ void add_filter_options(CLI::App* app, ssmix2::WalkOptions& walk, std::string& s
   app->add_option("--shard", shard, "keep shard I of N of a tree (stable by patient ID), e.g. 2/8")->type_name("I/N");
 }
 
+void add_tables_option(CLI::App* app, std::string& dir) {
+  app->add_option("--tables", dir,
+                  "read the data tables (units/, mappings/, profiles in mappings/profiles/) from DIR "
+                  "(default: $SMX_TABLES, then the installed tables; see smx-tables(5))")
+      ->type_name("DIR");
+}
+
 void add_message_options(CLI::App* app, cli::MessageOptions& o) {
   add_filter_options(app, o.reader.walk, o.since, o.shard);
   add_reader_options(app, o);

@@ -105,16 +105,18 @@ class DiagnosticLimiter {
 std::string format_summary(const std::string& command, const DiagnosticLimiter::CodeTally& tally, std::size_t shown,
                            std::size_t max_subjects = DiagnosticLimiter::kDefaultMaxSubjects);
 
-// Prints diagnostics to stderr as `smx CMD: PATH:MSG:SEG-FIELD: severity: [CODE] text` or as
-// NDJSON, and counts them by severity. Text output prints the first `max_per_code` of each code
-// (0 = all) and, at finish(), one summary line per code that had more; NDJSON keeps every record.
-// Severity counts (and so exit statuses) include what was not printed.
-class StderrSink final : public DiagnosticSink {
+// Prints diagnostics as `smx CMD: PATH:MSG:SEG-FIELD: severity: [CODE] text` lines or as
+// NDJSON through `write`, and counts them by severity. Text output prints the first
+// `max_per_code` of each code (0 = all) and, at finish(), one summary line per code that had
+// more; NDJSON keeps every record. Severity counts (and so exit statuses) include what was not
+// printed. `write` must stay callable until finish() (the destructor calls it).
+class DiagnosticPrinter : public DiagnosticSink {
  public:
-  StderrSink(std::string command, bool json, bool quiet, std::size_t max_per_code = 10);
-  ~StderrSink() override;
-  StderrSink(const StderrSink&) = delete;
-  StderrSink& operator=(const StderrSink&) = delete;
+  using Writer = std::function<void(std::string_view)>;
+  DiagnosticPrinter(std::string command, bool json, bool quiet, std::size_t max_per_code, Writer write);
+  ~DiagnosticPrinter() override;
+  DiagnosticPrinter(const DiagnosticPrinter&) = delete;
+  DiagnosticPrinter& operator=(const DiagnosticPrinter&) = delete;
   void report(Diagnostic diagnostic) override;
   // Prints the summary lines (once; the destructor calls it when a run ends by an exception).
   void finish();
@@ -126,9 +128,16 @@ class StderrSink final : public DiagnosticSink {
   bool json_;
   bool quiet_;
   DiagnosticLimiter limiter_;
+  Writer write_;
   bool finished_ = false;
   std::size_t errors_ = 0;
   std::size_t warnings_ = 0;
+};
+
+// The diagnostics of every command but validate: on stderr.
+class StderrSink final : public DiagnosticPrinter {
+ public:
+  StderrSink(std::string command, bool json, bool quiet, std::size_t max_per_code = 10);
 };
 
 std::string format_diagnostic(const std::string& command, const Diagnostic& diagnostic);

@@ -3,6 +3,7 @@
 // only binds options and a unit test can run a whole command in memory.
 #pragma once
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "smx/query.hpp"
 #include "smx/state.hpp"
 #include "smx/stream.hpp"
+#include "smx/validate.hpp"
 
 namespace smx::cli {
 
@@ -33,6 +35,9 @@ struct MessageOptions {
 
 // Checks --from/--to dates and parses --since and --shard into `walk` (throws usage_error).
 void apply_filter_text(const std::string& since, const std::string& shard, ssmix2::WalkOptions& walk);
+// The data root for a command's --tables option (smx::data_root: --tables, $SMX_TABLES, the
+// installation or the source tree of a build); the error names --tables.
+std::filesystem::path tables_root(const std::string& option);
 
 // What a command's library call returns: the exit status (kOk, kDataProblems, kFailed) and the
 // counts (read = written + rejected + filtered for the commands that pass messages on).
@@ -227,7 +232,7 @@ JobResult flat(const MessageOptions& options, const FlatOptions& flat, Output& o
 // smx labnorm: every message through a Normalizer (one per worker), the records with their
 // changes to `out`, every change to `changes` and the coverage by site to `coverage` when named.
 struct LabnormOptions {
-  std::string tables;  // "" = tables::default_tables_dir()
+  std::string tables;  // "" = tables_root("")
   std::string site;    // "", "auto" or a site table's name
   bool strict = false;
   bool jccls = false;
@@ -247,7 +252,7 @@ struct FhirOptions {
 };
 JobResult fhir(const MessageOptions& options, const FhirOptions& fhir, Output& out, DiagnosticSink& diagnostics);
 
-// smx gen: loads the tables (`tables`, else tables::default_tables_dir()) and runs gen::run, the
+// smx gen: loads the tables (tables_root(`tables`)) and runs gen::run, the
 // stream (--stream) to `out`. smx gen's command line: run_gen, which prints `stats` ("", "text",
 // "json") on stderr at the end.
 struct GenOptions {
@@ -266,6 +271,27 @@ struct LoadOptions {
   std::string run;
 };
 JobResult load(const MessageOptions& options, const LoadOptions& load, Output& out, DiagnosticSink& diagnostics);
+
+// smx validate: findings are the output (stdout or -o FILE, text or json), run problems and the
+// count line go to stderr; --report FILE.md|.html|- writes a report (with "-" the report takes
+// stdout and the findings go to stderr unless -o names a file). Returns the exit status.
+struct ValidateOptions {
+  validate::RunOptions run;
+  std::string profile = "ssmix2-1.2i";
+  std::string config;
+  std::string tables;
+  bool list_rules = false;
+  std::string output = "-";
+  std::string diagnostics = "text";
+  bool diagnostics_given = false;  // --diagnostics was on the command line
+  std::string deprecated_format;   // --format, the old spelling of --diagnostics (one release)
+  std::string report;
+  std::string stats;
+  bool quiet = false;
+  CommonOptions common;            // only --max-message-bytes and --max-diagnostics are used
+  std::string since, shard;
+};
+int run_validate(ValidateOptions& options);
 
 // Runs a command's library call as the command line does: `out` is stdout or -o FILE (written
 // atomically), diagnostics go to stderr as `common` asks (--diagnostics, -q, --max-diagnostics)

@@ -12,6 +12,7 @@
 
 #include "smx/error.hpp"
 #include "smx/lab.hpp"
+#include "smx/lab_message.hpp"
 #include "smx/stream.hpp"
 #include "smx/tables.hpp"
 
@@ -129,18 +130,5 @@ std::string canonical_unit(const tables::Tables& tables, units::Ucum& ucum, std:
 
 // The --coverage record of one site: {"smx":1,"kind":"coverage","site":..,...} and a newline.
 std::string coverage_json(const std::string& site, const Coverage& coverage);
-
-// True when the message carries lab results (OUL^R22 = OML-11, ORU^R01).
-bool is_lab_message(const hl7::Message& message);
-
-// The JLAC10 code and the local code of an OBX-3 (decoded components): JLAC10 is the
-// identifier whose coding system is JC10 and that has the JLAC10 shape.
-struct ObservationCode {
-  std::string jlac10;
-  std::string local;
-  std::string local_system;
-  std::string name;
-};
-ObservationCode observation_code(const hl7::Message& message, std::size_t segment_index);
 
 }  // namespace smx::lab

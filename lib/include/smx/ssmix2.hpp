@@ -137,12 +137,19 @@ struct WalkOptions {
   // true (readers): a file whose name cannot be parsed is not judged by the type, patient,
   // date and flag filters but visited, so the reader can decide from its content.
   bool keep_unnamed = false;
+  // true (readers of messages): a file is judged as a source of messages, not as an entry of the
+  // tree. A name that is not an SS-MIX2 name (SSMX-NAME-FIELDS) or a file off the SS-MIX2 depth
+  // (SSMX-PATH-DEPTH) is visited without a finding (the reader reads it as a plain file), and the
+  // other naming findings (SSMX-NAME-*, SSMX-PATH-*, SSMX-PATIENT-*) are at most warnings.
+  // Judging the tree itself is the job of smx ls and smx validate (false).
+  bool lenient_names = false;
 };
 
-// Parses --since values: YYYY-MM-DD, YYYYMMDD, YYYY-MM-DDTHH:MM[:SS] (local time), @EPOCH.
-std::int64_t parse_since(std::string_view text);  // throws usage_error
-// Parses --shard I/N (1 <= I <= N).
-std::pair<int, int> parse_shard(std::string_view text);  // throws usage_error
+// Parses a modification-time limit: YYYY-MM-DD, YYYYMMDD, YYYY-MM-DDTHH:MM[:SS] (local time),
+// @EPOCH. Throws usage_error (whose text does not name the command's option).
+std::int64_t parse_since(std::string_view text);
+// Parses a shard I/N (1 <= I <= N). Throws usage_error as parse_since.
+std::pair<int, int> parse_shard(std::string_view text);
 // Stable shard of a patient ID (FNV-1a), 1-based.
 int shard_of(std::string_view patient, int shard_count);
 

@@ -130,8 +130,8 @@ struct ReaderOptions {
   std::size_t max_message_bytes = std::size_t{64} << 20;
   std::string assume_charset;  // empty = detect
   bool keep_stream_line = true;
-  // false (readers): names that are not SS-MIX2 names are read as plain files without a
-  // finding, other naming deviations are warnings. true (validate): walk findings as they come.
+  // false (readers): the walk judges names leniently (ssmix2::WalkOptions::lenient_names).
+  // true (validate): walk findings as the tree layer gives them.
   bool tree_findings = false;
   // --state: trees are not walked here; their deletions and changed files come from this.
   IncrementalSource* incremental = nullptr;

@@ -420,15 +420,7 @@ IsoPlus load_iso_plus(const std::filesystem::path& path, units::Ucum& ucum);
 CodeUnits load_code_units(const std::filesystem::path& path, units::Ucum& ucum);
 
 // ---- the bundle ---------------------------------------------------------------------------
-// Where the tables are when --tables is not given, first hit wins:
-//  1. $SMX_TABLES (used as given, even if it does not hold the tables: the error then says so);
-//  2. SMX_DATADIR, the install data dir CMake compiles in (PREFIX/share/smx);
-//  3. next to the running executable: EXE_DIR/../share/smx (a relocated install);
-//  4. the source tree of a build directory: the first of EXE_DIR and its parents, up to three
-//     levels, that holds units/aliases.yaml and mappings/analytes.yaml.
-// A candidate counts when it holds units/aliases.yaml. Throws config_error naming every
-// place tried when none does.
-std::filesystem::path default_tables_dir();
+// The folder the tables are loaded from is found by smx::data_root (data_root.hpp).
 
 struct Tables {
   std::filesystem::path dir;

@@ -5,6 +5,7 @@
 // segments, fields, tables, severities) is data: YAML profiles in mappings/profiles/.
 #pragma once
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -135,9 +136,9 @@ struct Profile {
   Rule* rule(std::string_view code);
 };
 
-// Where profiles are looked for: $SMX_TABLES/profiles, <exe>/../share/smx/mappings/profiles,
-// <exe>/../mappings/profiles (a build directory inside the source tree), the install datadir.
-std::vector<std::string> profile_search_path(const std::string& executable_path);
+// Where profiles are looked for by name: DATA_ROOT/mappings/profiles, the data root being the
+// folder smx::data_root finds (data_root.hpp); none for an empty root.
+std::vector<std::string> profile_search_path(const std::filesystem::path& data_root);
 
 // Loads a profile by name (ssmix2-1.2i) or file. "extends: NAME" loads the base first; later
 // definitions replace earlier ones by key. Throws config_error "file:line:col: what".
@@ -205,6 +206,10 @@ Summary run(const Profile& profile, const RunOptions& options, DiagnosticSink& s
 // A summary a vendor can hand to a hospital: verdict, files checked, counts per rule and per data
 // type, first examples. format "md" or "html".
 std::string render_report(const Summary& summary, const Profile& profile, std::string_view format);
+
+// The report format a file name asks for: "md" for FILE.md, FILE.markdown and "-" (Markdown on
+// standard output), "html" for FILE.html and FILE.htm, "" for anything else.
+std::string report_format_for(std::string_view path);
 
 // The closing line of a run: text "smx validate: PROFILE: files N, messages N, rejected N[,
 // filtered N (M undetermined)]; N error(s), N warning(s), N note(s)", or a stats record (json).

@@ -4,19 +4,6 @@
 
 #include "smx/cli.hpp"
 
-namespace smx {
-
-std::string_view severity_name(Severity s) {
-  switch (s) {
-    case Severity::note: return "note";
-    case Severity::warning: return "warning";
-    case Severity::error: return "error";
-  }
-  return "error";
-}
-
-}  // namespace smx
-
 namespace smx::cli {
 
 std::string format_diagnostic(const std::string& command, const Diagnostic& d) {
@@ -103,33 +90,36 @@ std::string format_summary(const std::string& command, const DiagnosticLimiter::
   return s;
 }
 
-StderrSink::StderrSink(std::string command, bool json, bool quiet, std::size_t max_per_code)
-    : command_(std::move(command)), json_(json), quiet_(quiet), limiter_(json ? 0 : max_per_code) {}
+DiagnosticPrinter::DiagnosticPrinter(std::string command, bool json, bool quiet, std::size_t max_per_code,
+                                     Writer write)
+    : command_(std::move(command)), json_(json), quiet_(quiet), limiter_(json ? 0 : max_per_code),
+      write_(std::move(write)) {}
 
-StderrSink::~StderrSink() {
+DiagnosticPrinter::~DiagnosticPrinter() {
   try {
     finish();
   } catch (...) {  // a destructor must not throw; the summary is only lost
   }
 }
 
-void StderrSink::report(Diagnostic d) {
+void DiagnosticPrinter::report(Diagnostic d) {
   if (d.severity == Severity::error) ++errors_;
   if (d.severity == Severity::warning) ++warnings_;
   if (quiet_ && d.severity != Severity::error) return;
   if (!limiter_.admit(d)) return;
-  std::string line = json_ ? format_diagnostic_json(command_, d) : format_diagnostic(command_, d);
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  write_(json_ ? format_diagnostic_json(command_, d) : format_diagnostic(command_, d));
 }
 
-void StderrSink::finish() {
+void DiagnosticPrinter::finish() {
   if (finished_) return;
   finished_ = true;
-  for (const auto* tally : limiter_.over_limit()) {
-    std::string line = format_summary(command_, *tally, limiter_.limit(), limiter_.max_subjects());
-    std::fwrite(line.data(), 1, line.size(), stderr);
-  }
+  for (const auto* tally : limiter_.over_limit())
+    write_(format_summary(command_, *tally, limiter_.limit(), limiter_.max_subjects()));
 }
+
+StderrSink::StderrSink(std::string command, bool json, bool quiet, std::size_t max_per_code)
+    : DiagnosticPrinter(std::move(command), json, quiet, max_per_code,
+                        [](std::string_view line) { std::fwrite(line.data(), 1, line.size(), stderr); }) {}
 
 int run(const std::string& command, const std::function<int()>& body) {
   auto fail = [&](const std::string& what) {

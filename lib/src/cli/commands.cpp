@@ -136,7 +136,7 @@ JobResult flat(const MessageOptions& options, const FlatOptions& flat, Output& o
 
 gen::Summary gen(const GenOptions& options, Output& out) {
   tables::Tables tables =
-      tables::load_tables(options.tables.empty() ? tables::default_tables_dir() : std::filesystem::path(options.tables));
+      tables::load_tables(tables_root(options.tables));
   return gen::run(options.run, tables, out);
 }
 

@@ -1,6 +1,8 @@
 // MessageJob: the read loop every message-reading command shares (smx/job.hpp).
 #include "smx/job.hpp"
 
+#include "smx/data_root.hpp"
+
 #include <filesystem>
 
 namespace smx::cli {
@@ -14,8 +16,25 @@ void apply_filter_text(const std::string& since, const std::string& shard, ssmix
   };
   check_date(walk.from, "--from");
   check_date(walk.to, "--to");
-  if (!since.empty()) walk.since = ssmix2::parse_since(since);
-  if (!shard.empty()) std::tie(walk.shard_index, walk.shard_count) = ssmix2::parse_shard(shard);
+  // The library's text describes the value; the option's name is added here.
+  try {
+    if (!since.empty()) walk.since = ssmix2::parse_since(since);
+  } catch (const usage_error& e) {
+    throw usage_error(std::string("--since: ") + e.what());
+  }
+  try {
+    if (!shard.empty()) std::tie(walk.shard_index, walk.shard_count) = ssmix2::parse_shard(shard);
+  } catch (const usage_error& e) {
+    throw usage_error(std::string("--shard: ") + e.what());
+  }
+}
+
+std::filesystem::path tables_root(const std::string& option) {
+  try {
+    return data_root(option);
+  } catch (const config_error& e) {
+    throw config_error(std::string(e.what()) + ", or give --tables DIR");
+  }
 }
 
 // With -j > 1 the reader runs ahead of the workers: what it reports (diagnostics, rejects) is

@@ -22,7 +22,7 @@ struct LabnormPiece : Piece {
 JobResult labnorm(const MessageOptions& options, const LabnormOptions& o, Output& out, DiagnosticSink& diagnostics) {
   const bool auto_site = o.site == "auto";
   tables::Tables tables =
-      tables::load_tables(o.tables.empty() ? tables::default_tables_dir() : std::filesystem::path(o.tables),
+      tables::load_tables(tables_root(o.tables),
                           auto_site ? "auto" : o.site);
   if (!o.site.empty() && !auto_site && !tables.site_named(o.site))
     throw usage_error("--site: no site table named '" + o.site + "'");

@@ -33,7 +33,7 @@ void NdjsonSink::resource(std::string_view, std::string_view, std::string_view j
 }
 
 BulkDirectorySink::BulkDirectorySink(std::string directory) : directory_(std::move(directory)) {
-  if (directory_.empty()) throw usage_error("-o needs a directory");
+  if (directory_.empty()) throw usage_error("no output directory");
   if (::mkdir(directory_.c_str(), 0777) != 0 && errno != EEXIST)
     throw io_error(directory_ + ": cannot create directory: " + std::strerror(errno));
   struct stat st {};

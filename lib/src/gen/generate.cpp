@@ -103,12 +103,12 @@ class Encoder {
     if (found != cache_.end()) return found->second;
     std::string bytes;
     if (!from_utf8(character, charset_, bytes))
-      throw config_error("smx gen: character '" + std::string(character) + "' cannot be written in " +
+      throw config_error("character '" + std::string(character) + "' cannot be written in " +
                          std::string(charset_name(charset_)));
     if (charset_ == Charset::iso2022jp) {
       // ESC $ B b1 b2 ESC ( B: keep the two JIS X 0208 bytes; the caller manages the shifts.
       if (bytes.size() != 8 || bytes.compare(0, 3, "\x1B$B") != 0)
-        throw config_error("smx gen: character '" + std::string(character) + "' is not in JIS X 0208");
+        throw config_error("character '" + std::string(character) + "' is not in JIS X 0208");
       bytes = bytes.substr(3, 2);
     }
     return cache_.emplace(std::string(character), std::move(bytes)).first->second;
@@ -258,7 +258,7 @@ class Generator {
       : options_(options), tables_(tables), ucum_(tables.make_ucum()) {
     from_ = days_from_yyyymmdd(parse_date(options.from));
     to_ = days_from_yyyymmdd(parse_date(options.to));
-    if (to_ < from_) throw usage_error("--to is before --from");
+    if (to_ < from_) throw usage_error("the last care date is before the first");
     summary_.files_by_type.assign(kTypes.size(), 0);
   }
 
@@ -986,10 +986,10 @@ std::string parse_date(std::string_view text) {
 }
 
 Summary generate(const Options& options, const tables::Tables& tables, Sink& sink, Output* truth) {
-  if (options.facilities < 1 || options.facilities > 99) throw usage_error("--facilities must be 1-99");
-  if (options.deviation_rate < 0 || options.deviation_rate > 1) throw usage_error("--deviation-rate must be 0-1");
-  if (options.gap_rate < 0 || options.gap_rate > 1) throw usage_error("--gap-rate must be 0-1");
-  if (options.variance_rate < 0 || options.variance_rate > 1) throw usage_error("--variance-rate must be 0-1");
+  if (options.facilities < 1 || options.facilities > 99) throw usage_error("the number of facilities must be 1-99");
+  if (options.deviation_rate < 0 || options.deviation_rate > 1) throw usage_error("the deviation rate must be 0-1");
+  if (options.gap_rate < 0 || options.gap_rate > 1) throw usage_error("the gap rate must be 0-1");
+  if (options.variance_rate < 0 || options.variance_rate > 1) throw usage_error("the variance rate must be 0-1");
   Generator generator(options, tables);
   return generator.run(sink, truth);
 }
@@ -1140,7 +1140,7 @@ void remove_tree(const std::string& path) {
 // facility folders are then renamed into ROOT one by one. On failure the hidden folder is
 // removed, so a crashed or failed run leaves nothing a nightly job could pick up.
 TreeSink::TreeSink(std::string root) : impl_(std::make_unique<Impl>()) {
-  if (root.empty()) throw usage_error("no output root (-o ROOT)");
+  if (root.empty()) throw usage_error("no output root");
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   impl_->final_root = root;
   const std::string pid = std::to_string(::getpid());

@@ -18,8 +18,6 @@
 namespace smx::lab {
 namespace {
 
-std::string decoded(const hl7::Message& m, std::string_view raw) { return hl7::decoded(raw, m.delimiters()); }
-
 // A raw segment as a change record shows it: the field separator kept, each field decoded.
 std::string decoded_segment(const hl7::Message& m, std::string_view raw) {
   std::string out;
@@ -77,50 +75,6 @@ ConversionFactor conversion_factor(units::Ucum& ucum, const tables::Analyte* ana
   f.molar = molar;
   f.rule = molar ? analyte->rule + " (molar mass)" : "UCUM";
   return f;
-}
-
-bool is_lab_message(const hl7::Message& m) {
-  if (m.segment_count() == 0) return false;
-  std::string_view type = hl7::nth_piece(m.field(0, 9), m.delimiters().component, 0);
-  return type == "OUL" || type == "ORU";
-}
-
-ObservationCode observation_code(const hl7::Message& m, std::size_t seg) {
-  // The six CWE components of the first repetition, split once and decoded only when they
-  // hold an escape (this runs for every OBX: no allocation in the common case).
-  const hl7::Delimiters& d = m.delimiters();
-  std::string_view first = hl7::nth_piece(m.field(seg, 3), d.repetition, 0);
-  std::array<std::string_view, 6> part{};
-  for (std::size_t n = 0, start = 0; n < part.size(); ++n) {
-    std::size_t end = first.find(d.component, start);
-    part[n] = first.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-  }
-  std::array<std::string, 6> unescaped;
-  for (std::size_t n = 0; n < part.size(); ++n)
-    if (hl7::has_escape(part[n], d)) part[n] = unescaped[n] = decoded(m, part[n]);
-  ObservationCode c;
-  const std::string_view id1 = part[0], text1 = part[1], sys1 = part[2];
-  const std::string_view id2 = part[3], text2 = part[4], sys2 = part[5];
-  if (sys1 == "JC10" && tables::is_jlac10_code(id1)) {
-    c.jlac10 = id1;
-    c.name = text1;
-    if (!id2.empty()) {
-      c.local = id2;
-      c.local_system = sys2;
-    }
-  } else if (sys2 == "JC10" && tables::is_jlac10_code(id2)) {
-    c.jlac10 = id2;
-    c.name = text2.empty() ? text1 : text2;
-    c.local = id1;
-    c.local_system = sys1;
-  } else {
-    c.local = id1;
-    c.local_system = sys1;
-    c.name = text1;
-  }
-  return c;
 }
 
 namespace {
@@ -473,12 +427,17 @@ class ObxPass {
   }
 
   // A result kept as sent must not keep a UCUM label either: `88|mg/dL^mg/dL^UCUM` for creatinine
-  // would read as normalized in flat and fhir while the value is a umol/L number. The text stays.
+  // would read as normalized in flat and fhir while the value is a umol/L number. Only the coding
+  // system goes: identifier and text stay as sent, so that reading the result again finds the
+  // same unit, the same gate and nothing more to change (fuzz_labnorm: `mg/dL^mg/$L^UCUM` became
+  // `^mg/$L`, an unmapped spelling whose range a second run then rewrote).
   std::optional<FieldEdit> label_drop() const {
     if (unit_sys_ != "UCUM") return std::nullopt;
     const auto& d = m_.delimiters();
     const std::string_view obx6 = fields_[6];
-    const std::string new6 = d.component + escaped(raw_unit_);
+    const std::string_view first = hl7::nth_piece(hl7::nth_piece(obx6, d.repetition, 0), d.component, 0);
+    const std::string_view second = hl7::nth_piece(hl7::nth_piece(obx6, d.repetition, 0), d.component, 1);
+    const std::string new6 = second.empty() ? std::string(first) : std::string(first) + d.component + std::string(second);
     return FieldEdit{6, new6, decoded(obx6), decoded(new6), "kept as sent (LAB-IMPLAUSIBLE): coding system UCUM removed"};
   }
 

@@ -2,7 +2,7 @@
 #include "smx/flat.hpp"
 
 #include "smx/lab.hpp"
-#include "smx/labnorm.hpp"
+#include "smx/lab_message.hpp"
 #include "smx/query.hpp"
 #include "flat_internal.hpp"
 

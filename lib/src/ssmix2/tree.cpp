@@ -238,7 +238,7 @@ int shard_of(std::string_view patient, int shard_count) {
 
 std::pair<int, int> parse_shard(std::string_view text) {
   auto fail = [&]() -> std::pair<int, int> {
-    throw usage_error("--shard: '" + std::string(text) + "' is not I/N with 1 <= I <= N");
+    throw usage_error("'" + std::string(text) + "' is not I/N with 1 <= I <= N");
   };
   auto slash = text.find('/');
   if (slash == std::string_view::npos) return fail();
@@ -254,7 +254,7 @@ std::pair<int, int> parse_shard(std::string_view text) {
 
 std::int64_t parse_since(std::string_view text) {
   auto fail = [&]() -> std::int64_t {
-    throw usage_error("--since: cannot read '" + std::string(text) +
+    throw usage_error("cannot read '" + std::string(text) +
                       "' (expected YYYY-MM-DD, YYYYMMDD, YYYY-MM-DDTHH:MM[:SS] or @EPOCH)");
   };
   auto digits = [](std::string_view s) {
@@ -500,7 +500,13 @@ class Walker {
 
   void deliver(const Entry& entry) {
     if (!passes(entry, options_)) return;
-    for (const NameProblem& problem : entry.problems) report(problem.severity, problem.code, entry.path, problem.text);
+    for (const NameProblem& problem : entry.problems) {
+      if (!options_.lenient_names) {
+        report(problem.severity, problem.code, entry.path, problem.text);
+      } else if (problem.code != "SSMX-NAME-FIELDS" && problem.code != "SSMX-PATH-DEPTH") {
+        report(std::min(problem.severity, Severity::warning), problem.code, entry.path, problem.text);
+      }
+    }
     visit_(entry);
   }
 

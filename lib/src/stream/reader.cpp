@@ -3,6 +3,7 @@
 // be read as a message goes to the reject sink with its raw bytes and a diagnostic.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -290,6 +291,7 @@ struct RecordReader::Impl {
           }
           ssmix2::WalkOptions walk = options.walk;
           walk.keep_unnamed = true;
+          walk.lenient_names = !options.tree_findings;
           tree = std::make_unique<TreeFeed>(input, std::move(walk));
           return true;
         }
@@ -437,15 +439,15 @@ struct RecordReader::Impl {
           if (oversize_part == 0) {
             ++message_number;
             diag(Severity::error, "HL7-TOO-LARGE", Location{current_path, message_number, frame->offset},
-                 "message larger than --max-message-bytes (" + std::to_string(options.max_message_bytes) +
-                     "); rejected in pieces");
+                 "message larger than the limit of " + std::to_string(options.max_message_bytes) +
+                     " bytes; rejected in pieces");
             ++counts.read;
             ++counts.rejected;
           }
           ++oversize_part;
           if (rejects)
             rejects->reject(Reject{Source{current_path, message_number, frame->offset}, "HL7-TOO-LARGE",
-                                   "message larger than --max-message-bytes", frame->bytes, oversize_part});
+                                   "message larger than the size limit", frame->bytes, oversize_part});
           break;
         }
         case hl7::Frame::Kind::batch_segment: {
@@ -635,10 +637,7 @@ struct RecordReader::Impl {
           continue;
         }
         if (auto* d = std::get_if<Diagnostic>(&*item)) {
-          // Readers read any directory: a file whose name is not an SS-MIX2 name (or not at the
-          // SS-MIX2 depth) is read as a plain file, and naming deviations are warnings here;
-          // judging the tree is the job of smx ls and smx validate.
-          report_walk_finding(std::move(*d));
+          diagnostics.report(std::move(*d));  // naming findings as the walk judged them (lenient_names)
           continue;
         }
         current_planned = false;
@@ -649,13 +648,14 @@ struct RecordReader::Impl {
     }
   }
 
-  void report_walk_finding(Diagnostic d) {
-    const std::string& code = d.code;
-    bool naming = !options.tree_findings && (code.rfind("SSMX-NAME-", 0) == 0 || code.rfind("SSMX-PATH-", 0) == 0 ||
-                                             code.rfind("SSMX-PATIENT-", 0) == 0);
-    if (naming && (code == "SSMX-NAME-FIELDS" || code == "SSMX-PATH-DEPTH")) return;
-    if (naming && d.severity == Severity::error) d.severity = Severity::warning;
-    diagnostics.report(std::move(d));
+  // A planned file's naming findings, judged as the walk judges them for readers (lenient_names).
+  void report_name_problem(const ssmix2::NameProblem& problem, const std::string& path) {
+    Severity severity = problem.severity;
+    if (!options.tree_findings) {
+      if (problem.code == "SSMX-NAME-FIELDS" || problem.code == "SSMX-PATH-DEPTH") return;
+      severity = std::min(severity, Severity::warning);
+    }
+    diagnostics.report(Diagnostic{severity, problem.code, Location{path}, problem.text});
   }
 
   // --state: first the root's delete records, then its new and changed files (whose naming
@@ -681,8 +681,7 @@ struct RecordReader::Impl {
       planned_root.reset();
       return nullptr;
     }
-    for (const ssmix2::NameProblem& problem : entry.problems)
-      report_walk_finding(Diagnostic{problem.severity, problem.code, Location{entry.path}, problem.text});
+    for (const ssmix2::NameProblem& problem : entry.problems) report_name_problem(problem, entry.path);
     current_planned = true;
     start_tree_file(entry, true);
     return nullptr;

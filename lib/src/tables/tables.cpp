@@ -608,56 +608,6 @@ Site load_site(const std::filesystem::path& path, units::Ucum& ucum) {
 
 // ---- the bundle ---------------------------------------------------------------------------
 
-namespace {
-
-bool holds_tables(const std::filesystem::path& dir) {
-  std::error_code ec;
-  return std::filesystem::is_regular_file(dir / "units" / "aliases.yaml", ec);
-}
-
-std::filesystem::path executable_dir() {
-#if defined(__linux__)
-  std::error_code ec;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) return exe.parent_path();
-#endif
-  return {};
-}
-
-}  // namespace
-
-std::filesystem::path default_tables_dir() {
-  std::vector<std::string> tried;
-  if (const char* env = std::getenv("SMX_TABLES"); env && *env) return env;
-  tried.emplace_back("$SMX_TABLES (unset)");
-#ifdef SMX_DATADIR
-  {
-    const std::filesystem::path datadir = SMX_DATADIR;
-    if (holds_tables(datadir)) return datadir;
-    tried.push_back(datadir.string());
-  }
-#endif
-  if (const auto exe = executable_dir(); !exe.empty()) {
-    const auto share = (exe / ".." / "share" / "smx").lexically_normal();
-    if (holds_tables(share)) return share;
-    tried.push_back(share.string());
-    auto dir = exe;
-    for (int up = 0; up <= 3 && !dir.empty(); ++up) {
-      std::error_code ec;
-      if (holds_tables(dir) &&
-          std::filesystem::is_regular_file(dir / "mappings" / "analytes.yaml", ec))
-        return dir;
-      tried.push_back(dir.string());
-      if (dir == dir.parent_path()) break;
-      dir = dir.parent_path();
-    }
-  }
-  std::string list;
-  for (const auto& t : tried) list += (list.empty() ? "" : ", ") + t;
-  throw config_error("no tables found (units/aliases.yaml); tried " + list +
-                     "; use --tables DIR or set SMX_TABLES");
-}
-
 const Site* Tables::site_named(std::string_view name) const {
   for (const Site& s : sites)
     if (s.name == name) return &s;

@@ -62,8 +62,11 @@ class Loader {
       std::error_code ec;
       if (fs::is_regular_file(candidate, ec)) return candidate.string();
     }
-    throw config_error("profile '" + name_or_file +
-                       "' not found (give a file, or set SMX_TABLES to a tables directory with profiles/)");
+    std::string places;
+    for (const auto& dir : search_) places += (places.empty() ? "" : ", ") + dir;
+    throw config_error("profile '" + name_or_file + "' not found" +
+                       (places.empty() ? std::string(" (no profile folder to look in)") : " in " + places) +
+                       "; give a profile file, or a data folder whose mappings/profiles/ has it");
   }
 
   void load_file(const std::string& path) { load_text(read_text(path), path); }
@@ -361,25 +364,9 @@ Rule* Profile::rule(std::string_view code) {
   return nullptr;
 }
 
-std::vector<std::string> profile_search_path(const std::string& executable_path) {
-  std::vector<std::string> dirs;
-  auto add = [&](const fs::path& p) {
-    std::error_code ec;
-    if (fs::is_directory(p, ec)) {
-      std::string s = fs::weakly_canonical(p, ec).string();
-      if (std::find(dirs.begin(), dirs.end(), s) == dirs.end()) dirs.push_back(s);
-    }
-  };
-  if (const char* tables = std::getenv("SMX_TABLES"); tables && *tables) add(fs::path(tables) / "profiles");
-  if (!executable_path.empty()) {
-    fs::path bin = fs::path(executable_path).parent_path();
-    add(bin / ".." / "share" / "smx" / "mappings" / "profiles");
-    add(bin / ".." / "mappings" / "profiles");
-  }
-#ifdef SMX_DATADIR
-  add(fs::path(SMX_DATADIR) / "mappings" / "profiles");
-#endif
-  return dirs;
+std::vector<std::string> profile_search_path(const fs::path& data_root) {
+  if (data_root.empty()) return {};
+  return {(data_root / "mappings" / "profiles").string()};
 }
 
 Profile load_profile(const std::string& name_or_file, const std::vector<std::string>& search_path) {

@@ -2,6 +2,7 @@
 // examples. Markdown or HTML; no timestamps or host names, so the same tree gives the same report.
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <map>
 
 #include "smx/validate.hpp"
@@ -161,6 +162,14 @@ std::string render_report(const Summary& s, const Profile& profile, std::string_
   }
   if (html) w.out() += "</body></html>\n";
   return w.out();
+}
+
+std::string report_format_for(std::string_view path) {
+  if (path == "-") return "md";
+  const std::string extension = std::filesystem::path(path).extension().string();
+  if (extension == ".md" || extension == ".markdown") return "md";
+  if (extension == ".html" || extension == ".htm") return "html";
+  return "";
 }
 
 std::string format_stats(const Summary& summary, bool json) {
