@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libcli11-dev libpugixml-dev libicu-dev libyaml-cpp-dev libyaml-dev
           doctest-dev libsimdjson-dev pandoc python3 nodejs
           libsqlite3-dev sqlite3 libpq-dev libxxhash-dev postgresql-15
-          parallel openssh-server openssh-client iproute2 tmux)
+          parallel openssh-server openssh-client iproute2 tmux slurmctld slurmd slurm-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "smx/stream.hpp"
 
@@ -39,13 +40,13 @@ class Loader {
   const LoadCounts& counts() const { return counts_; }
 
   class Backend;
+  struct Pending;  // a record of the open batch, as statements to run
 
  private:
-  void apply_message(const Record& record);
-  void remove_key(const std::string& key);
+  void flush();  // the open batch in one transaction
   std::unique_ptr<Backend> db_;
   std::size_t batch_size_;
-  std::size_t in_batch_ = 0;
+  std::vector<Pending> pending_;
   std::string run_;
   LoadCounts counts_;
 };

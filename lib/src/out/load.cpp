@@ -3,6 +3,7 @@
 #include "smx/load.hpp"
 
 #include <array>
+#include <unordered_map>
 
 #include "smx/flat.hpp"
 #include "smx/state.hpp"
@@ -11,7 +12,6 @@
 namespace smx {
 namespace {
 
-using detail::LoadBackend;
 
 // The five row tables: flat's kinds, columns as smx-flat(1) names them. Numbers are the columns
 // flat writes as numbers; everything else is text, identifiers above all (a facility code or
@@ -110,83 +110,120 @@ Loader::Loader(const std::string& url, std::size_t batch_size, std::string run)
     db_->prepare(kInsertRow + index, "INSERT INTO " + std::string(t.name) + "(" + names + ") VALUES(" + values + ")",
                  static_cast<int>(columns.size() + 2));
   }
-  db_->exec("BEGIN");
 }
 
 Loader::~Loader() = default;
 
+// What one record does, decided when the batch is flushed (the loaded hash is looked up then, for
+// the whole batch at once).
+struct Loader::Pending {
+  bool remove = false;  // a delete record, or a flag 0/2 message: every row of `key` goes
+  bool deletion = false;
+  std::string key, msg, hash, path, flag;
+  std::vector<std::pair<int, std::vector<std::optional<std::string>>>> rows;  // table index, cells
+};
+
 void Loader::apply(const Record& record) {
+  Pending p;
+  p.key = load_key(record);
   if (record.deletion) {
-    remove_key(record.deletion->key);
-    ++counts_.deletions;
+    p.remove = p.deletion = true;
+  } else if (record.ssmix2 && (record.ssmix2->flag == 0 || record.ssmix2->flag == 2)) {
+    // A flag 0 (deleted) or flag 2 (superseded) file is not current: its key holds nothing.
+    p.remove = true;
   } else {
-    apply_message(record);
-  }
-  if (++in_batch_ >= batch_size_) {
-    db_->exec("COMMIT");
-    ++counts_.batches;
-    db_->exec("BEGIN");
-    in_batch_ = 0;
-  }
-}
-
-void Loader::finish() {
-  db_->exec("COMMIT");
-  if (in_batch_ > 0) ++counts_.batches;
-  in_batch_ = 0;
-}
-
-void Loader::remove_key(const std::string& key) {
-  const std::vector<const std::string*> params{&key};
-  for (std::size_t i = 0; i < kTables.size(); ++i)
-    counts_.rows_deleted += db_->run(kDeleteKey + static_cast<int>(i), params);
-  db_->run(kDeleteSourceKey, params);
-}
-
-void Loader::apply_message(const Record& record) {
-  ++counts_.messages;
-  const std::string key = load_key(record);
-  // A flag 0 (deleted) or flag 2 (superseded) file is not current: its key holds nothing.
-  if (record.ssmix2 && (record.ssmix2->flag == 0 || record.ssmix2->flag == 2)) {
-    remove_key(key);
-    ++counts_.retired;
-    return;
-  }
-  // What the rows are made of: the message as written (after labnorm, if it ran) and its changes.
-  std::string content = record.src.path;
-  content.push_back('\0');
-  content.append(record.message.text());
-  for (const Change& c : record.changes) {
-    for (const std::string* part : {&c.field, &c.from, &c.to, &c.rule}) {
-      content.push_back('\0');
-      content.append(*part);
+    // What the rows are made of: the message as written (after labnorm, if it ran), its changes.
+    std::string content = record.src.path;
+    content.push_back('\0');
+    content.append(record.message.text());
+    for (const Change& c : record.changes) {
+      for (const std::string* part : {&c.field, &c.from, &c.to, &c.rule}) {
+        content.push_back('\0');
+        content.append(*part);
+      }
+      content.append(std::to_string(c.obx));
     }
-    content.append(std::to_string(c.obx));
+    p.hash = std::to_string(content_hash(content));
+    p.msg = std::to_string(record.src.n);
+    p.path = record.src.path;
+    if (record.ssmix2 && record.ssmix2->flag >= 0) p.flag = std::to_string(record.ssmix2->flag);
+    for (std::size_t i = 0; i < kTables.size(); ++i) {
+      const Table& t = kTables[i];
+      std::uint64_t row = 0;
+      flat_values(t.kind, record, [&](const std::vector<std::string>& values, const std::vector<bool>& numeric) {
+        std::vector<std::optional<std::string>> cells{p.key, std::to_string(++row)};
+        cells.reserve(values.size() + 3);
+        for (std::size_t c = 0; c < values.size(); ++c) {
+          cells.push_back(values[c].empty() ? std::nullopt : std::optional<std::string>(values[c]));
+          // value_num beside value (observations): the value when flat writes it as a number.
+          if (t.kind == FlatKind::obs && c == 10)
+            cells.push_back(numeric[10] && !values[10].empty() ? std::optional<std::string>(values[10]) : std::nullopt);
+        }
+        p.rows.emplace_back(static_cast<int>(i), std::move(cells));
+      });
+    }
   }
-  const std::string hash = std::to_string(content_hash(content));
-  const std::string msg = std::to_string(record.src.n);
-  const std::vector<const std::string*> lookup{&key, &msg};
-  if (std::optional<std::string> loaded = db_->first(kLookup, lookup); loaded && *loaded == hash) {
-    ++counts_.unchanged;
-    return;
+  pending_.push_back(std::move(p));
+  if (pending_.size() >= batch_size_) flush();
+}
+
+void Loader::finish() { flush(); }
+
+void Loader::flush() {
+  if (pending_.empty()) return;
+  std::vector<LoadOp> lookups;
+  for (const Pending& p : pending_)
+    if (!p.remove) lookups.push_back(LoadOp{kLookup, {p.key, p.msg}});
+  db_->exec("BEGIN");
+  const std::vector<std::optional<std::string>> loaded = db_->first_many(lookups);
+  // What this batch did before a record, over what the database held at its start.
+  struct KeyState {
+    bool cleared = false;
+    std::unordered_map<std::string, std::string> hashes;  // msg -> hash
+  };
+  std::unordered_map<std::string, KeyState> batch;
+  std::vector<LoadOp> ops;
+  std::size_t next_lookup = 0;
+  for (Pending& p : pending_) {
+    if (p.remove) {
+      for (std::size_t i = 0; i < kTables.size(); ++i) ops.push_back(LoadOp{kDeleteKey + static_cast<int>(i), {p.key}});
+      ops.push_back(LoadOp{kDeleteSourceKey, {p.key}});
+      batch[p.key] = KeyState{true, {}};
+      ++(p.deletion ? counts_.deletions : counts_.retired);
+      if (!p.deletion) ++counts_.messages;
+      continue;
+    }
+    ++counts_.messages;
+    std::optional<std::string> current = loaded[next_lookup++];
+    if (auto k = batch.find(p.key); k != batch.end()) {
+      auto m = k->second.hashes.find(p.msg);
+      if (m != k->second.hashes.end()) current = m->second;
+      else if (k->second.cleared) current.reset();
+    }
+    if (current && *current == p.hash) {
+      ++counts_.unchanged;
+      continue;
+    }
+    ++counts_.replaced;
+    for (std::size_t i = 0; i < kTables.size(); ++i)
+      ops.push_back(LoadOp{kDeleteMessage + static_cast<int>(i), {p.key, p.msg}});
+    for (auto& [table, cells] : p.rows) ops.push_back(LoadOp{kInsertRow + table, std::move(cells)});
+    ops.push_back(LoadOp{kUpsertSource,
+                         {p.key, p.msg, p.path, p.flag.empty() ? std::nullopt : std::optional<std::string>(p.flag),
+                          p.hash, run_}});
+    batch[p.key].hashes[p.msg] = p.hash;
   }
-  ++counts_.replaced;
-  for (std::size_t i = 0; i < kTables.size(); ++i) {
-    const Table& t = kTables[i];
-    const int index = static_cast<int>(i);
-    counts_.rows_deleted += db_->run(kDeleteMessage + index, lookup);
-    std::uint64_t row = 0;
-    flat_values(t.kind, record, [&](const std::vector<std::string>& values, const std::vector<bool>& numeric) {
-      std::vector<std::string> cells = values;
-      if (t.kind == FlatKind::obs) cells.insert(cells.begin() + 11, numeric[10] ? values[10] : std::string());
-      const std::string row_text = std::to_string(++row);
-      std::vector<const std::string*> params{&key, &row_text};
-      for (const std::string& cell : cells) params.push_back(cell.empty() ? nullptr : &cell);
-      counts_.rows_inserted += db_->run(kInsertRow + index, params);
-    });
+  const std::vector<std::uint64_t> changed = db_->run_many(ops);
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const int id = ops[i].id;
+    if ((id >= kDeleteMessage && id < kDeleteMessage + 5) || (id >= kDeleteKey && id < kDeleteKey + 5))
+      counts_.rows_deleted += changed[i];
+    else if (id >= kInsertRow && id < kInsertRow + 5)
+      counts_.rows_inserted += changed[i];
   }
-  const std::string flag = record.ssmix2 && record.ssmix2->flag >= 0 ? std::to_string(record.ssmix2->flag) : "";
-  db_->run(kUpsertSource, {&key, &msg, &record.src.path, flag.empty() ? nullptr : &flag, &hash, &run_});
+  db_->exec("COMMIT");
+  ++counts_.batches;
+  pending_.clear();
 }
 
 }  // namespace smx

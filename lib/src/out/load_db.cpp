@@ -2,10 +2,38 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <map>
 
 #include "io/sqlite.hpp"
 #include "out/load_internal.hpp"
+
+namespace smx {
+
+namespace {
+std::vector<const std::string*> pointers(const LoadOp& op) {
+  std::vector<const std::string*> p;
+  p.reserve(op.parameters.size());
+  for (const auto& v : op.parameters) p.push_back(v ? &*v : nullptr);
+  return p;
+}
+}  // namespace
+
+std::vector<std::uint64_t> Loader::Backend::run_many(const std::vector<LoadOp>& ops) {
+  std::vector<std::uint64_t> changed;
+  changed.reserve(ops.size());
+  for (const LoadOp& op : ops) changed.push_back(run(op.id, pointers(op)));
+  return changed;
+}
+
+std::vector<std::optional<std::string>> Loader::Backend::first_many(const std::vector<LoadOp>& ops) {
+  std::vector<std::optional<std::string>> values;
+  values.reserve(ops.size());
+  for (const LoadOp& op : ops) values.push_back(first(op.id, pointers(op)));
+  return values;
+}
+
+}  // namespace smx
 
 namespace smx::detail {
 namespace {
@@ -69,6 +97,22 @@ class PostgresBackend final : public Loader::Backend {
     PQclear(result);
     return changed;
   }
+  std::vector<std::uint64_t> run_many(const std::vector<LoadOp>& ops) override {
+    std::vector<std::uint64_t> changed;
+    pipeline(ops, [&](PGresult* result) {
+      const char* tuples = PQcmdTuples(result);
+      changed.push_back(tuples != nullptr && *tuples != '\0' ? std::stoull(tuples) : 0);
+    });
+    return changed;
+  }
+  std::vector<std::optional<std::string>> first_many(const std::vector<LoadOp>& ops) override {
+    std::vector<std::optional<std::string>> values;
+    pipeline(ops, [&](PGresult* result) {
+      if (PQntuples(result) > 0 && !PQgetisnull(result, 0, 0)) values.emplace_back(PQgetvalue(result, 0, 0));
+      else values.emplace_back();
+    });
+    return values;
+  }
   std::optional<std::string> first(int id, const std::vector<const std::string*>& parameters) override {
     PGresult* result = execute(id, parameters);
     std::optional<std::string> value;
@@ -79,6 +123,39 @@ class PostgresBackend final : public Loader::Backend {
 
  private:
   static std::string name(int id) { return "smx_load_" + std::to_string(id); }
+  // libpq pipeline mode (PostgreSQL 14+ client): statements are sent without waiting for each
+  // result, in chunks of 1000 with a sync after each, so neither side's buffers fill up while
+  // the other waits. A statement that fails aborts the rest of its chunk; the error is thrown.
+  template <class Take>
+  void pipeline(const std::vector<LoadOp>& ops, Take&& take) {
+    constexpr std::size_t kChunk = 1000;
+    if (PQenterPipelineMode(connection_) != 1) throw io_error("PostgreSQL: cannot enter pipeline mode: " + error());
+    std::string failure;
+    for (std::size_t begin = 0; begin < ops.size(); begin += kChunk) {
+      const std::size_t end = std::min(ops.size(), begin + kChunk);
+      for (std::size_t i = begin; i < end; ++i) {
+        std::vector<const char*> values;
+        for (const auto& v : ops[i].parameters) values.push_back(v ? v->c_str() : nullptr);
+        if (PQsendQueryPrepared(connection_, name(ops[i].id).c_str(), static_cast<int>(values.size()), values.data(),
+                                nullptr, nullptr, 0) != 1)
+          throw io_error("PostgreSQL: " + error());
+      }
+      if (PQpipelineSync(connection_) != 1) throw io_error("PostgreSQL: " + error());
+      for (std::size_t i = begin; i < end; ++i) {
+        PGresult* result = PQgetResult(connection_);
+        const ExecStatusType status = PQresultStatus(result);
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) take(result);
+        else if (failure.empty()) failure = status == PGRES_PIPELINE_ABORTED ? "pipeline aborted" : error();
+        PQclear(result);
+        PQclear(PQgetResult(connection_));  // the NULL that ends each statement's results
+      }
+      PGresult* sync = PQgetResult(connection_);  // PGRES_PIPELINE_SYNC
+      PQclear(sync);
+      if (!failure.empty()) break;
+    }
+    PQexitPipelineMode(connection_);
+    if (!failure.empty()) throw io_error("PostgreSQL: " + failure);
+  }
   std::string error() const {
     std::string text = connection_ != nullptr ? PQerrorMessage(connection_) : "out of memory";
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();

@@ -2,6 +2,7 @@
 // number, run with text parameters (nullptr = NULL), in transactions the loader opens and commits.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,9 +12,20 @@
 
 namespace smx {
 
+// A statement with its parameters, owned (std::nullopt = NULL), for the batched calls below.
+struct LoadOp {
+  int id = 0;
+  std::vector<std::optional<std::string>> parameters;
+};
+
 class Loader::Backend {
  public:
   virtual ~Backend() = default;
+  // Runs every op in order; rows changed by each. PostgreSQL pipelines them (one round trip per
+  // chunk instead of one per statement); SQLite runs them one by one, in process.
+  virtual std::vector<std::uint64_t> run_many(const std::vector<LoadOp>& ops);
+  // first() of each op, in order.
+  virtual std::vector<std::optional<std::string>> first_many(const std::vector<LoadOp>& ops);
   virtual bool postgresql() const = 0;
   virtual void exec(const std::string& sql) = 0;
   virtual void prepare(int id, const std::string& sql, int parameters) = 0;
