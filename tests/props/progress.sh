@@ -50,9 +50,9 @@ cleanup() { tmux -S "$socket" kill-server 2> /dev/null || true; }
 trap cleanup EXIT
 # A slow reader behind the output keeps the run long enough for several redraws.
 tmux -S "$socket" new-session -d -x 160 -y 10 \
-  "$smx cat --state $tmp/s.db -j 1 $tmp/big | (while IFS= read -r line; do sleep 0.002; done); echo DONE; sleep 30"
+  "$smx cat --state $tmp/s.db -j 1 $tmp/big | awk 'NR % 50 == 0 { system(\"sleep 0.05\") }'; echo DONE; sleep 60"
 captured=""
-for _ in $(seq 200); do
+for _ in $(seq 600); do
   sleep 0.1
   pane=$(tmux -S "$socket" capture-pane -p)
   if echo "$pane" | grep -q "ETA"; then captured=$pane; fi
