@@ -46,7 +46,7 @@ TEST_CASE("load: the key is the file name without its condition flag") {
   CHECK(load_key(plain) == "/in/a.hl7");
 }
 
-TEST_CASE("load: twice changes nothing; a changed message is rewritten; a delete record removes its rows") {
+TEST_CASE("load: twice changes nothing, a changed message is rewritten, a delete record removes its rows") {
   const std::string db = "sqlite:" + temp_db("smx_test_load.db");
   {
     Loader first(db, 100, "run1");
