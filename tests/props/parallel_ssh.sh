@@ -20,6 +20,9 @@ skip() {
 command -v parallel > /dev/null || skip "GNU parallel is not installed (scripts/install-deps.sh installs it)"
 [ -x /usr/sbin/sshd ] || skip "openssh-server is not installed (scripts/install-deps.sh installs it)"
 command -v ip > /dev/null || skip "iproute2 is not installed"
+# A container without CAP_SYS_ADMIN cannot make namespaces: that is a missing facility, said so.
+if ! ip netns add "smx-probe-$$" 2> /dev/null; then skip "ip netns add is not permitted here (no CAP_SYS_ADMIN)"; fi
+ip netns del "smx-probe-$$"
 fail() {
   echo "FAIL: $*" >&2
   exit 1
