@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages smx builds and tests with, when they are missing.
 set -euo pipefail
-packages=(cmake ninja-build g++ pkg-config libcli11-dev libpugixml-dev libicu-dev libyaml-cpp-dev libyaml-dev
+packages=(cmake ninja-build g++ pkg-config libcli11-dev libpugixml-dev libicu-dev libyaml-cpp-dev libyaml-dev libssl-dev
           doctest-dev libsimdjson-dev pandoc python3 nodejs
           libsqlite3-dev sqlite3 libpq-dev libxxhash-dev postgresql-15
           parallel openssh-server openssh-client iproute2 tmux slurmctld slurmd slurm-client)

@@ -471,3 +471,82 @@ TEST_CASE("conversion is safe from several threads at once") {
 }
 
 }  // TEST_SUITE
+
+// ---------------------------------------------------------------------------------------------
+// CharsetEncoder: UTF-8 -> ISO-2022-JP / CP932 one character at a time (smx gen's writer).
+
+namespace {
+std::string encode_with(smx::CharsetEncoder& encoder, std::string_view utf8) {
+  std::string out;
+  REQUIRE(encoder.encode(utf8, out));
+  return out;
+}
+std::string decode_as(const std::string& bytes, Charset charset) {
+  std::string out;
+  std::vector<CharsetFinding> findings;
+  REQUIRE(smx::to_utf8(bytes, charset, out, findings));
+  CHECK(findings.empty());
+  return out;
+}
+}  // namespace
+
+TEST_CASE("CharsetEncoder: ISO-2022-JP and CP932 round-trip through to_utf8") {
+  // Kanji, kana, full-width forms, Greek, symbols, the JIS forms ICU maps the Microsoft way (〜 −
+  // ‖ ¢ £ ¬), ASCII between the runs and HL7 delimiters.
+  const std::string jis = "PID|0001||患者^太郎~カンジャ^タロウ|ｍｇ／ｄｌ ×10^4/μl 6.6〜8.1 γ−ＧＴ ℃ 々 ‖¢£¬\r";
+  smx::CharsetEncoder iso(Charset::iso2022jp);
+  const std::string iso_bytes = encode_with(iso, jis);
+  CHECK(decode_as(iso_bytes, Charset::iso2022jp) == jis);
+  // The same bytes ICU writes for the whole text at once (ESC $ B / ESC ( B around every run).
+  std::string whole;
+  REQUIRE(smx::from_utf8(jis, Charset::iso2022jp, whole));
+  CHECK(iso_bytes == whole);
+  CHECK(encode_with(iso, jis) == iso_bytes);  // again, from the cache
+  // CP932 decodes ～ and － the Microsoft way: text in those forms round-trips.
+  const std::string cp932 = "患者 ｍｇ／ｄｌ ×10^4/μl 6.6～8.1 γ－ＧＴ ℃ \\~";
+  smx::CharsetEncoder sjis(Charset::shift_jis);
+  const std::string sjis_bytes = encode_with(sjis, cp932);
+  CHECK(decode_as(sjis_bytes, Charset::shift_jis) == cp932);
+  std::string whole_sjis;
+  REQUIRE(smx::from_utf8(cp932, Charset::shift_jis, whole_sjis));
+  CHECK(sjis_bytes == whole_sjis);
+}
+
+TEST_CASE("CharsetEncoder: each run of JIS X 0208 characters between ESC $ B and ESC ( B") {
+  smx::CharsetEncoder iso(Charset::iso2022jp);
+  // 患 = JIS 0x3435, 者 = 0x3C54 (JIS X 0208 row 20 and 28).
+  CHECK(encode_with(iso, "A患者B患C") == "A\x1B$B45<T\x1B(BB\x1B$B45\x1B(B" "C");
+  CHECK(encode_with(iso, "患") == "\x1B$B45\x1B(B");
+  CHECK(encode_with(iso, "ascii only") == "ascii only");
+  CHECK(encode_with(iso, "").empty());
+  smx::CharsetEncoder sjis(Charset::shift_jis);
+  CHECK(encode_with(sjis, "A患者") == "A\x8A\xB3\x8E\xD2");
+}
+
+TEST_CASE("CharsetEncoder: refuses what the charset cannot carry, and invalid UTF-8") {
+  std::string out = "keep";
+  smx::CharsetEncoder iso(Charset::iso2022jp);
+  CHECK_FALSE(iso.encode("患者ｶﾀｶﾅ", out));  // half-width katakana: not JIS X 0208
+  CHECK(iso.failed_character() == "ｶ");
+  CHECK(out == "keep");
+  CHECK_FALSE(iso.encode("a😀", out));
+  CHECK(iso.failed_character() == "😀");
+  CHECK_FALSE(iso.encode("a\xE6\x82", out));  // truncated sequence
+  CHECK(iso.failed_character().empty());
+  CHECK_FALSE(iso.encode("\xC0\xAF", out));  // overlong '/'
+  CHECK_FALSE(iso.encode("\xED\xA0\x80", out));  // a surrogate
+  CHECK(out == "keep");
+  CHECK(iso.encode("患", out));  // a failure leaves nothing behind
+  CHECK(out == "keep\x1B$B45\x1B(B");
+  smx::CharsetEncoder sjis(Charset::shift_jis);
+  out.clear();
+  CHECK_FALSE(sjis.encode("😀", out));
+  smx::CharsetEncoder utf8(Charset::utf8);
+  CHECK(utf8.encode("患者", out));
+  CHECK(out == "患者");
+  CHECK_FALSE(utf8.encode("\xFF", out));
+  smx::CharsetEncoder ascii(Charset::ascii);
+  CHECK_FALSE(ascii.encode("é", out));
+  CHECK(ascii.failed_character() == "é");
+  CHECK(out == "患者");
+}

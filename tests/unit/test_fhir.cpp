@@ -98,6 +98,9 @@ TEST_CASE("fhir: HL7 DTM to FHIR dateTime, date, instant") {
   CHECK(fhir::dtm_to_date_time("20111220103059+0000") == "2011-12-20T10:30:59+00:00");
   CHECK_FALSE(fhir::dtm_to_date_time("20110230"));
   CHECK(fhir::dtm_to_date_time("20120229") == "2012-02-29");
+  CHECK_FALSE(fhir::dtm_to_date_time("19000229"));  // century rule (<chrono>)
+  CHECK(fhir::dtm_to_date_time("20000229") == "2000-02-29");
+  CHECK_FALSE(fhir::dtm_to_date_time("20240631"));
   CHECK_FALSE(fhir::dtm_to_date_time("201113"));
   CHECK_FALSE(fhir::dtm_to_date_time("2011122025"));
   CHECK_FALSE(fhir::dtm_to_date_time("201112201"));

@@ -410,3 +410,122 @@ TEST_CASE("framing: odd_line marks the first line that cannot begin a segment") 
   CHECK_FALSE(is_binary_byte(0x0E));  // SO: JIS7 katakana
   CHECK_FALSE(is_binary_byte(0x89));
 }
+
+TEST_CASE("Message::value answers field, repetition, component and subcomponent from one index") {
+  Message m;
+  REQUIRE(m.assign("MSH|^~\\&|APP|FAC|||20240101||OML^O33^OML_O33|1|P|2.5\r"
+                   "PID|1||123^^^FAC^PI~456^^^OTHER^PI||山田^太郎||19600101|F\r"
+                   "OBX|1|CWE|A&B^text^L||x|||||F\r"));
+  CHECK(m.field(0, 1) == "|");
+  CHECK(m.field(0, 2) == "^~\\&");
+  CHECK(m.value(0, 2, 1, 1) == "^~\\&");  // delimiters are not split
+  CHECK(m.field(0, 9) == "OML^O33^OML_O33");
+  CHECK(m.value(1, 3, 0) == "123^^^FAC^PI~456^^^OTHER^PI");
+  CHECK(m.value(1, 3, 1) == "123^^^FAC^PI");
+  CHECK(m.value(1, 3, 2, 4) == "OTHER");
+  CHECK(m.value(1, 3, 3, 1).empty());  // no third repetition
+  CHECK(m.value(1, 5, 1, 2) == "太郎");
+  CHECK(m.value(2, 3, 1, 1) == "A&B");
+  CHECK(m.value(2, 3, 1, 1, 2) == "B");
+  CHECK(m.value(2, 10, 1) == "F");
+  CHECK(m.value(2, 11, 1).empty());  // past the last field
+  CHECK(m.field_count(0) == 12);
+  CHECK(m.field_count(1) == 8);
+  CHECK(m.field_count(2) == 10);
+  // Every field agrees with splitting the segment by hand.
+  for (std::size_t s = 0; s < m.segment_count(); ++s)
+    for (std::size_t f = 1; f <= m.field_count(s) + 1; ++f) {
+      const std::size_t piece = m.is_msh(s) ? f - 1 : f;
+      if (m.is_msh(s) && f == 1) continue;
+      CHECK(m.field(s, f) == nth_piece(m.segment(s), '|', piece));
+    }
+}
+
+TEST_CASE("Message::message_type: MSH-9 code, event and structure") {
+  Message m;
+  REQUIRE(m.assign("MSH|^~\\&|A|B|||20240101||ADT^A08|1|P|2.5\rPID|1\r"));
+  const MessageType t = m.message_type();
+  CHECK(t.code == "ADT");
+  CHECK(t.event == "A08");
+  CHECK(t.structure.empty());
+  CHECK(t.type_event() == "ADT^A08");
+  Message none;
+  REQUIRE(none.assign("MSH|^~\\&|A|B|||20240101|||1|P|2.5\r"));
+  CHECK(none.message_type().type_event() == "^");
+}
+
+TEST_CASE("parse_dtm: HL7 v2.5 DTM with its precision and offset") {
+  Dtm d = parse_dtm("20240229153000.12+0900");
+  CHECK(d.ok());
+  CHECK(d.digits == 14);
+  CHECK(d.year == 2024);
+  CHECK(d.month == 2);
+  CHECK(d.day == 29);
+  CHECK(d.hour == 15);
+  CHECK(d.fraction == "12");
+  CHECK(d.has_offset);
+  CHECK(d.offset_minutes == 540);
+  CHECK(parse_dtm("2024").digits == 4);
+  CHECK(parse_dtm("202402").ok());
+  CHECK(parse_dtm("20230229").status == DtmStatus::bad_value);   // not a leap year
+  CHECK(parse_dtm("2024022").status == DtmStatus::bad_format);   // odd digits
+  CHECK(parse_dtm("20240101120000.1234").ok());
+  CHECK(parse_dtm("20240101120000.12345").status == DtmStatus::bad_format);
+  CHECK(parse_dtm("202401011200.5").status == DtmStatus::bad_format);  // fraction needs seconds
+  CHECK(parse_dtm("2024010125").status == DtmStatus::hour_24_47);
+  CHECK(parse_dtm("2024010148").status == DtmStatus::bad_value);
+  CHECK(parse_dtm("20240101-0330").offset_minutes == -210);
+  CHECK(parse_dtm("20240101+1400").ok());
+  CHECK(parse_dtm("20240101+1430").status == DtmStatus::bad_value);
+  CHECK(parse_dtm("20240101+09").status == DtmStatus::bad_format);
+  CHECK(parse_dtm("20240101", 8).ok());
+  CHECK(parse_dtm("2024010112", 8).status == DtmStatus::bad_format);  // DT: no time
+  CHECK(parse_dtm("00000101").status == DtmStatus::bad_value);
+}
+
+TEST_CASE("SegmentBuilder: fields by number, MSH-1 and MSH-2 from the delimiters, CR at the end") {
+  std::string text;
+  {
+    hl7::SegmentBuilder msh(text, "MSH");
+    msh.field(3, "HIS").more("H01").field(7, "20240101120000").field(9, "ADT^A08^ADT_A01").field(12, "2.5");
+  }
+  {
+    hl7::SegmentBuilder pid(text, "PID");
+    pid.field(3, "0001").more("^^^^PI").text(5, "山田|太郎^様 & 100% \\ ~");
+    pid.field(5, "^X");  // a number not past the current field appends to it
+  }
+  hl7::SegmentBuilder(text, "PV1").field(2, "O");
+  CHECK(text == "MSH|^~\\&|HISH01||||20240101120000||ADT^A08^ADT_A01|||2.5\r"
+                "PID|||0001^^^^PI||山田\\F\\太郎\\S\\様 \\T\\ 100% \\E\\ \\R\\^X\r"
+                "PV1||O\r");
+  Message m;
+  REQUIRE(m.assign(text));
+  CHECK(m.segment_count() == 3);
+  CHECK(m.field(0, 3) == "HISH01");
+  CHECK(m.field(0, 9) == "ADT^A08^ADT_A01");
+  CHECK(m.field(0, 12) == "2.5");
+  CHECK(decoded(nth_piece(m.field(1, 5), '^', 0), m.delimiters()) == "山田|太郎^様 & 100% \\ ~");
+  CHECK(m.field(2, 2) == "O");
+}
+
+TEST_CASE("SegmentBuilder: other delimiters, a truncation character, escaped() and decoded()") {
+  Delimiters d;
+  d.field = '#';
+  d.component = '$';
+  d.repetition = '*';
+  d.escape = '!';
+  d.subcomponent = '%';
+  d.truncation = '+';
+  std::string text;
+  { hl7::SegmentBuilder(text, "MSH", d).field(3, "A").field(4, "B"); }
+  { hl7::SegmentBuilder(text, "OBX", d).text(5, "a#b$c"); }
+  CHECK(text == "MSH#$*!%+#A#B\rOBX#####a!F!b!S!c\r");
+  Message m;
+  REQUIRE(m.assign(text));
+  CHECK(m.delimiters().field == '#');
+  CHECK(m.delimiters().truncation == '+');
+  CHECK(m.field(0, 4) == "B");
+  CHECK(decoded(m.field(1, 5), m.delimiters()) == "a#b$c");
+  CHECK(escaped("a|b", Delimiters{}) == "a\\F\\b");
+  CHECK(decoded(escaped("x^y&z~w\\v|u"), Delimiters{}) == "x^y&z~w\\v|u");
+}

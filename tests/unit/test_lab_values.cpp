@@ -296,3 +296,15 @@ TEST_CASE("lab values: compound values have typed parts") {
   CHECK(role_name(PR::class_value) == "class");
   CHECK(role_name(PR::none).empty());
 }
+
+TEST_CASE("lab values: malformed UTF-8 is never folded into a digit (ICU U8_NEXT, RFC 3629)") {
+  // U+FF11 (full-width 1) written as an overlong 4-byte sequence: not UTF-8, so not a number;
+  // the hand-written decoder before ICU read it as １ and folded it to 1.
+  CHECK(parse_value("\xF0\x8F\xBC\x91").kind == VK::text);
+  CHECK(parse_value("1\xF0\x8F\xBC\x91").kind == VK::text);
+  // A surrogate (U+D835) and a truncated sequence are junk too; the well-formed １ still folds.
+  CHECK(parse_value("\xED\xA0\xB5").kind == VK::text);
+  CHECK(parse_value("1\xEF\xBC").kind == VK::text);
+  CHECK(parse_value("\xEF\xBC\x91").kind == VK::numeric);
+  CHECK(parse_value("\xEF\xBC\x91").number == 1.0);
+}

@@ -416,6 +416,13 @@ TEST_CASE("tables: YAML bombs and oversized documents are refused") {
   // Not UTF-8.
   CHECK_STARTS_WITH(alias_error(std::string(aliases_head) + "global:\n  \"\xff\": g\n"),
                     "a.yaml:3:4: not UTF-8");
+  // RFC 3629 (ICU's U8_NEXT): an overlong '/', a surrogate and a code point past U+10FFFF.
+  CHECK_STARTS_WITH(alias_error(std::string(aliases_head) + "global:\n  \"a\xc0\xaf\": g\n"),
+                    "a.yaml:3:5: not UTF-8 (byte offset");
+  CHECK_STARTS_WITH(alias_error(std::string(aliases_head) + "global:\n  \"\xed\xa0\x80\": g\n"),
+                    "a.yaml:3:4: not UTF-8");
+  CHECK_STARTS_WITH(alias_error(std::string(aliases_head) + "global:\n  \"\xf4\x90\x80\x80\": g\n"),
+                    "a.yaml:3:4: not UTF-8");
   // Empty input is a null document, not a crash.
   CHECK_STARTS_WITH(alias_error(""), "a.yaml:1:1: the unit alias table must be a map");
 }

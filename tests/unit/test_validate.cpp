@@ -94,6 +94,11 @@ TEST_CASE("DTM checker") {
   CHECK(check_dtm("2024") == DtmResult::ok);
   CHECK(check_dtm("20240229") == DtmResult::ok);
   CHECK(check_dtm("20230229") == DtmResult::bad_value);
+  // Gregorian century rule (<chrono>): 1900 is not a leap year, 2000 is; 30 days in April.
+  CHECK(check_dtm("19000229") == DtmResult::bad_value);
+  CHECK(check_dtm("20000229") == DtmResult::ok);
+  CHECK(check_dtm("20240431") == DtmResult::bad_value);
+  CHECK(check_dtm("20241231") == DtmResult::ok);
   CHECK(check_dtm("20111220224447.3399") == DtmResult::ok);
   CHECK(check_dtm("20111220224447.33991") == DtmResult::bad_format);
   CHECK(check_dtm("202401011230.5") == DtmResult::bad_format);  // fraction needs seconds

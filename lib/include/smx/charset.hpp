@@ -1,6 +1,7 @@
 // lib/charset: detect the character set of raw message bytes and convert to UTF-8 (ICU).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,34 @@ bool to_utf8(std::string_view bytes, Charset charset, std::string& out,
 // not valid UTF-8 or holds a character the charset cannot carry; EUC-JP and unknown also
 // give false.
 bool from_utf8(std::string_view utf8, Charset charset, std::string& out);
+
+// Writes UTF-8 text in `charset` (for writers such as `smx gen`) one character at a time through
+// from_utf8, remembering the bytes of every character it has met: messages repeat the same few
+// hundred characters, and a converter call per message would cost more than the message.
+// ISO-2022-JP: only JIS X 0208 characters, each run between ESC $ B and ESC ( B (SS-MIX2 reference
+// §5), so to_utf8 gives the text back; Shift_JIS (CP932) as from_utf8 writes it; UTF-8 and ASCII
+// are copied after a check. Not safe to share between threads (one per writer).
+class CharsetEncoder {
+ public:
+  explicit CharsetEncoder(Charset charset);
+  ~CharsetEncoder();
+  CharsetEncoder(const CharsetEncoder&) = delete;
+  CharsetEncoder& operator=(const CharsetEncoder&) = delete;
+
+  // Appends `utf8` encoded to `out`. Returns false when `utf8` is not valid UTF-8 or holds a
+  // character the charset cannot carry (out then holds nothing new; failed_character() names it).
+  bool encode(std::string_view utf8, std::string& out);
+  // The character the last failed encode() stopped at, as UTF-8 ("" for invalid UTF-8).
+  const std::string& failed_character() const { return failed_; }
+  Charset charset() const { return charset_; }
+
+ private:
+  const std::string* lookup(std::int32_t code_point, std::string_view character);
+  Charset charset_;
+  std::string failed_;
+  struct Cache;
+  std::unique_ptr<Cache> cache_;
+};
 
 // True when `bytes` is valid UTF-8 (fast path, SIMD).
 bool is_valid_utf8(std::string_view bytes);

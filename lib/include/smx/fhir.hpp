@@ -44,7 +44,8 @@ inline bool is_json_number(std::string_view text) { return json::is_number(text)
 // and machine, so a reload updates instead of duplicating.
 
 std::string make_id(const std::vector<std::string_view>& key_parts);
-// SHA-256 of bytes, 32 raw bytes (FIPS 180-4). Public for its test vectors.
+// SHA-256 of bytes (FIPS 180-4, computed by OpenSSL libcrypto), 32 raw bytes. Public for its
+// test vectors.
 std::string sha256(std::string_view bytes);
 
 // ---------------------------------------------------------------------------------------------

@@ -126,6 +126,31 @@ const char* find_line_break(const char* p, const char* end);
 // A decoded message: UTF-8 text, every segment ended by CR, plus an index of segment starts.
 // Field accessors return views into the text; no per-field allocation.
 
+// HL7 v2.5 DTM (§2.A.22): YYYY[MM[DD[HH[MM[SS[.S[S[S[S]]]]]]]]][+/-ZZZZ]. The one reader of it
+// (validate checks with it, fhir converts with it). Precision is the number of digits as sent.
+enum class DtmStatus { ok, bad_format, bad_value, hour_24_47 };
+struct Dtm {
+  DtmStatus status = DtmStatus::bad_format;
+  int digits = 0;                 // 4, 6, 8, 10, 12 or 14: the precision as sent
+  std::string_view text;          // those digits
+  std::string_view fraction;      // digits after '.', up to 4
+  bool has_offset = false;
+  int offset_minutes = 0;         // signed, e.g. +0900 -> 540
+  std::string_view offset;        // "+0900" as sent
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;  // 0 when not sent
+  bool ok() const { return status == DtmStatus::ok; }
+};
+// `max_digits` limits the precision (8 for DT). hour_24_47: hours 24-47, seen in SS-MIX2 data.
+Dtm parse_dtm(std::string_view value, std::size_t max_digits = 14);
+
+// MSH-9 (HL7 v2.5 §2.15.9.9, MSG): message code ^ trigger event ^ message structure, raw.
+struct MessageType {
+  std::string_view code;       // MSH-9.1, e.g. OML
+  std::string_view event;      // MSH-9.2, e.g. O33
+  std::string_view structure;  // MSH-9.3, e.g. OML_O33 (often absent in SS-MIX2 data)
+  std::string type_event() const;  // "OML^O33", the key of the SS-MIX2 data-type table
+};
+
 class Message {
  public:
   Message() = default;
@@ -150,6 +175,14 @@ class Message {
   // characters) of segment i, raw (escaped). Empty view when absent.
   std::string_view field(std::size_t segment_index, std::size_t field_number) const;
   std::size_t field_count(std::size_t segment_index) const;
+  // One value of a field, raw (escaped): repetition r, component c, subcomponent s, all 1-based;
+  // 0 stops there (value(i, 5) is the whole field, value(i, 5, 1) its first repetition,
+  // value(i, 5, 1, 2) the second component of that). Empty view when absent.
+  std::string_view value(std::size_t segment_index, std::size_t field_number, std::size_t repetition,
+                         std::size_t component = 0, std::size_t subcomponent = 0) const;
+  // MSH-9 of the message's MSH (first repetition); empty parts when absent.
+  MessageType message_type() const;
+  bool is_msh(std::size_t segment_index) const;
   // Index of the k-th (0-based) segment with this id, or npos.
   std::size_t find_segment(std::string_view id, std::size_t k = 0) const;
 
@@ -169,6 +202,10 @@ class Message {
 
  private:
   std::string_view undo_jis_roman(std::string_view in, const DelimiterReading& reading);
+  void index_fields();
+  std::string_view piece(std::size_t segment_index, std::size_t n) const;  // n-th piece split on '|'
+  std::vector<std::uint32_t> pieces_;       // start of every piece of every segment, + a sentinel each
+  std::vector<std::uint32_t> first_piece_;  // segment i's pieces begin at pieces_[first_piece_[i]]
   std::string rewritten_;
   std::string text_;
   std::vector<std::uint32_t> starts_;  // segment starts, plus text_.size() at the end
@@ -201,6 +238,40 @@ inline bool has_escape(std::string_view raw, const Delimiters& d) {
 std::string decoded(std::string_view raw, const Delimiters& delimiters);
 // Appends `text` escaped so it can stand as a value (delimiters -> \F\ \S\ ...).
 void escape(std::string_view text, const Delimiters& delimiters, std::string& out);
+// `text` escaped (escape() into a new string).
+std::string escaped(std::string_view text, const Delimiters& delimiters = {});
+
+// ---------------------------------------------------------------------------------------------
+// Building: one segment appended to a message text, its fields placed by number (the empty ones
+// before it filled in), ended by CR when the builder goes out of scope. field() and more() take
+// raw (already escaped) values; text() escapes. MSH starts with MSH-1 and MSH-2 from the
+// delimiters (HL7 v2.5 §2.5.4), so its next field is MSH-3.
+//   { SegmentBuilder pid(message, "PID"); pid.field(3, id).more("^^^^PI").text(5, name); }
+class SegmentBuilder {
+ public:
+  SegmentBuilder(std::string& out, std::string_view id, const Delimiters& delimiters = {});
+  ~SegmentBuilder() { out_.push_back('\r'); }
+  SegmentBuilder(const SegmentBuilder&) = delete;
+  SegmentBuilder& operator=(const SegmentBuilder&) = delete;
+  // Starts field `number` (after the current one; a lower number appends to the current field).
+  SegmentBuilder& field(int number, std::string_view raw) {
+    for (; field_ < number; ++field_) out_.push_back(delimiters_.field);
+    out_.append(raw);
+    return *this;
+  }
+  // Appends to the current field.
+  SegmentBuilder& more(std::string_view raw) {
+    out_.append(raw);
+    return *this;
+  }
+  // Starts field `number` with `text` escaped.
+  SegmentBuilder& text(int number, std::string_view text);
+
+ private:
+  std::string& out_;
+  Delimiters delimiters_;
+  int field_ = 0;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Paths: PID-3, PID-5.1, PID-5[2].1, OBX-5.1.2, OBX[3]-5, OBX[*]-5, PID.5.1, MSH-9.1.

@@ -3,7 +3,10 @@
 #include <unicode/ucnv.h>
 #include <unicode/ucnv_err.h>
 #include <unicode/ustring.h>
+#include <unicode/utf8.h>
 
+#include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "charset/internal.hpp"
@@ -74,6 +77,74 @@ bool from_utf8(std::string_view utf8, Charset charset, std::string& out) {
     return false;
   }
   out.resize(static_cast<std::size_t>(target - out.data()));
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct CharsetEncoder::Cache {
+  std::unordered_map<std::int32_t, std::string> bytes;  // code point -> its bytes (no shifts); looked up only
+};
+
+CharsetEncoder::CharsetEncoder(Charset charset) : charset_(charset), cache_(std::make_unique<Cache>()) {}
+CharsetEncoder::~CharsetEncoder() = default;
+
+// The bytes of one character in the charset (for ISO-2022-JP the two JIS X 0208 bytes, without
+// the shifts), or nullptr when the charset cannot carry it.
+const std::string* CharsetEncoder::lookup(std::int32_t code_point, std::string_view character) {
+  auto found = cache_->bytes.find(code_point);
+  if (found != cache_->bytes.end()) return &found->second;
+  std::string bytes;
+  if (!from_utf8(character, charset_, bytes)) return nullptr;
+  if (charset_ == Charset::iso2022jp) {
+    // ESC $ B b1 b2 ESC ( B: keep the two JIS X 0208 bytes; encode() writes the shifts.
+    if (bytes.size() != 8 || bytes.compare(0, 3, "\x1B$B") != 0) return nullptr;
+    bytes = bytes.substr(3, 2);
+  }
+  return &cache_->bytes.emplace(code_point, std::move(bytes)).first->second;
+}
+
+bool CharsetEncoder::encode(std::string_view utf8, std::string& out) {
+  failed_.clear();
+  if (charset_ == Charset::utf8) {
+    if (!is_valid_utf8(utf8)) return false;
+    out.append(utf8);
+    return true;
+  }
+  const std::size_t start = out.size();
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(utf8.data());
+  const auto length = static_cast<std::int32_t>(utf8.size());
+  bool jis = false;  // ISO-2022-JP: inside ESC $ B
+  for (std::int32_t i = 0; i < length;) {
+    const std::int32_t at = i;
+    UChar32 code_point = 0;
+    U8_NEXT(bytes, i, length, code_point);
+    if (code_point < 0) {
+      out.resize(start);
+      return false;
+    }
+    if (code_point < 0x80) {
+      if (jis) {
+        out.append("\x1B(B");
+        jis = false;
+      }
+      out.push_back(static_cast<char>(code_point));
+      continue;
+    }
+    std::string_view character = utf8.substr(static_cast<std::size_t>(at), static_cast<std::size_t>(i - at));
+    const std::string* encoded = lookup(code_point, character);
+    if (encoded == nullptr) {
+      failed_.assign(character);
+      out.resize(start);
+      return false;
+    }
+    if (charset_ == Charset::iso2022jp && !jis) {
+      out.append("\x1B$B");
+      jis = true;
+    }
+    out.append(*encoded);
+  }
+  if (jis) out.append("\x1B(B");  // every run ends in ASCII (RFC 1468)
   return true;
 }
 

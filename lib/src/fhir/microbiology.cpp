@@ -34,14 +34,14 @@ bool microbiology_code(const Cwe& c, bool order_level) {
 }
 
 bool janis_value(const View& v, std::size_t obx) {
-  Cwe value = read_cwe(v, v.rep(v.field(obx, 5), 0));
+  Cwe value = read_cwe(v, obx, 5);
   return value.system == "JANIS" || value.alt_system == "JANIS";
 }
 
 bool is_microbiology(const View& v, const ObxGroup& g) {
-  if (microbiology_code(read_cwe(v, v.rep(v.field(g.obr, 4), 0)), true)) return true;
+  if (microbiology_code(read_cwe(v, g.obr, 4), true)) return true;
   return std::any_of(g.obx.begin(), g.obx.end(), [&](std::size_t obx) {
-    return microbiology_code(read_cwe(v, v.rep(v.field(obx, 3), 0)), false) || janis_value(v, obx);
+    return microbiology_code(read_cwe(v, obx, 3), false) || janis_value(v, obx);
   });
 }
 
@@ -114,7 +114,7 @@ void link_parent(Host& host, const View& v, const std::vector<ObxGroup>& groups,
   for (std::size_t k = 0; k < groups.size(); ++k) {
     if (k == child) continue;
     for (std::size_t obx : groups[k].obx) {
-      Cwe code = read_cwe(v, v.rep(v.field(obx, 3), 0));
+      Cwe code = read_cwe(v, obx, 3);
       auto names = [&](const std::string& wanted) {
         return !wanted.empty() && (code.code == wanted || code.alt_code == wanted);
       };
@@ -172,11 +172,7 @@ void write_microbiology_members(Host& host, const View& v, JsonWriter& w, const 
   auto members = plan.members.find(obx);
   if (members != plan.members.end() && !members->second.empty()) {
     w.begin_array("hasMember");
-    for (const std::string& id : members->second) {
-      w.begin_object();
-      w.string("reference", "Observation/" + id);
-      w.end_object();
-    }
+    for (const std::string& id : members->second) reference(w, {}, "Observation", id);
     w.end_array();
   }
   const std::vector<std::size_t>& rows = plan.components_of(obx);
@@ -185,12 +181,12 @@ void write_microbiology_members(Host& host, const View& v, JsonWriter& w, const 
     w.begin_array("component");
     for (std::size_t row : rows) {
       w.begin_object();
-      Cwe code = read_cwe(v, v.rep(v.field(row, 3), 0));
+      Cwe code = read_cwe(v, row, 3);
       if (code.empty()) code.original_text = "unknown";
       host.write_codeable_concept(w, "code", code, true);
-      host.write_obx_value(v, w, row, observation_status(v.c(row, 11, 1)));
-      host.write_obx_interpretation(v, w, row);
-      host.write_obx_reference_range(v, w, row);
+      ObxValue value = write_obx_value(host, v, w, row, observation_status(v.c(row, 11, 1)));
+      write_obx_interpretation(host, v, w, row, value);
+      write_obx_reference_range(v, w, row, value.unit);
       w.end_object();
     }
     w.end_array();

@@ -27,7 +27,6 @@ namespace smx::fhir::detail {
 namespace {
 
 constexpr std::string_view kLoinc = "http://loinc.org";
-constexpr std::string_view kUcum = "http://unitsofmeasure.org";
 constexpr std::string_view kCategory = "http://terminology.hl7.org/CodeSystem/observation-category";
 constexpr std::string_view kJpSimpleCategory = "http://jpfhir.jp/fhir/core/CodeSystem/JP_SimpleObservationCategory_CS";
 constexpr std::string_view kJpVitalCategory = "http://jpfhir.jp/fhir/core/CodeSystem/JP_ObservationVitalSignsCategory_CS";
@@ -156,11 +155,9 @@ class VitalWriter {
   void begin_common(JsonWriter& w, const Row& r, const std::vector<std::string>& profiles);
   void categories(JsonWriter& w, const Vital* vital, bool vital_signs);
   void vital_code(JsonWriter& w, std::string_view key, const Vital& vital, const Cwe& sent);
-  void subject(JsonWriter& w);
   void effective(JsonWriter& w, const Row& r);
   bool timed(const Row& r) const;
-  void quantity(JsonWriter& w, const Measured& m);
-  void value_and_interpretation(JsonWriter& w, const Row& r, const Measured& m);
+  ObxValue value_and_interpretation(JsonWriter& w, const Row& r, const Measured& m);
   bool says_vital_signs(std::size_t obr) const;
 
   Host& host_;
@@ -205,7 +202,7 @@ void VitalWriter::collect() {
     r.obx = i;
     r.orc = orc;
     r.obr = obr;
-    r.code = read_cwe(v_, v_.rep(v_.field(i, 3), 0));
+    r.code = read_cwe(v_, i, 3);
     r.vital = lookup(r.code.code, r.code.system);
     if (r.vital) nho_short_code_ = nho_short_code_ || r.code.code.size() == 16;
     else if ((r.vital = lookup(r.code.alt_code, r.code.alt_system)))
@@ -229,12 +226,8 @@ void VitalWriter::collect() {
 void VitalWriter::assign_ids() {
   std::unordered_map<std::string, int> seen;
   for (Row& r : rows_) {
-    const Cwe& c = r.code;
-    std::string key_code;
-    if (!c.code.empty() && !is_jlac(c.system)) key_code = c.system + ":" + c.code;
-    else if (!c.alt_code.empty() && !is_jlac(c.alt_system)) key_code = c.alt_system + ":" + c.alt_code;
-    else key_code = c.code.empty() ? c.alt_code : c.code;
-    std::string key = r.group_order + "|" + r.report_code + "|" + key_code + "|" + v_.c(r.obx, 4, 1) + "|" + r.time;
+    std::string key = r.group_order + "|" + r.report_code + "|" + observation_key_code(r.code) + "|" +
+                      v_.c(r.obx, 4, 1) + "|" + r.time;
     key += "#" + std::to_string(seen[key]++);
     r.id = host_.resource_id("Observation", {"ORU^R30", key});
   }
@@ -286,7 +279,7 @@ Measured VitalWriter::measure(const Row& r) {
       m.number = value;
   }
   // Every spelling sent must mean the vital's unit: a display that says otherwise blocks the code.
-  Cwe unit = read_cwe(v_, v_.rep(v_.field(r.obx, 6), 0));
+  Cwe unit = read_cwe(v_, r.obx, 6);
   m.unit.text = !unit.display.empty() ? unit.display : unit.code;
   bool any = false, all_known = true;
   for (const std::string* spelled : {&unit.code, &unit.display, &unit.alt_code, &unit.alt_display}) {
@@ -309,17 +302,6 @@ Measured VitalWriter::measure(const Row& r) {
   return m;
 }
 
-std::string_view status_of(Host& host, const View& v, std::size_t obx) {
-  // [V2F OBX-11] as for lab results.
-  std::string obx11 = v.c(obx, 11, 1);
-  std::string_view status = observation_status(obx11);
-  if (!status.empty()) return status;
-  host.report("FHIR-STATUS", "OBX-11",
-              obx11.empty() ? "OBX-11 empty; status unknown" : "OBX-11 not in table 0085; status unknown",
-              Severity::warning);
-  return "unknown";
-}
-
 // OBX-14, else OBR-7 (the ORU_R30 observation time), and where it came from.
 std::pair<std::string, std::string_view> observed_at(const View& v, std::size_t obx, std::size_t obr) {
   std::string time = v.c(obx, 14, 1);
@@ -329,7 +311,7 @@ std::pair<std::string, std::string_view> observed_at(const View& v, std::size_t 
 
 bool VitalWriter::says_vital_signs(std::size_t obr) const {
   // The sender files the OBR under LOINC 85353-1 (vital signs panel, [R4-VS]).
-  Cwe c = read_cwe(v_, v_.rep(v_.field(obr, 4), 0));
+  Cwe c = read_cwe(v_, obr, 4);
   return (c.system == "LN" && c.code == "85353-1") || (c.alt_system == "LN" && c.alt_code == "85353-1");
 }
 
@@ -351,20 +333,17 @@ void VitalWriter::begin_common(JsonWriter& w, const Row& r, const std::vector<st
   w.string("value", ident);
   w.end_object();
   w.end_array();
-  w.string("status", status_of(host_, v_, r.obx));
+  write_obx_status(host_, v_, w, r.obx);  // [V2F OBX-11] as for lab results
 }
 
 void VitalWriter::categories(JsonWriter& w, const Vital* vital, bool vital_signs) {
-  auto one = [&](std::string_view system, std::string_view code, std::string_view display) {
-    coding_concept(w, {}, system, code, display);
-  };
   w.begin_array("category");
-  if (vital_signs) one(kCategory, "vital-signs", "Vital Signs");  // [R4-VS] VSCat
+  if (vital_signs) coding_concept(w, {}, kCategory, "vital-signs", "Vital Signs");  // [R4-VS] VSCat
   if (vital) {
-    one(kJpSimpleCategory, vital->jp_simple, {});
-    if (!vital->jp_category.empty()) one(kJpVitalCategory, vital->jp_category, {});
+    coding_concept(w, {}, kJpSimpleCategory, vital->jp_simple);
+    if (!vital->jp_category.empty()) coding_concept(w, {}, kJpVitalCategory, vital->jp_category);
   } else if (vital_signs) {
-    one(kJpSimpleCategory, "vital-signs", {});
+    coding_concept(w, {}, kJpSimpleCategory, "vital-signs");
   }
   w.end_array();
 }
@@ -375,13 +354,7 @@ void VitalWriter::vital_code(JsonWriter& w, std::string_view key, const Vital& v
   w.begin_array("coding");
   bool sent_loinc =
       (sent.system == "LN" && sent.code == vital.loinc) || (sent.alt_system == "LN" && sent.alt_code == vital.loinc);
-  if (!sent_loinc) {
-    w.begin_object();
-    w.string("system", kLoinc);
-    w.string("code", vital.loinc);
-    w.string("display", vital.display);
-    w.end_object();
-  }
+  if (!sent_loinc) coding(w, {}, kLoinc, vital.loinc, vital.display);
   host_.write_coding(w, sent.code, sent.display, sent.system);
   host_.write_coding(w, sent.alt_code, sent.alt_display, sent.alt_system);
   w.end_array();
@@ -392,39 +365,25 @@ void VitalWriter::vital_code(JsonWriter& w, std::string_view key, const Vital& v
   w.end_object();
 }
 
-void VitalWriter::quantity(JsonWriter& w, const Measured& m) {
-  w.begin_object("valueQuantity");
-  w.number("value", m.number->number_text);
-  w.string("comparator", lab::comparator_text(m.number->comparator));
-  w.string("unit", m.unit.text);
-  if (!m.unit.code.empty()) {
-    w.string("system", kUcum);
-    w.string("code", m.unit.code);
-  }
-  w.end_object();
-}
-
 void VitalWriter::effective(JsonWriter& w, const Row& r) {
   auto [time, where] = observed_at(v_, r.obx, r.obr);
   host_.write_date_time(w, "effectiveDateTime", time, where);
 }
 
-void VitalWriter::subject(JsonWriter& w) {
-  w.begin_object("subject");
-  w.string("reference", "Patient/" + host_.patient_id());
-  w.end_object();
-}
-
 // value[x] (own Quantity, or the lab mapping's when OBX-5 is not a number) and interpretation of
 // one row, in the open object (the Observation or a component).
-void VitalWriter::value_and_interpretation(JsonWriter& w, const Row& r, const Measured& m) {
+ObxValue VitalWriter::value_and_interpretation(JsonWriter& w, const Row& r, const Measured& m) {
+  ObxValue value;
   if (m.number) {
-    quantity(w, m);
-    host_.use_value_unit(m.unit, &*m.number);
+    w.begin_object("valueQuantity");
+    quantity_members(w, m.number->number_text, m.number->comparator, m.unit);
+    w.end_object();
+    value = ObxValue{m.unit, m.number};
   } else {
-    host_.write_obx_value(v_, w, r.obx, observation_status(v_.c(r.obx, 11, 1)));
+    value = write_obx_value(host_, v_, w, r.obx, observation_status(v_.c(r.obx, 11, 1)));
   }
-  host_.write_obx_interpretation(v_, w, r.obx);
+  write_obx_interpretation(host_, v_, w, r.obx, value);
+  return value;
 }
 
 bool VitalWriter::timed(const Row& r) const {
@@ -442,11 +401,11 @@ void VitalWriter::write_vital(const Row& r) {
   begin_common(w, r, profiles);
   categories(w, r.vital, true);
   vital_code(w, "code", *r.vital, r.code);
-  subject(w);
+  reference(w, "subject", "Patient", host_.patient_id());
   effective(w, r);
-  value_and_interpretation(w, r, m);
-  host_.write_obx_notes(v_, w, {r.obx});
-  host_.write_obx_reference_range(v_, w, r.obx);
+  ObxValue value = value_and_interpretation(w, r, m);
+  write_obx_notes(v_, w, {r.obx});
+  write_obx_reference_range(v_, w, r.obx, value.unit);
   w.end_object();
 }
 
@@ -460,25 +419,16 @@ void VitalWriter::write_panel(const Row& systolic, const Row& diastolic) {
   JsonWriter w = host_.begin_resource("Observation", systolic.id);
   begin_common(w, systolic, profiles);
   categories(w, systolic.vital, true);
-  w.begin_object("code");
-  w.begin_array("coding");
-  w.begin_object();
-  w.string("system", kLoinc);
-  w.string("code", kPanelLoinc);
-  w.string("display", kPanelDisplay);
-  w.end_object();
-  w.end_array();
-  w.string("text", kPanelDisplay);
-  w.end_object();
-  subject(w);
+  coding_concept(w, "code", kLoinc, kPanelLoinc, kPanelDisplay, kPanelDisplay);
+  reference(w, "subject", "Patient", host_.patient_id());
   effective(w, systolic);
-  host_.write_obx_notes(v_, w, {systolic.obx, diastolic.obx});
+  write_obx_notes(v_, w, {systolic.obx, diastolic.obx});
   w.begin_array("component");
   for (auto [row, m] : {std::pair<const Row*, const Measured*>{&systolic, &ms}, {&diastolic, &md}}) {
     w.begin_object();
     vital_code(w, "code", *row->vital, row->code);
-    value_and_interpretation(w, *row, *m);
-    host_.write_obx_reference_range(v_, w, row->obx);
+    ObxValue value = value_and_interpretation(w, *row, *m);
+    write_obx_reference_range(v_, w, row->obx, value.unit);
     w.end_object();
   }
   w.end_array();
@@ -494,17 +444,17 @@ void VitalWriter::write_other(const Row& r) {
   Cwe code = r.code;
   if (code.empty()) code.original_text = "unknown";
   host_.write_codeable_concept(w, "code", code, true);
-  subject(w);
+  reference(w, "subject", "Patient", host_.patient_id());
   effective(w, r);
-  host_.write_obx_value(v_, w, r.obx, observation_status(v_.c(r.obx, 11, 1)));
-  host_.write_obx_interpretation(v_, w, r.obx);
-  host_.write_obx_notes(v_, w, {r.obx});
-  host_.write_obx_reference_range(v_, w, r.obx);
+  ObxValue value = write_obx_value(host_, v_, w, r.obx, observation_status(v_.c(r.obx, 11, 1)));
+  write_obx_interpretation(host_, v_, w, r.obx, value);
+  write_obx_notes(v_, w, {r.obx});
+  write_obx_reference_range(v_, w, r.obx, value.unit);
   w.end_object();
 }
 
 }  // namespace
 
-void vital_signs(Host& host, const View& v) { VitalWriter(host, v).run(); }
+void write_vital_signs(Host& host, const View& v) { VitalWriter(host, v).run(); }
 
 }  // namespace smx::fhir::detail

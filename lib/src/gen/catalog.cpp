@@ -5,6 +5,7 @@
 // JIS X 0208 characters so it can be written in ISO-2022-JP (SS-MIX2 reference §5); ASCII
 // hyphens only (no U+2212/U+FF0D, whose mapping differs between ISO-2022-JP and CP932).
 #include <charconv>
+#include <chrono>
 #include <cmath>
 
 #include "gen/internal.hpp"
@@ -175,41 +176,24 @@ std::string_view specimen_name(Specimen specimen) {
 }
 
 // ---- dates ----------------------------------------------------------------------------------
-std::int64_t days_from_civil(int year, int month, int day) {
-  year -= month <= 2;
-  const std::int64_t era = (year >= 0 ? year : year - 399) / 400;
-  const auto yoe = static_cast<unsigned>(year - era * 400);
-  const unsigned doy = (153 * static_cast<unsigned>(month + (month > 2 ? -3 : 9)) + 2) / 5 +
-                       static_cast<unsigned>(day) - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-void civil_from_days(std::int64_t days, int& year, int& month, int& day) {
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  year = static_cast<int>(yoe) + static_cast<int>(era * 400) + (month <= 2);
-}
+// Days since 1970-01-01 in the proleptic Gregorian calendar, through <chrono> (sys_days).
 
 std::int64_t days_from_yyyymmdd(std::string_view s) {
   auto number = [&](std::size_t at, std::size_t length) {
-    int value = 0;
-    for (std::size_t i = at; i < at + length; ++i) value = value * 10 + (s[i] - '0');
+    unsigned value = 0;
+    for (std::size_t i = at; i < at + length; ++i) value = value * 10 + static_cast<unsigned>(s[i] - '0');
     return value;
   };
-  return days_from_civil(number(0, 4), number(4, 2), number(6, 2));
+  const std::chrono::year_month_day date{std::chrono::year{static_cast<int>(number(0, 4))},
+                                         std::chrono::month{number(4, 2)}, std::chrono::day{number(6, 2)}};
+  return std::chrono::sys_days{date}.time_since_epoch().count();
 }
 
 void append_yyyymmdd(std::string& out, std::int64_t days) {
-  int year, month, day;
-  civil_from_days(days, year, month, day);
-  char buffer[16];
+  const std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{days}}};
+  const int year = static_cast<int>(date.year());
+  const unsigned month = static_cast<unsigned>(date.month()), day = static_cast<unsigned>(date.day());
+  char buffer[8];
   buffer[0] = static_cast<char>('0' + year / 1000 % 10);
   buffer[1] = static_cast<char>('0' + year / 100 % 10);
   buffer[2] = static_cast<char>('0' + year / 10 % 10);

@@ -78,9 +78,7 @@ class Rng {
   std::uint64_t s_[4];
 };
 
-// ---- dates (proleptic Gregorian, days since 1970-01-01; H. Hinnant's algorithms) -------------
-std::int64_t days_from_civil(int year, int month, int day);
-void civil_from_days(std::int64_t days, int& year, int& month, int& day);
+// ---- dates (proleptic Gregorian, days since 1970-01-01; <chrono> sys_days) --------------------
 std::int64_t days_from_yyyymmdd(std::string_view yyyymmdd);  // checked by parse_date
 void append_yyyymmdd(std::string& out, std::int64_t days);
 

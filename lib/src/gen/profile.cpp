@@ -229,6 +229,105 @@ void draw_gap(Rng& rng, const Options& options, const FacilityProfile& p, const 
   m.gap = "unit";
 }
 
+// The JCCLS intervals of the item by sex in its canonical unit; false when the tables give none
+// (or none that converts), and the item is left out.
+bool draw_intervals(ItemModel& m, bool jscc_alp, const tables::Tables& tables, units::Ucum& ucum) {
+  // Intervals: JCCLS by sex (jccls.yaml); ALP by the JSCC method uses the JSCC-era interval
+  // 106-322 U/L (units-fhir.md §4.1 source C), which the shipped table leaves out on purpose.
+  if (jscc_alp) {
+    m.jccls_low[0] = m.jccls_low[1] = 106;
+    m.jccls_high[0] = m.jccls_high[1] = 322;
+  } else {
+    const tables::ReferenceInterval* male = tables.jccls.find(m.jlac10, tables::Sex::male);
+    const tables::ReferenceInterval* female = tables.jccls.find(m.jlac10, tables::Sex::female);
+    if (male == nullptr || female == nullptr) return false;
+    double factor_male = 1.0, factor_female = 1.0;
+    if (male->unit != m.canonical_unit) {
+      auto c = ucum.convert(1.0, male->unit, m.canonical_unit);
+      if (!c.ok()) return false;
+      factor_male = c.value;
+    }
+    if (female->unit != m.canonical_unit) {
+      auto c = ucum.convert(1.0, female->unit, m.canonical_unit);
+      if (!c.ok()) return false;
+      factor_female = c.value;
+    }
+    m.jccls_low[0] = male->low * factor_male;
+    m.jccls_high[0] = male->high * factor_male;
+    m.jccls_low[1] = female->low * factor_female;
+    m.jccls_high[1] = female->high * factor_female;
+    m.sex_specific = male != female;
+  }
+  return true;
+}
+
+// The decimals of the canonical intervals, and the facility's own intervals (profile own_ranges).
+void draw_site_ranges(ItemModel& m, bool own_ranges, Rng& rng) {
+  m.canonical_decimals = std::max({shortest_decimals(m.jccls_low[0]), shortest_decimals(m.jccls_high[0]),
+                                   shortest_decimals(m.jccls_low[1]), shortest_decimals(m.jccls_high[1])});
+  for (int sex = 0; sex < 2; ++sex) {
+    m.site_low[sex] = m.jccls_low[sex];
+    m.site_high[sex] = m.jccls_high[sex];
+  }
+  if (own_ranges) {
+    // The facility's own intervals: each bound moved by up to +-5 %, at the same precision.
+    double scale = 1.0;
+    for (int i = 0; i < m.canonical_decimals; ++i) scale *= 10.0;
+    for (int sex = 0; sex < 2; ++sex) {
+      if (sex == 1 && !m.sex_specific) {
+        m.site_low[1] = m.site_low[0];
+        m.site_high[1] = m.site_high[0];
+        break;
+      }
+      double low = m.jccls_low[sex] * (1.0 + 0.1 * (rng.unit() - 0.5));
+      double high = m.jccls_high[sex] * (1.0 + 0.1 * (rng.unit() - 0.5));
+      low = static_cast<double>(static_cast<long long>(low * scale + 0.5)) / scale;
+      high = static_cast<double>(static_cast<long long>(high * scale + 0.5)) / scale;
+      if (high > low) {
+        m.site_low[sex] = low;
+        m.site_high[sex] = high;
+      }
+    }
+  }
+}
+
+// The unit the facility reports the item in and its spelling; `local_for_lookup` is the local
+// code the tables would resolve a spelling with.
+void draw_reported_unit(ItemModel& m, const FacilityProfile& p, const tables::Tables& tables, units::Ucum& ucum,
+                        const std::string& local_for_lookup, Rng& rng) {
+  const LabItem& item = *m.item;
+  const tables::Analyte* analyte = m.analyte;
+  // Reported unit: the facility's unit system (units-fhir.md §3.1: RBC/PLT ×10^4/μL, WBC /μL,
+  // electrolytes mEq/L in Japanese habit; SI for some).
+  m.reported_unit = m.canonical_unit;
+  std::string_view wanted;
+  if (p.unit_system == "conventional") wanted = item.conventional_unit;
+  if (p.unit_system == "si") wanted = item.si_unit;
+  if (!wanted.empty()) {
+    double mass = analyte->molar_mass ? analyte->molar_mass->grams_per_mole : 0.0;
+    auto c = mass > 0 ? ucum.convert_with_molar_mass(1.0, std::string(wanted), m.canonical_unit, mass, analyte->charge)
+                      : ucum.convert(1.0, wanted, m.canonical_unit);
+    if (c.ok()) {
+      m.reported_unit = std::string(wanted);
+      m.to_canonical = c.value;
+    }
+  }
+  std::string style = p.unit_style;
+  if (style == "mixed") {
+    static const char* const styles[] = {"ucum", "iso", "lower", "fullwidth", "japanese"};
+    style = rng.pick(styles);
+  }
+  auto candidates = known_spellings(tables, item.analyte, m.reported_unit);
+  std::string spelling = pick_spelling(rng, candidates, m.reported_unit, style);
+  // Only spellings the shipped tables resolve to the unit meant, in the facility's charset.
+  std::string encoded;
+  if (resolve(tables, ucum, spelling, m.jlac10, local_for_lookup) != m.reported_unit ||
+      !from_utf8(spelling, p.charset, encoded))
+    spelling = m.reported_unit;
+  m.unit_spelling = spelling;
+  m.unit_system_name = style == "iso" ? "ISO+" : style == "ucum" ? "UCUM" : p.local_system;
+}
+
 }  // namespace
 
 FacilityModel build_facility(const Options& options, const tables::Tables& tables, units::Ucum& ucum,
@@ -278,89 +377,10 @@ FacilityModel build_facility(const Options& options, const tables::Tables& table
     }
     m.canonical_unit = analyte->unit_for(m.jlac10);
     if (m.canonical_unit.empty()) continue;
-    // Intervals: JCCLS by sex (jccls.yaml); ALP by the JSCC method uses the JSCC-era interval
-    // 106-322 U/L (units-fhir.md §4.1 source C), which the shipped table leaves out on purpose.
-    if (jscc_alp) {
-      m.jccls_low[0] = m.jccls_low[1] = 106;
-      m.jccls_high[0] = m.jccls_high[1] = 322;
-    } else {
-      const tables::ReferenceInterval* male = tables.jccls.find(m.jlac10, tables::Sex::male);
-      const tables::ReferenceInterval* female = tables.jccls.find(m.jlac10, tables::Sex::female);
-      if (male == nullptr || female == nullptr) continue;
-      double factor_male = 1.0, factor_female = 1.0;
-      if (male->unit != m.canonical_unit) {
-        auto c = ucum.convert(1.0, male->unit, m.canonical_unit);
-        if (!c.ok()) continue;
-        factor_male = c.value;
-      }
-      if (female->unit != m.canonical_unit) {
-        auto c = ucum.convert(1.0, female->unit, m.canonical_unit);
-        if (!c.ok()) continue;
-        factor_female = c.value;
-      }
-      m.jccls_low[0] = male->low * factor_male;
-      m.jccls_high[0] = male->high * factor_male;
-      m.jccls_low[1] = female->low * factor_female;
-      m.jccls_high[1] = female->high * factor_female;
-      m.sex_specific = male != female;
-    }
-    m.canonical_decimals = std::max({shortest_decimals(m.jccls_low[0]), shortest_decimals(m.jccls_high[0]),
-                                     shortest_decimals(m.jccls_low[1]), shortest_decimals(m.jccls_high[1])});
-    for (int sex = 0; sex < 2; ++sex) {
-      m.site_low[sex] = m.jccls_low[sex];
-      m.site_high[sex] = m.jccls_high[sex];
-    }
-    if (p.own_ranges) {
-      // The facility's own intervals: each bound moved by up to +-5 %, at the same precision.
-      double scale = 1.0;
-      for (int i = 0; i < m.canonical_decimals; ++i) scale *= 10.0;
-      for (int sex = 0; sex < 2; ++sex) {
-        if (sex == 1 && !m.sex_specific) {
-          m.site_low[1] = m.site_low[0];
-          m.site_high[1] = m.site_high[0];
-          break;
-        }
-        double low = m.jccls_low[sex] * (1.0 + 0.1 * (rng.unit() - 0.5));
-        double high = m.jccls_high[sex] * (1.0 + 0.1 * (rng.unit() - 0.5));
-        low = static_cast<double>(static_cast<long long>(low * scale + 0.5)) / scale;
-        high = static_cast<double>(static_cast<long long>(high * scale + 0.5)) / scale;
-        if (high > low) {
-          m.site_low[sex] = low;
-          m.site_high[sex] = high;
-        }
-      }
-    }
-
-    // Reported unit: the facility's unit system (units-fhir.md §3.1: RBC/PLT ×10^4/μL, WBC /μL,
-    // electrolytes mEq/L in Japanese habit; SI for some).
-    m.reported_unit = m.canonical_unit;
-    std::string_view wanted;
-    if (p.unit_system == "conventional") wanted = item.conventional_unit;
-    if (p.unit_system == "si") wanted = item.si_unit;
-    if (!wanted.empty()) {
-      double mass = analyte->molar_mass ? analyte->molar_mass->grams_per_mole : 0.0;
-      auto c = mass > 0 ? ucum.convert_with_molar_mass(1.0, std::string(wanted), m.canonical_unit, mass, analyte->charge)
-                        : ucum.convert(1.0, wanted, m.canonical_unit);
-      if (c.ok()) {
-        m.reported_unit = std::string(wanted);
-        m.to_canonical = c.value;
-      }
-    }
-    std::string style = p.unit_style;
-    if (style == "mixed") {
-      static const char* const styles[] = {"ucum", "iso", "lower", "fullwidth", "japanese"};
-      style = rng.pick(styles);
-    }
-    auto candidates = known_spellings(tables, item.analyte, m.reported_unit);
-    std::string spelling = pick_spelling(rng, candidates, m.reported_unit, style);
-    // Only spellings the shipped tables resolve to the unit meant, in the facility's charset.
-    std::string local_for_lookup = p.code_style.rfind("jlac10", 0) == 0 ? std::string() : m.local_code;
-    std::string encoded;
-    if (resolve(tables, ucum, spelling, m.jlac10, local_for_lookup) != m.reported_unit ||
-        !from_utf8(spelling, p.charset, encoded))
-      spelling = m.reported_unit;
-    m.unit_spelling = spelling;
-    m.unit_system_name = style == "iso" ? "ISO+" : style == "ucum" ? "UCUM" : p.local_system;
+    if (!draw_intervals(m, jscc_alp, tables, ucum)) continue;
+    draw_site_ranges(m, p.own_ranges, rng);
+    const std::string local_for_lookup = p.code_style.rfind("jlac10", 0) == 0 ? std::string() : m.local_code;
+    draw_reported_unit(m, p, tables, ucum, local_for_lookup, rng);
     draw_gap(gap_rng, options, p, tables, ucum, m, local_for_lookup);
     model.items.push_back(std::move(m));
   }

@@ -6,6 +6,7 @@
 #include <immintrin.h>
 #endif
 
+#include "smx/ascii.hpp"
 #include "smx/hl7.hpp"
 
 namespace smx::hl7 {
@@ -15,9 +16,7 @@ constexpr char kVT = 0x0b;  // MLLP start block
 constexpr char kFS = 0x1c;  // MLLP end block; SS-MIX2 files end with it
 constexpr std::size_t kLookahead = 7;  // bytes line_kind() needs to decide: ESC ( J, MSH, one more
 
-bool is_alnum(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
+using ascii::is_alnum;
 
 enum class LineKind { other, msh, batch };
 
@@ -140,6 +139,8 @@ bool Framer::fill() {
   return n > 0;
 }
 
+// Over 100 lines on purpose: one scan whose positions (start, qi, r) move whenever fill() shifts
+// the buffer; cut into steps, each step would take and hand back all of them.
 std::optional<Frame> Framer::next() {
   if (!started_) {
     started_ = true;

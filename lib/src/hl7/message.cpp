@@ -1,14 +1,16 @@
 // The decoded message: UTF-8 text with CR after every segment and an index of segment starts.
+#include <unicode/utf8.h>
+
+#include <cstdint>
 #include <cstring>
 
+#include "smx/ascii.hpp"
 #include "smx/hl7.hpp"
 
 namespace smx::hl7 {
 namespace {
 
-bool is_alnum(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
+using ascii::is_alnum;
 
 // A line that looks like the start of a segment: three alphanumerics and the field separator.
 bool looks_like_segment(std::string_view rest, char field_separator) {
@@ -30,21 +32,14 @@ struct EncodingCharacter {
 };
 
 EncodingCharacter character_at(std::string_view m, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(m[k]); };
-  unsigned char b = byte(i);
-  if (b < 0x80) return {b, 1, true};
-  std::size_t length = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b <= 0xDF ? 2 : 0;
-  if (length == 0 || b > 0xF4 || i + length > m.size()) return {b, 1, false};
-  char32_t cp = b & (0x3F >> (length - 1));
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return {b, 1, false};
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  // Overlong forms and surrogates are not UTF-8 (RFC 3629 §3).
-  if ((length == 3 && cp < 0x800) || (length == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
-    return {b, 1, false};
-  return {cp, length, true};
+  // ICU's U8_NEXT: overlong forms, surrogates and code points past U+10FFFF are malformed
+  // (RFC 3629 §3).
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(m.data());
+  auto next = static_cast<std::int64_t>(i);
+  UChar32 cp = 0;
+  U8_NEXT(bytes, next, static_cast<std::int64_t>(m.size()), cp);
+  if (cp < 0) return {static_cast<unsigned char>(m[i]), 1, false};
+  return {static_cast<char32_t>(cp), static_cast<std::size_t>(next) - i, true};
 }
 
 void append_utf8(std::string& out, char32_t cp) {
@@ -170,6 +165,8 @@ std::optional<Delimiters> read_delimiters(std::string_view m, std::string* reaso
 void Message::clear() {
   text_.clear();
   starts_.clear();
+  pieces_.clear();
+  first_piece_.clear();
   lf_in_data = 0;
   blank_lines = 0;
   mixed_terminators = false;
@@ -205,6 +202,9 @@ std::string_view Message::undo_jis_roman(std::string_view in, const DelimiterRea
   return rewritten_;
 }
 
+// Over 100 lines on purpose: the CR-only fast path and the general path (LF, CRLF, mixed
+// endings, empty lines) build the same segment index and are kept side by side so that they
+// can be compared line by line; it runs once for every message read.
 bool Message::assign(std::string_view in, std::string* reason) {
   clear();
   DelimiterReading reading;
@@ -308,7 +308,75 @@ bool Message::assign(std::string_view in, std::string* reason) {
     ++blank_lines;
   }
   starts_.push_back(static_cast<std::uint32_t>(text_.size()));
+  index_fields();
   return true;
+}
+
+// One pass over the text: where each field of each segment starts. Every field question after
+// this (field, value, message_type) is answered from the index instead of rescanning a segment.
+void Message::index_fields() {
+  pieces_.clear();
+  first_piece_.clear();
+  pieces_.reserve(text_.size() / 8 + 2 * segment_count() + 2);
+  first_piece_.reserve(segment_count() + 1);
+  const char* base = text_.data();
+  for (std::size_t i = 0; i < segment_count(); ++i) {
+    first_piece_.push_back(static_cast<std::uint32_t>(pieces_.size()));
+    const std::size_t begin = starts_[i], end = starts_[i + 1] - 1;  // end: the segment's CR
+    pieces_.push_back(static_cast<std::uint32_t>(begin));
+    std::size_t pos = begin;
+    while (pos < end) {
+      const void* q = std::memchr(base + pos, delimiters_.field, end - pos);
+      if (!q) break;
+      pos = static_cast<std::size_t>(static_cast<const char*>(q) - base) + 1;
+      pieces_.push_back(static_cast<std::uint32_t>(pos));
+    }
+    pieces_.push_back(static_cast<std::uint32_t>(end + 1));  // sentinel: one past the segment's CR
+  }
+  first_piece_.push_back(static_cast<std::uint32_t>(pieces_.size()));
+}
+
+std::string_view Message::piece(std::size_t segment_index, std::size_t n) const {
+  const std::size_t first = first_piece_[segment_index];
+  const std::size_t count = first_piece_[segment_index + 1] - first - 1;  // without the sentinel
+  if (n >= count) return {};
+  const std::size_t begin = pieces_[first + n], end = pieces_[first + n + 1] - 1;
+  return std::string_view(text_).substr(begin, end - begin);
+}
+
+std::string_view Message::value(std::size_t segment_index, std::size_t field_number, std::size_t repetition,
+                                std::size_t component, std::size_t subcomponent) const {
+  std::string_view v = field(segment_index, field_number);
+  if (v.empty() || repetition == 0) return v;
+  // MSH-1 and MSH-2 are delimiters, not values with repetitions or components.
+  if (field_number <= 2 && is_msh(segment_index)) return v;
+  v = nth_piece(v, delimiters_.repetition, repetition - 1);
+  if (component == 0) return v;
+  v = nth_piece(v, delimiters_.component, component - 1);
+  if (subcomponent == 0) return v;
+  return nth_piece(v, delimiters_.subcomponent, subcomponent - 1);
+}
+
+MessageType Message::message_type() const {
+  MessageType type;
+  if (segment_count() == 0 || !is_msh(0)) return type;
+  const std::string_view msh9 = value(0, 9, 1);
+  type.code = nth_piece(msh9, delimiters_.component, 0);
+  type.event = nth_piece(msh9, delimiters_.component, 1);
+  type.structure = nth_piece(msh9, delimiters_.component, 2);
+  return type;
+}
+
+std::string MessageType::type_event() const {
+  std::string out(code);
+  out += '^';
+  out += event;
+  return out;
+}
+
+bool Message::is_msh(std::size_t segment_index) const {
+  std::string_view s = segment(segment_index);
+  return s.size() >= 3 && s.substr(0, 3) == "MSH";
 }
 
 std::string_view Message::segment_id(std::size_t i) const {
@@ -342,21 +410,20 @@ std::size_t count_pieces(std::string_view value, char sep) {
 
 std::string_view Message::field(std::size_t segment_index, std::size_t field_number) const {
   if (segment_index >= segment_count() || field_number == 0) return {};
-  std::string_view s = segment(segment_index);
-  if (segment_index == 0 || (s.size() >= 3 && s.substr(0, 3) == "MSH")) {
+  if (is_msh(segment_index)) {
     // MSH-1 is the field separator itself, so MSH field n is piece n-1 (HL7 v2.5 §2.15.9).
-    if (s.size() >= 3 && s.substr(0, 3) == "MSH") {
-      if (field_number == 1) return s.size() > 3 ? s.substr(3, 1) : std::string_view{};
-      return nth_piece(s, delimiters_.field, field_number - 1);
+    if (field_number == 1) {
+      std::string_view s = segment(segment_index);
+      return s.size() > 3 ? s.substr(3, 1) : std::string_view{};
     }
+    return piece(segment_index, field_number - 1);
   }
-  return nth_piece(s, delimiters_.field, field_number);
+  return piece(segment_index, field_number);
 }
 
 std::size_t Message::field_count(std::size_t segment_index) const {
-  std::string_view s = segment(segment_index);
-  std::size_t pieces = count_pieces(s, delimiters_.field);
-  if (s.substr(0, 3) == "MSH") return pieces;  // MSH-1 is not a piece of its own
+  const std::size_t pieces = first_piece_[segment_index + 1] - first_piece_[segment_index] - 1;
+  if (is_msh(segment_index)) return pieces;  // MSH-1 is not a piece of its own
   return pieces - 1;
 }
 

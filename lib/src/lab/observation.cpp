@@ -10,7 +10,7 @@ namespace smx::lab {
 
 bool is_lab_message(const hl7::Message& m) {
   if (m.segment_count() == 0) return false;
-  std::string_view type = hl7::nth_piece(m.field(0, 9), m.delimiters().component, 0);
+  const std::string_view type = m.message_type().code;
   return type == "OUL" || type == "ORU";
 }
 

@@ -1,51 +1,27 @@
 // Folding, number scanning and qualitative words: the byte-level pieces of the lab parsers.
 #include "lab/scan.hpp"
 
+#include <unicode/utf8.h>
+
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 
 namespace smx::lab::detail {
 
 namespace {
 
-// Decodes one UTF-8 sequence at s[i]; returns the code point (or -1 for a malformed byte) and
-// its length in `len` (1 for malformed, so the caller always advances).
+// Decodes one UTF-8 sequence at s[i] with ICU's U8_NEXT (RFC 3629: overlong forms, surrogates
+// and code points past U+10FFFF are malformed); returns the code point (or -1 for a malformed
+// sequence) and its length in `len` (1 for malformed, so the caller marks every stray byte).
 long decode_utf8(std::string_view s, std::size_t i, std::size_t& len) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) {
-    len = 1;
-    return b0;
-  }
-  std::size_t need = 0;
-  long cp = 0;
-  if ((b0 & 0xE0) == 0xC0) {
-    need = 1;
-    cp = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    need = 2;
-    cp = b0 & 0x0F;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    need = 3;
-    cp = b0 & 0x07;
-  } else {
-    len = 1;
-    return -1;
-  }
-  if (i + need >= s.size()) {  // truncated sequence
-    len = 1;
-    return -1;
-  }
-  for (std::size_t k = 1; k <= need; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) {
-      len = 1;
-      return -1;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  len = need + 1;
-  return cp;
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(s.data());
+  auto next = static_cast<std::int64_t>(i);
+  UChar32 cp = 0;
+  U8_NEXT(bytes, next, static_cast<std::int64_t>(s.size()), cp);
+  len = cp < 0 ? 1 : static_cast<std::size_t>(next) - i;
+  return cp < 0 ? -1 : static_cast<long>(cp);
 }
 
 // Superscript digits and signs -> ASCII, or 0 when `cp` is not one.
@@ -331,12 +307,6 @@ void fold(std::string_view in, Folded& out) {
     }
     i += len;
   }
-}
-
-std::string_view trim_spaces(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
 }
 
 std::string_view trim_original(std::string_view s) {

@@ -2,6 +2,7 @@
 // Everything works on a fixed-size stack buffer: no allocation on the hot path.
 #pragma once
 
+#include <smx/ascii.hpp>
 #include <smx/lab.hpp>
 
 #include <cstddef>
@@ -42,9 +43,10 @@ struct Folded {
 };
 void fold(std::string_view in, Folded& out);
 
-inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using ascii::is_digit;
 inline bool is_space(char c) { return c == ' '; }
-std::string_view trim_spaces(std::string_view s);
+// Trims ASCII spaces (the folded text has no other blanks).
+inline std::string_view trim_spaces(std::string_view s) { return ascii::trim(s, " "); }
 // Trims ASCII whitespace and U+3000 from the original text (for Value::text / Range::text).
 std::string_view trim_original(std::string_view s);
 

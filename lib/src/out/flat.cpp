@@ -11,10 +11,7 @@ namespace detail {
 
 std::string flat_value(const hl7::Message& m, std::size_t s, int f, int c) {
   if (s == hl7::Message::npos) return {};
-  std::string_view field = m.field(s, static_cast<std::size_t>(f));
-  std::string_view rep = hl7::nth_piece(field, m.delimiters().repetition, 0);
-  if (c == 0) return hl7::decoded(rep, m.delimiters());
-  return hl7::decoded(hl7::nth_piece(rep, m.delimiters().component, static_cast<std::size_t>(c - 1)), m.delimiters());
+  return hl7::decoded(m.value(s, static_cast<std::size_t>(f), 1, static_cast<std::size_t>(c)), m.delimiters());
 }
 
 }  // namespace detail
@@ -242,6 +239,86 @@ void FlatWriter::hold(const Record& r) {
   patients_->add(r, value_of(m, 0, 4, 1), patient, sequence);
 }
 
+// One row per OBX of a lab message, with the sender's value, unit and range as labnorm recorded
+// them and the flag computed from those.
+template <class Emit>
+void obs_rows(const Record& r, const RowContext& c, Emit&& emit) {
+  const hl7::Message& m = r.message;
+  const std::size_t pid = m.find_segment("PID");
+  const std::string type = value_of(m, 0, 9, 1);
+  std::size_t orc = m.find_segment("ORC"), obr = m.find_segment("OBR");
+  std::string order = first_of({value_of(m, orc, 2, 1), value_of(m, obr, 2, 1), r.ssmix2 ? r.ssmix2->order : ""});
+  // Each OBX takes its times from its own groups (HL7 v2.5): in OUL^R22 an SPM opens a
+  // specimen group that holds OBR groups; in ORU^R01 an OBR opens an order group that holds SPM.
+  const bool specimen_outer = type == "OUL";
+  std::size_t group_spm = hl7::Message::npos, group_obr = hl7::Message::npos;
+  std::string_view sex_field = pid == hl7::Message::npos ? std::string_view{} : m.field(pid, 8);
+  char sex = sex_field == "M" ? 'M' : sex_field == "F" ? 'F' : 'U';
+  std::size_t obx = 0;
+  for (std::size_t i = 0; i < m.segment_count(); ++i) {
+    std::string_view id = m.segment_id(i);
+    if (id == "SPM") {
+      group_spm = i;
+      if (specimen_outer) group_obr = hl7::Message::npos;
+    } else if (id == "OBR") {
+      group_obr = i;
+      if (!specimen_outer) group_spm = hl7::Message::npos;
+    }
+    if (id != "OBX") continue;
+    ++obx;
+    // Observation time: OBX-14, else the order's OBR-7 (vitals of one OBR differ by OBX-14),
+    // else the collection time SPM-17, which is what OBR-7 means for specimen observations.
+    std::string obs_time =
+        first_of({value_of(m, i, 14, 1), value_of(m, group_obr, 7, 1), value_of(m, group_spm, 17, 1)});
+    lab::ObservationCode code = lab::observation_code(m, i);
+    std::string value_text = value_of(m, i, 5);
+    lab::Value v = lab::parse_value(value_text);
+    std::string value, comparator;
+    bool numeric = false;
+    if (v.kind == lab::ValueKind::numeric || v.kind == lab::ValueKind::inequality) {
+      lab::Value plain = v.exponent ? lab::apply_exponent(v) : v;
+      value = plain.number_text;
+      comparator = std::string(lab::comparator_text(v.comparator));
+      numeric = true;
+    } else if (v.kind == lab::ValueKind::qualitative) {
+      value = std::string(lab::qualitative_code(v.qualitative));
+    } else {
+      value = value_text;
+    }
+    std::string unit_sys = value_of(m, i, 6, 3);
+    std::string unit = unit_sys == "UCUM" ? value_of(m, i, 6, 1) : std::string();
+    const SentValues sent = sent_values(r, obx);
+    std::string unit_raw = first_of({text_of(sent.unit).empty() ? std::string() : value_of(m, i, 6, 2),
+                                     unit_sys == "UCUM" ? value_of(m, i, 6, 2) : value_of(m, i, 6, 1)});
+    std::string value_raw = first_of({text_of(sent.value), value_text});
+    std::string ref_text = value_of(m, i, 7);
+    lab::Range range = lab::parse_range(ref_text);
+    std::string low, high;
+    if (const lab::Interval* iv = range.for_sex(sex)) {
+      if (iv->low.present) low = iv->low.text;
+      if (iv->high.present) high = iv->high.text;
+    }
+    // The flag from the numbers as the sender wrote them (before labnorm converted and rounded
+    // them: issue 11, 5.15 mEq/L against 4.2-5.2 is N; rounded to 10.3 mg/dL against 8.4-10 it
+    // read H). labnorm records the sender's OBX-5 and OBX-7 in its changes. The stream carries
+    // text, not labnorm's parsed values (the two commands meet through a pipe): the sender's
+    // value and range are parsed here again, once each, and only when labnorm changed them.
+    const std::string sent_value = text_of(sent.value);
+    const std::string sent_range = text_of(sent.range);
+    const lab::Value flag_value = sent_value.empty() ? v : lab::parse_value(sent_value);
+    const lab::Flag flag = lab::compute_flag(flag_value.exponent ? lab::apply_exponent(flag_value) : flag_value,
+                                             sent_range.empty() ? range : lab::parse_range(sent_range), sex);
+    std::string sender = value_of(m, i, 8);
+    std::string flag_text = flag != lab::Flag::unknown ? std::string(lab::flag_code(flag)) : sender;
+    std::string flag_src = flag != lab::Flag::unknown ? "computed" : sender.empty() ? "" : "sender";
+    emit({c.patient, c.facility, c.data_type, order, obs_time, value_of(m, group_spm, 17, 1), value_of(m, group_obr, 22, 1),
+          code.jlac10, code.local, code.name, value, comparator, unit, value_raw, unit_raw, low, high, ref_text,
+          flag_text, flag_src, value_of(m, i, 11), c.src, c.msg, std::to_string(obx)},
+         {false, false, false, false, false, false, false, false, false, false, numeric, false, false, false,
+          false, !low.empty(), !high.empty(), false, false, false, false, false, true, true});
+  }
+}
+
 std::size_t FlatWriter::rows(const Record& r, std::string& out) const {
   if (kind_ == FlatKind::patients) return 0;  // held by hold() until finish()
   return flat_values(kind_, r, [&](const std::vector<std::string>& values, const std::vector<bool>& numeric) {
@@ -252,7 +329,6 @@ std::size_t FlatWriter::rows(const Record& r, std::string& out) const {
 std::size_t flat_values(FlatKind kind, const Record& r, const FlatRowSink& sink) {
   const hl7::Message& m = r.message;
   if (m.segment_count() == 0) return 0;
-  std::size_t pid = m.find_segment("PID");
   std::string patient = first_of({ssmix2::content_patient(m), r.ssmix2 ? r.ssmix2->patient : std::string()});
   std::string facility = value_of(m, 0, 4, 1);
   std::string msh9 = decoded(m, m.field(0, 9));
@@ -266,84 +342,13 @@ std::size_t flat_values(FlatKind kind, const Record& r, const FlatRowSink& sink)
     ++rows;
   };
   switch (kind) {
-    case FlatKind::obs: {
+    case FlatKind::obs:
       if (!lab::is_lab_message(m)) return 0;
-      std::size_t orc = m.find_segment("ORC"), obr = m.find_segment("OBR");
-      std::string order = first_of({value_of(m, orc, 2, 1), value_of(m, obr, 2, 1), r.ssmix2 ? r.ssmix2->order : ""});
-      // Each OBX takes its times from its own groups (HL7 v2.5): in OUL^R22 an SPM opens a
-      // specimen group that holds OBR groups; in ORU^R01 an OBR opens an order group that holds SPM.
-      const bool specimen_outer = type == "OUL";
-      std::size_t group_spm = hl7::Message::npos, group_obr = hl7::Message::npos;
-      std::string_view sex_field = pid == hl7::Message::npos ? std::string_view{} : m.field(pid, 8);
-      char sex = sex_field == "M" ? 'M' : sex_field == "F" ? 'F' : 'U';
-      std::size_t obx = 0;
-      for (std::size_t i = 0; i < m.segment_count(); ++i) {
-        std::string_view id = m.segment_id(i);
-        if (id == "SPM") {
-          group_spm = i;
-          if (specimen_outer) group_obr = hl7::Message::npos;
-        } else if (id == "OBR") {
-          group_obr = i;
-          if (!specimen_outer) group_spm = hl7::Message::npos;
-        }
-        if (id != "OBX") continue;
-        ++obx;
-        // Observation time: OBX-14, else the order's OBR-7 (vitals of one OBR differ by OBX-14),
-        // else the collection time SPM-17, which is what OBR-7 means for specimen observations.
-        std::string obs_time =
-            first_of({value_of(m, i, 14, 1), value_of(m, group_obr, 7, 1), value_of(m, group_spm, 17, 1)});
-        lab::ObservationCode code = lab::observation_code(m, i);
-        std::string value_text = value_of(m, i, 5);
-        lab::Value v = lab::parse_value(value_text);
-        std::string value, comparator;
-        bool numeric = false;
-        if (v.kind == lab::ValueKind::numeric || v.kind == lab::ValueKind::inequality) {
-          lab::Value plain = v.exponent ? lab::apply_exponent(v) : v;
-          value = plain.number_text;
-          comparator = std::string(lab::comparator_text(v.comparator));
-          numeric = true;
-        } else if (v.kind == lab::ValueKind::qualitative) {
-          value = std::string(lab::qualitative_code(v.qualitative));
-        } else {
-          value = value_text;
-        }
-        std::string unit_sys = value_of(m, i, 6, 3);
-        std::string unit = unit_sys == "UCUM" ? value_of(m, i, 6, 1) : std::string();
-        const SentValues sent = sent_values(r, obx);
-        std::string unit_raw = first_of({text_of(sent.unit).empty() ? std::string() : value_of(m, i, 6, 2),
-                                         unit_sys == "UCUM" ? value_of(m, i, 6, 2) : value_of(m, i, 6, 1)});
-        std::string value_raw = first_of({text_of(sent.value), value_text});
-        std::string ref_text = value_of(m, i, 7);
-        lab::Range range = lab::parse_range(ref_text);
-        std::string low, high;
-        if (const lab::Interval* iv = range.for_sex(sex)) {
-          if (iv->low.present) low = iv->low.text;
-          if (iv->high.present) high = iv->high.text;
-        }
-        // The flag from the numbers as the sender wrote them (before labnorm converted and rounded
-        // them: issue 11, 5.15 mEq/L against 4.2-5.2 is N; rounded to 10.3 mg/dL against 8.4-10 it
-        // read H). labnorm records the sender's OBX-5 and OBX-7 in its changes. The stream carries
-        // text, not labnorm's parsed values (the two commands meet through a pipe): the sender's
-        // value and range are parsed here again, once each, and only when labnorm changed them.
-        const std::string sent_value = text_of(sent.value);
-        const std::string sent_range = text_of(sent.range);
-        const lab::Value flag_value = sent_value.empty() ? v : lab::parse_value(sent_value);
-        const lab::Flag flag = lab::compute_flag(flag_value.exponent ? lab::apply_exponent(flag_value) : flag_value,
-                                                 sent_range.empty() ? range : lab::parse_range(sent_range), sex);
-        std::string sender = value_of(m, i, 8);
-        std::string flag_text = flag != lab::Flag::unknown ? std::string(lab::flag_code(flag)) : sender;
-        std::string flag_src = flag != lab::Flag::unknown ? "computed" : sender.empty() ? "" : "sender";
-        emit({patient, facility, data_type, order, obs_time, value_of(m, group_spm, 17, 1), value_of(m, group_obr, 22, 1),
-              code.jlac10, code.local, code.name, value, comparator, unit, value_raw, unit_raw, low, high, ref_text,
-              flag_text, flag_src, value_of(m, i, 11), r.src.path, msg, std::to_string(obx)},
-             {false, false, false, false, false, false, false, false, false, false, numeric, false, false, false,
-              false, !low.empty(), !high.empty(), false, false, false, false, false, true, true});
-      }
+      obs_rows(r, RowContext{patient, facility, data_type, r.src.path, msg}, emit);
       break;
-    }
     case FlatKind::patients: {
       // The patient row of this one message (FlatWriter merges them over messages instead).
-      if (type != "ADT" || pid == hl7::Message::npos) return 0;
+      if (type != "ADT" || m.find_segment("PID") == hl7::Message::npos) return 0;
       detail::PatientTable one;
       one.add(r, facility, patient, 0);
       std::vector<bool> numeric(kPatients.size(), false);

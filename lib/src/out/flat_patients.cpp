@@ -2,11 +2,12 @@
 #include <algorithm>
 
 #include "flat_internal.hpp"
+#include "smx/ascii.hpp"
 
 namespace smx::detail {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using ascii::is_digit;
 
 // PID-5: the ideographic (kanji) name and the phonetic (kana) one. XPN.8 (name representation
 // code): I ideographic, P phonetic (reference §5: "…^L^I~…^L^P").

@@ -20,9 +20,7 @@ std::pair<std::string_view, std::size_t> split_field(std::string_view spec) {
 // MSH-9 type^event ("RDE^O11"), read raw: message codes hold no escapes.
 std::string type_event(const hl7::Message& message) {
   if (message.segment_count() == 0) return {};
-  std::string_view msh9 = message.field(0, 9);
-  const char c = message.delimiters().component;
-  return std::string(hl7::nth_piece(msh9, c, 0)) + "^" + std::string(hl7::nth_piece(msh9, c, 1));
+  return message.message_type().type_event();
 }
 
 }  // namespace

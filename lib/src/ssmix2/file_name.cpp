@@ -1,28 +1,22 @@
 // SS-MIX2 file names (reference §3) and extended-storage content folders (§7).
 #include <algorithm>
-#include <cctype>
+#include <chrono>
 
 #include "name_internal.hpp"
+#include "smx/ascii.hpp"
 
 namespace smx::ssmix2 {
 namespace detail {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) { return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-bool all_digits(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_digit); }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+using ascii::all_digits;
+using ascii::is_alnum;
+using ascii::is_digit;
 
 int number(std::string_view digits) {
   int value = 0;
   for (char c : digits) value = value * 10 + (c - '0');
   return value;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 // "OML-11", "ADT-00", "OMD": the shape of a data-type folder, known to §4 or not.
@@ -57,11 +51,10 @@ bool is_possible_timestamp(std::string_view ts) {
 
 bool is_valid_date(std::string_view s) {
   if (s.size() != 8 || !all_digits(s)) return false;
-  int year = number(s.substr(0, 4)), month = number(s.substr(4, 2)), day = number(s.substr(6, 2));
-  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
-  static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return day <= days[month - 1] + (month == 2 && leap ? 1 : 0);
+  const std::chrono::year_month_day date{std::chrono::year{number(s.substr(0, 4))},
+                                         std::chrono::month{static_cast<unsigned>(number(s.substr(4, 2)))},
+                                         std::chrono::day{static_cast<unsigned>(number(s.substr(6, 2)))}};
+  return static_cast<int>(date.year()) >= 1 && date.ok();  // the Gregorian calendar has no year 0
 }
 
 void add_problem(std::vector<NameProblem>& problems, std::string_view code, std::string text) {
@@ -73,36 +66,36 @@ void add_problem(std::vector<NameProblem>& problems, std::string_view code, std:
   problems.push_back(NameProblem{std::string(code), std::move(text), severity});
 }
 
-std::optional<FileName> parse_name(std::string_view name, NameKind kind,
-                                   std::vector<NameProblem>& problems) {
-  const bool extended = kind == NameKind::extended_content;
-  // §3 deviations: "_ 20140111135649314_" seen in a Java test; tolerate, report.
-  if (std::any_of(name.begin(), name.end(), is_space))
-    add_problem(problems, "SSMX-NAME-SPACE", "whitespace inside the name; ignored around fields");
+namespace {
 
+// The '_'-separated fields, trimmed. §7: NHO's extended vital samples omit the department (6
+// fields); it is read as "-" and `no_dept` set.
+std::vector<std::string_view> split_fields(std::string_view name, bool extended, bool& no_dept,
+                                           std::vector<NameProblem>& problems) {
+  // §3 deviations: "_ 20140111135649314_" seen in a Java test; tolerate, report.
+  if (name.find_first_of(ascii::kWhitespace) != std::string_view::npos)
+    add_problem(problems, "SSMX-NAME-SPACE", "whitespace inside the name; ignored around fields");
   std::vector<std::string_view> fields;
   for (std::size_t start = 0;;) {
     std::size_t end = name.find('_', start);
-    fields.push_back(trim(name.substr(start, end == std::string_view::npos ? end : end - start)));
+    fields.push_back(ascii::trim(name.substr(start, end == std::string_view::npos ? end : end - start),
+                                 ascii::kWhitespace));
     if (end == std::string_view::npos) break;
     start = end + 1;
   }
-
-  // §7: NHO's extended vital samples omit the department (6 fields); read as dept "-".
-  bool no_dept = false;
+  no_dept = false;
   if (extended && fields.size() == 6) {
     fields.insert(fields.end() - 1, std::string_view("-"));
     no_dept = true;
     add_problem(problems, "SSMX-NAME-NO-DEPT",
                 "content folder has 6 fields; department code missing, read as '-'");
   }
-  if (fields.size() < 7) {
-    add_problem(problems, "SSMX-NAME-FIELDS",
-                std::to_string(fields.size()) + " '_'-separated fields, expected 7 "
-                "(patient_date_type_order_timestamp_dept_flag)");
-    return std::nullopt;
-  }
+  return fields;
+}
 
+// Reads seven or more fields into `out`; returns the flag field (without a file extension).
+std::string_view read_fields(const std::vector<std::string_view>& fields, bool extended, FileName& out,
+                             std::vector<NameProblem>& problems) {
   // Flag, department and timestamp from the right; they never hold '_' (§11).
   const std::size_t n = fields.size();
   std::string_view flag = fields[n - 1];
@@ -114,7 +107,6 @@ std::optional<FileName> parse_name(std::string_view name, NameKind kind,
       flag = flag.substr(0, dot);
     }
   }
-  FileName out;
   out.dept = std::string(fields[n - 2]);
   out.timestamp = std::string(fields[n - 3]);
 
@@ -137,7 +129,11 @@ std::optional<FileName> parse_name(std::string_view name, NameKind kind,
   out.date = std::string(fields[date_index]);
   out.type = std::string(fields[date_index + 1]);
   out.order = join(fields, date_index + 2, n - 3);
+  return flag;
+}
 
+// Fields 1-3: patient ID, care date, data type.
+void check_patient_date_type(const FileName& out, bool extended, std::vector<NameProblem>& problems) {
   // Field 1: patient ID, ≤15 (§2 limits); <6 is an unconfirmed rule: warn, never re-pad (§2).
   if (out.patient.size() < 6)
     add_problem(problems, "SSMX-PATIENT-SHORT",
@@ -165,7 +161,10 @@ std::optional<FileName> parse_name(std::string_view name, NameKind kind,
   if (!extended && type == nullptr)
     add_problem(problems, "SSMX-NAME-TYPE-UNKNOWN",
                 "data type '" + out.type + "' is not in the SS-MIX2 data-type table");
+}
 
+// Fields 4-5: order number (extended: specific key) and timestamp.
+void check_order_timestamp(const FileName& out, bool extended, std::vector<NameProblem>& problems) {
   // Field 4: 15-digit zero-padded order number (nine x15 when none); extended: specific key ≤22.
   if (extended) {
     if (out.order.size() > 22)
@@ -191,6 +190,25 @@ std::optional<FileName> parse_name(std::string_view name, NameKind kind,
       add_problem(problems, "SSMX-NAME-TIMESTAMP",
                   "timestamp '" + out.timestamp + "' is not a possible date and time");
   }
+}
+
+}  // namespace
+
+std::optional<FileName> parse_name(std::string_view name, NameKind kind,
+                                   std::vector<NameProblem>& problems) {
+  const bool extended = kind == NameKind::extended_content;
+  bool no_dept = false;
+  std::vector<std::string_view> fields = split_fields(name, extended, no_dept, problems);
+  if (fields.size() < 7) {
+    add_problem(problems, "SSMX-NAME-FIELDS",
+                std::to_string(fields.size()) + " '_'-separated fields, expected 7 "
+                "(patient_date_type_order_timestamp_dept_flag)");
+    return std::nullopt;
+  }
+  FileName out;
+  std::string_view flag = read_fields(fields, extended, out, problems);
+  check_patient_date_type(out, extended, problems);
+  check_order_timestamp(out, extended, problems);
 
   // Field 6: department, user-defined table #0069: 2-3 alphanumerics seen; "-" when none.
   if (!no_dept && out.dept != "-" &&

@@ -59,6 +59,54 @@ std::string_view prefix_of(std::string_view patient, std::size_t begin) {
 
 std::string errno_text(int error) { return std::strerror(error); }
 
+// The folder levels above a file: the relative path's, and when that is shorter than the layout,
+// the root's own ones in front of them.
+struct Levels {
+  std::vector<std::string> full;     // folders, top down (the root's first when borrowed)
+  std::string file;                  // the last part (the root itself for describe(dir, ""))
+  std::optional<std::size_t> kind;   // index in `full` of the §7 data-kind folder (with '^')
+  std::size_t relative_levels = 0;   // folders below the root
+  std::size_t offset = 0;            // levels taken from the root
+  bool borrowed = false;
+};
+
+Levels read_levels(const std::string& root, const std::string& relative) {
+  Levels l;
+  l.full = split_path(relative);
+  if (!l.full.empty()) {
+    l.file = std::move(l.full.back());
+    l.full.pop_back();
+  }
+  l.relative_levels = l.full.size();
+  for (std::size_t i = 0; i < l.full.size(); ++i)
+    if (l.full[i].find('^') != std::string::npos) {
+      l.kind = i;
+      break;
+    }
+  if (l.kind ? *l.kind >= 4 : l.full.size() >= 5) return l;
+  std::error_code error;
+  auto absolute = std::filesystem::absolute(root.empty() ? "." : root, error).lexically_normal();
+  std::vector<std::string> root_parts = split_path(error ? root : absolute.generic_string());
+  if (l.file.empty() && !root_parts.empty()) {  // describe(dir, ""): the root is the file itself
+    l.file = std::move(root_parts.back());
+    root_parts.pop_back();
+  }
+  l.offset = root_parts.size();
+  l.borrowed = l.offset > 0;
+  if (l.kind) {
+    *l.kind += l.offset;
+  } else {
+    for (std::size_t i = root_parts.size(); i-- > 0;)
+      if (root_parts[i].find('^') != std::string::npos) {
+        l.kind = i;
+        break;
+      }
+  }
+  l.full.insert(l.full.begin(), std::make_move_iterator(root_parts.begin()),
+                std::make_move_iterator(root_parts.end()));
+  return l;
+}
+
 }  // namespace
 
 // §2: <pid[0:3]>/<pid[3:6]>/<pid>/<date|->/<type>/<file>; §7 extended storage:
@@ -71,44 +119,12 @@ Entry describe(const std::string& root, const std::string& relative) {
   entry.relative = relative;
   entry.path = join_path(root, relative);
 
-  std::vector<std::string> full = split_path(relative);
-  std::string file;
-  if (!full.empty()) {
-    file = std::move(full.back());
-    full.pop_back();
-  }
-  const std::size_t relative_levels = full.size();
-
-  std::optional<std::size_t> kind;
-  for (std::size_t i = 0; i < full.size(); ++i)
-    if (full[i].find('^') != std::string::npos) {
-      kind = i;
-      break;
-    }
-  bool borrowed = false;
-  std::size_t offset = 0;  // levels taken from the root
-  if (kind ? *kind < 4 : full.size() < 5) {
-    std::error_code error;
-    auto absolute = std::filesystem::absolute(root.empty() ? "." : root, error).lexically_normal();
-    std::vector<std::string> root_parts = split_path(error ? root : absolute.generic_string());
-    if (file.empty() && !root_parts.empty()) {  // describe(dir, ""): the root is the file itself
-      file = std::move(root_parts.back());
-      root_parts.pop_back();
-    }
-    offset = root_parts.size();
-    borrowed = offset > 0;
-    if (kind) {
-      *kind += offset;
-    } else {
-      for (std::size_t i = root_parts.size(); i-- > 0;)
-        if (root_parts[i].find('^') != std::string::npos) {
-          kind = i;
-          break;
-        }
-    }
-    full.insert(full.begin(), std::make_move_iterator(root_parts.begin()),
-                std::make_move_iterator(root_parts.end()));
-  }
+  Levels levels = read_levels(root, relative);
+  std::vector<std::string>& full = levels.full;
+  const std::string& file = levels.file;
+  std::optional<std::size_t>& kind = levels.kind;
+  const std::size_t relative_levels = levels.relative_levels, offset = levels.offset;
+  const bool borrowed = levels.borrowed;
 
   std::vector<NameProblem>& problems = entry.problems;
   auto depth_problem = [&](std::string_view expected) {

@@ -1,5 +1,6 @@
 // mappings/split-values.yaml: NHO's split rules for compound OBX-5 values, per JLAC10 code
 // (nhoHQ/SSMIX2_support_documents doc/split_value.md). Schema in man/smx-tables.5.md.
+#include <smx/ascii.hpp>
 #include <smx/error.hpp>
 #include <smx/tables.hpp>
 
@@ -19,7 +20,7 @@ namespace {
 constexpr std::string_view split_values_format = "smx-split-values/1";
 constexpr std::size_t code_length = 17;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using ascii::is_digit;
 
 // What a JLAC10 code may hold at position i (SS-MIX2 reference §6.4): a digit 1-9, an upper-case
 // letter, then digits. '?' is the wildcard.

@@ -1,4 +1,5 @@
 // Loaders and look-ups of the data tables; the schema is in man/smx-tables.5.md.
+#include <smx/ascii.hpp>
 #include <smx/error.hpp>
 #include <smx/tables.hpp>
 
@@ -25,7 +26,7 @@ constexpr std::string_view analytes_format = "smx-analytes/1";
 constexpr std::string_view intervals_format = "smx-reference-intervals/1";
 constexpr std::string_view site_format = "smx-site/1";
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using ascii::is_digit;
 
 void check_ucum(const Document& doc, const YamlNode& node, units::Ucum& ucum,
                 std::string_view what) {
@@ -252,6 +253,49 @@ const Analyte* Analytes::find(std::string_view code) const {
 }
 
 struct AnalytesBuilder {
+  static MolarMass read_molar_mass(const Document& doc, const YamlNode* m) {
+    doc.expect_map(*m, "molar_mass");
+    doc.check_keys(*m, {"value", "source"}, {"value", "source"});
+    const YamlNode& value = *doc.find(*m, "value");
+    MolarMass mm;
+    mm.grams_per_mole = doc.number(value, "molar_mass value");
+    if (!(mm.grams_per_mole > 0.0)) doc.fail(value, "molar mass must be > 0 g/mol");
+    mm.source = doc.string(*doc.find(*m, "source"), "molar_mass source");
+    if (mm.source.empty()) doc.fail(*doc.find(*m, "source"), "molar_mass source is empty");
+    return mm;
+  }
+
+  static Plausible read_plausible(const Document& doc, const YamlNode* p, const std::string& unit) {
+    doc.expect_map(*p, "plausible");
+    doc.check_keys(*p, {"low", "high", "source"}, {"low", "high", "source"});
+    if (unit.empty()) doc.fail(*p, "plausible without a canonical unit");
+    Plausible range;
+    range.low = doc.number(*doc.find(*p, "low"), "plausible low");
+    range.high = doc.number(*doc.find(*p, "high"), "plausible high");
+    if (!(range.low >= 0.0) || !(range.high > range.low)) doc.fail(*p, "plausible needs 0 <= low < high");
+    range.source = doc.string(*doc.find(*p, "source"), "plausible source");
+    if (range.source.empty()) doc.fail(*doc.find(*p, "source"), "plausible source is empty");
+    return range;
+  }
+
+  static MethodChange read_method_change(const Document& doc, const YamlNode* mc) {
+    doc.expect_map(*mc, "method_change");
+    doc.check_keys(*mc, {"kind", "successor", "from_methods", "to_methods", "note"},
+                   {"kind", "note"});
+    MethodChange change;
+    change.kind = doc.string(*doc.find(*mc, "kind"), "kind");
+    change.note = doc.string(*doc.find(*mc, "note"), "note");
+    if (const YamlNode* s = doc.find(*mc, "successor")) {
+      check_analyte_code(doc, *s, "successor");
+      change.successor = s->text;
+    }
+    if (const YamlNode* f = doc.find(*mc, "from_methods"))
+      check_method_codes(doc, *f, "from_methods", change.from_methods);
+    if (const YamlNode* t = doc.find(*mc, "to_methods"))
+      check_method_codes(doc, *t, "to_methods", change.to_methods);
+    return change;
+  }
+
   static Analyte read(const Document& doc, const YamlNode& key, const YamlNode& node,
                       units::Ucum& ucum) {
     Analyte a;
@@ -275,17 +319,7 @@ struct AnalytesBuilder {
       check_ucum(doc, *u, ucum, "unit");
       a.unit = u->text;
     }
-    if (const YamlNode* m = doc.find(node, "molar_mass")) {
-      doc.expect_map(*m, "molar_mass");
-      doc.check_keys(*m, {"value", "source"}, {"value", "source"});
-      const YamlNode& value = *doc.find(*m, "value");
-      MolarMass mm;
-      mm.grams_per_mole = doc.number(value, "molar_mass value");
-      if (!(mm.grams_per_mole > 0.0)) doc.fail(value, "molar mass must be > 0 g/mol");
-      mm.source = doc.string(*doc.find(*m, "source"), "molar_mass source");
-      if (mm.source.empty()) doc.fail(*doc.find(*m, "source"), "molar_mass source is empty");
-      a.molar_mass = std::move(mm);
-    }
+    if (const YamlNode* m = doc.find(node, "molar_mass")) a.molar_mass = read_molar_mass(doc, m);
     if (const YamlNode* c = doc.find(node, "charge")) {
       const long long charge = doc.integer(*c, "charge");
       if (charge < 1 || charge > 9) doc.fail(*c, "charge must be 1..9");
@@ -323,18 +357,7 @@ struct AnalytesBuilder {
         a.alternative_units.push_back(alt.text);
       }
     }
-    if (const YamlNode* p = doc.find(node, "plausible")) {
-      doc.expect_map(*p, "plausible");
-      doc.check_keys(*p, {"low", "high", "source"}, {"low", "high", "source"});
-      if (a.unit.empty()) doc.fail(*p, "plausible without a canonical unit");
-      Plausible range;
-      range.low = doc.number(*doc.find(*p, "low"), "plausible low");
-      range.high = doc.number(*doc.find(*p, "high"), "plausible high");
-      if (!(range.low >= 0.0) || !(range.high > range.low)) doc.fail(*p, "plausible needs 0 <= low < high");
-      range.source = doc.string(*doc.find(*p, "source"), "plausible source");
-      if (range.source.empty()) doc.fail(*doc.find(*p, "source"), "plausible source is empty");
-      a.plausible = std::move(range);
-    }
+    if (const YamlNode* p = doc.find(node, "plausible")) a.plausible = read_plausible(doc, p, a.unit);
     if (const YamlNode* n = doc.find(node, "never_convert_units")) {
       doc.expect_sequence(*n, "never_convert_units");
       for (const YamlNode& u : n->children) {
@@ -345,23 +368,7 @@ struct AnalytesBuilder {
         a.never_convert_units.push_back(u.text);
       }
     }
-    if (const YamlNode* mc = doc.find(node, "method_change")) {
-      doc.expect_map(*mc, "method_change");
-      doc.check_keys(*mc, {"kind", "successor", "from_methods", "to_methods", "note"},
-                     {"kind", "note"});
-      MethodChange change;
-      change.kind = doc.string(*doc.find(*mc, "kind"), "kind");
-      change.note = doc.string(*doc.find(*mc, "note"), "note");
-      if (const YamlNode* s = doc.find(*mc, "successor")) {
-        check_analyte_code(doc, *s, "successor");
-        change.successor = s->text;
-      }
-      if (const YamlNode* f = doc.find(*mc, "from_methods"))
-        check_method_codes(doc, *f, "from_methods", change.from_methods);
-      if (const YamlNode* t = doc.find(*mc, "to_methods"))
-        check_method_codes(doc, *t, "to_methods", change.to_methods);
-      a.method_change = std::move(change);
-    }
+    if (const YamlNode* mc = doc.find(node, "method_change")) a.method_change = read_method_change(doc, mc);
     return a;
   }
 

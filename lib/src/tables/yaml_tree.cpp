@@ -2,9 +2,11 @@
 
 #include <smx/error.hpp>
 
+#include <unicode/utf8.h>
 #include <yaml.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -140,37 +142,15 @@ struct Event {
   ~Event() { yaml_event_delete(&event); }
 };
 
-// Position of the first byte that is not well-formed UTF-8 (RFC 3629), or npos.
+// Position of the first byte that is not well-formed UTF-8 (RFC 3629, ICU's U8_NEXT), or npos.
 std::size_t invalid_utf8_at(std::string_view s) {
-  std::size_t i = 0;
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  while (i < s.size()) {
-    const unsigned char c = byte(i);
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return i;
-    }
-    if (i + len > s.size()) return i;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((byte(i + k) & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (byte(i + k) & 0x3F);
-    }
-    static constexpr std::uint32_t min_for_length[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_for_length[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += len;
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(s.data());
+  const auto length = static_cast<std::int64_t>(s.size());
+  for (std::int64_t i = 0; i < length;) {
+    const std::int64_t at = i;
+    UChar32 cp = 0;
+    U8_NEXT(bytes, i, length, cp);
+    if (cp < 0) return static_cast<std::size_t>(at);
   }
   return std::string_view::npos;
 }

@@ -10,6 +10,7 @@
 // exceptions, so bad units from the wild are cheap.
 #include "essence_data.hpp"
 
+#include <smx/ascii.hpp>
 #include <smx/error.hpp>
 
 #include <algorithm>
@@ -24,7 +25,7 @@ namespace {
 
 constexpr int exponent_limit = 127;  // dimension exponents are stored in an int8
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using ascii::is_digit;
 
 // §3.2: a terminal symbol may use ASCII 33-126 except these, which have a syntactic meaning.
 // Inside square brackets the full range 33-126 is allowed (§5.2).
@@ -225,9 +226,8 @@ class Parser {
     return true;
   }
 
-  bool parse_simple_unit(Canonical& out, int sign) {
-    const std::size_t start = pos_;
-    // A symbol run: symbol characters, with square-bracketed parts taken whole (§5).
+  // A symbol run: symbol characters, with square-bracketed parts taken whole (§5).
+  bool scan_symbol_run() {
     while (!at_end()) {
       const char c = peek();
       if (c == '[') {
@@ -245,6 +245,71 @@ class Parser {
       if (!is_symbol_char(c)) break;
       ++pos_;
     }
+    return true;
+  }
+
+  // §9: the exponent follows the simple unit immediately: trailing digits of the run, or a
+  // sign and digits right after it ("s-1", "10*-3", "10*+3"). Leaves the run without its
+  // exponent digits in `body`.
+  bool read_exponent(std::string_view run, std::size_t start, std::string_view& body, int& exponent) {
+    std::size_t body_length = run.size();
+    while (body_length > 0 && is_digit(run[body_length - 1])) --body_length;
+    body = run.substr(0, body_length);
+    std::string_view exponent_digits = run.substr(body_length);
+    int exponent_sign = 1;
+    std::size_t exponent_position = start + body_length;
+    if (exponent_digits.empty() && !at_end() && (peek() == '+' || peek() == '-') &&
+        pos_ + 1 < text_.size() && is_digit(text_[pos_ + 1])) {
+      exponent_sign = peek() == '-' ? -1 : 1;
+      exponent_position = pos_;
+      std::size_t j = pos_ + 1;
+      while (j < text_.size() && is_digit(text_[j])) ++j;
+      exponent_digits = text_.substr(pos_ + 1, j - pos_ - 1);
+      pos_ = j;
+    }
+    exponent = 1;
+    if (!exponent_digits.empty()) {
+      int magnitude = 0;
+      const auto [end, ec] = std::from_chars(exponent_digits.data(),
+                                             exponent_digits.data() + exponent_digits.size(), magnitude);
+      if (ec != std::errc() || end != exponent_digits.data() + exponent_digits.size() ||
+          magnitude > exponent_limit)
+        return set_error(ParseErrc::bad_exponent, exponent_position, "exponent out of range");
+      exponent = exponent_sign * magnitude;
+    }
+    return true;
+  }
+
+  // `out` = (prefix · definition) ^ exponent, each exponent checked to fit (errors at `start`).
+  bool raise(Canonical& out, const Canonical& definition, const Prefix* prefix, int exponent, std::size_t start) {
+    out = definition;
+    const double scale = (prefix ? prefix->value : 1.0) * definition.magnitude;
+    out.magnitude = exponent == 1 ? scale : std::pow(scale, exponent);
+    for (std::size_t i = 0; i < base_unit_count; ++i) {
+      const int v = definition.dimension[i] * exponent;
+      if (!fits(v)) return set_error(ParseErrc::out_of_range, start, "exponent out of range");
+      out.dimension[i] = static_cast<std::int8_t>(v);
+    }
+    const int substance = definition.substance * exponent;
+    const int equivalents = definition.equivalents * exponent;
+    if (!fits(substance) || !fits(equivalents))
+      return set_error(ParseErrc::out_of_range, start, "exponent out of range");
+    out.substance = static_cast<std::int8_t>(substance);
+    out.equivalents = static_cast<std::int8_t>(equivalents);
+    for (std::uint8_t k = 0; k < out.arbitrary_count; ++k) {
+      const int v = out.arbitrary[k].exponent * exponent;
+      if (!fits(v)) return set_error(ParseErrc::out_of_range, start, "exponent out of range");
+      out.arbitrary[k].exponent = static_cast<std::int8_t>(v);
+    }
+    if (exponent == 0) out.arbitrary_count = 0;
+    if (!std::isfinite(out.magnitude) || out.magnitude == 0.0)
+      return set_error(ParseErrc::out_of_range, start, "unit magnitude out of range");
+    return true;
+  }
+
+  bool parse_simple_unit(Canonical& out, int sign) {
+    const std::size_t start = pos_;
+    if (!scan_symbol_run()) return false;
     const std::string_view run = text_.substr(start, pos_ - start);
 
     if (std::all_of(run.begin(), run.end(), is_digit)) {
@@ -260,33 +325,9 @@ class Parser {
       return true;
     }
 
-    // §9: the exponent follows the simple unit immediately: trailing digits of the run, or a
-    // sign and digits right after it ("s-1", "10*-3", "10*+3").
-    std::size_t body_length = run.size();
-    while (body_length > 0 && is_digit(run[body_length - 1])) --body_length;
-    std::string_view body = run.substr(0, body_length);
-    std::string_view exponent_digits = run.substr(body_length);
-    int exponent_sign = 1;
-    std::size_t exponent_position = start + body_length;
-    if (exponent_digits.empty() && !at_end() && (peek() == '+' || peek() == '-') &&
-        pos_ + 1 < text_.size() && is_digit(text_[pos_ + 1])) {
-      exponent_sign = peek() == '-' ? -1 : 1;
-      exponent_position = pos_;
-      std::size_t j = pos_ + 1;
-      while (j < text_.size() && is_digit(text_[j])) ++j;
-      exponent_digits = text_.substr(pos_ + 1, j - pos_ - 1);
-      pos_ = j;
-    }
+    std::string_view body;
     int exponent = 1;
-    if (!exponent_digits.empty()) {
-      int magnitude = 0;
-      const auto [end, ec] = std::from_chars(exponent_digits.data(),
-                                             exponent_digits.data() + exponent_digits.size(), magnitude);
-      if (ec != std::errc() || end != exponent_digits.data() + exponent_digits.size() ||
-          magnitude > exponent_limit)
-        return set_error(ParseErrc::bad_exponent, exponent_position, "exponent out of range");
-      exponent = exponent_sign * magnitude;
-    }
+    if (!read_exponent(run, start, body, exponent)) return false;
 
     // §4.4: the prefix is the longest leading substring that is a prefix and leaves a metric
     // atom; otherwise the whole symbol is the atom.
@@ -313,29 +354,7 @@ class Parser {
     if (!definition)
       return set_error(ParseErrc::unknown_unit, start,
                        "unit '" + atom->code + "' can not be resolved: " + why);
-
-    out = *definition;
-    const double scale = (prefix ? prefix->value : 1.0) * definition->magnitude;
-    out.magnitude = exponent == 1 ? scale : std::pow(scale, exponent);
-    for (std::size_t i = 0; i < base_unit_count; ++i) {
-      const int v = definition->dimension[i] * exponent;
-      if (!fits(v)) return set_error(ParseErrc::out_of_range, start, "exponent out of range");
-      out.dimension[i] = static_cast<std::int8_t>(v);
-    }
-    const int substance = definition->substance * exponent;
-    const int equivalents = definition->equivalents * exponent;
-    if (!fits(substance) || !fits(equivalents))
-      return set_error(ParseErrc::out_of_range, start, "exponent out of range");
-    out.substance = static_cast<std::int8_t>(substance);
-    out.equivalents = static_cast<std::int8_t>(equivalents);
-    for (std::uint8_t k = 0; k < out.arbitrary_count; ++k) {
-      const int v = out.arbitrary[k].exponent * exponent;
-      if (!fits(v)) return set_error(ParseErrc::out_of_range, start, "exponent out of range");
-      out.arbitrary[k].exponent = static_cast<std::int8_t>(v);
-    }
-    if (exponent == 0) out.arbitrary_count = 0;
-    if (!std::isfinite(out.magnitude) || out.magnitude == 0.0)
-      return set_error(ParseErrc::out_of_range, start, "unit magnitude out of range");
+    if (!raise(out, *definition, prefix, exponent, start)) return false;
     if (atom->is_special) {
       ++special_count_;
       special_exponent_ += sign * exponent;

@@ -103,10 +103,7 @@ struct Checker::Impl {
   }
 
   std::string_view value_of(std::size_t seg, const FieldSpec& f) const {
-    std::string_view v = msg().field(seg, static_cast<std::size_t>(f.field));
-    if (!(ids[seg] == "MSH" && f.field <= 2)) v = hl7::nth_piece(v, rep(), 0);
-    if (f.component > 0) v = hl7::nth_piece(v, comp(), static_cast<std::size_t>(f.component - 1));
-    return v;
+    return msg().value(seg, static_cast<std::size_t>(f.field), 1, static_cast<std::size_t>(f.component));
   }
   // The value of "SEG-F[.C]" in the first occurrence of SEG (empty when absent).
   std::string_view first_value(const FieldSpec& f) const {
@@ -128,8 +125,7 @@ struct Checker::Impl {
 
   std::string data_type_of() const {
     if (record->ssmix2 && !record->ssmix2->type.empty()) return record->ssmix2->type;
-    std::string_view msh9 = first_value(FieldSpec{"MSH", 9, 0, ""});
-    std::string event = std::string(hl7::nth_piece(msh9, comp(), 0)) + "^" + std::string(hl7::nth_piece(msh9, comp(), 1));
+    const std::string event = msg().message_type().type_event();
     for (const auto& t : ssmix2::data_types())
       for (auto m : t.msh9)
         if (m == event) return std::string(t.folder);
@@ -165,9 +161,9 @@ struct Checker::Impl {
   }
 
   void check_structure() {
-    std::string_view msh9 = first_value(FieldSpec{"MSH", 9, 0, ""});
-    std::string type_event = std::string(hl7::nth_piece(msh9, comp(), 0)) + "^" + std::string(hl7::nth_piece(msh9, comp(), 1));
-    std::string structure(hl7::nth_piece(msh9, comp(), 2));
+    const hl7::MessageType type = msg().message_type();
+    const std::string type_event = type.type_event();
+    std::string structure(type.structure);
     auto mapped = profile.structure_of.find(type_event);
     if (structure.empty()) {
       emit("HL7-MSH9", "MSH-9", "MSH-9 has no message structure (third component)");
@@ -194,7 +190,7 @@ struct Checker::Impl {
 
   void check_version() {
     if (profile.hl7_version.empty()) return;
-    std::string_view v = hl7::nth_piece(first_value(FieldSpec{"MSH", 12, 0, ""}), comp(), 0);
+    const std::string_view v = first_value(FieldSpec{"MSH", 12, 1, ""});
     if (v != profile.hl7_version)
       emit("HL7-VERSION", "MSH-12",
            "HL7 version '" + std::string(v) + "' (MSH-12), expected " + profile.hl7_version);
@@ -440,15 +436,8 @@ struct Checker::Impl {
   }
 
   // ---- SS-MIX2 file name <-> content ---------------------------------------------------------
-  void check_name(const ssmix2::FileName& name) {
-    const bool first_message = record->src.n <= 1;
-    if (record->src.n == 2)
-      emit("SSMX-ONE-MESSAGE", "", "more than one message in a standardized-storage file");
-    std::string_view msh9 = first_value(FieldSpec{"MSH", 9, 0, ""});
-    std::string type_event = std::string(hl7::nth_piece(msh9, comp(), 0)) + "^" + std::string(hl7::nth_piece(msh9, comp(), 1));
-    const ssmix2::DataType* dt = ssmix2::find_data_type(name.type);
-
-    // Patient ID vs PID-3 (any repetition's CX.1).
+  // Patient ID vs PID-3 (any repetition's CX.1).
+  void check_name_patient(const ssmix2::FileName& name) {
     if (std::size_t pid = first("PID"); pid != hl7::Message::npos && !name.patient.empty()) {
       bool found = false, any = false;
       std::string first_id;
@@ -470,8 +459,11 @@ struct Checker::Impl {
       });
       if (any_rep && !has_pi) emit("SSMX-PID3-TYPE", "PID-3.5", "PID-3 has no identifier type code PI (CX.5)");
     }
+  }
 
-    // Data type vs MSH-9 (reference §4).
+  // Data type vs MSH-9 (reference §4).
+  void check_name_type(const ssmix2::FileName& name, const ssmix2::DataType* dt, std::string_view msh9,
+                       const std::string& type_event) {
     if (dt != nullptr && !msh9.empty()) {
       bool ok = std::find(dt->msh9.begin(), dt->msh9.end(), type_event) != dt->msh9.end();
       if (!ok) {
@@ -481,8 +473,10 @@ struct Checker::Impl {
              "message type " + type_event + " does not belong in data type " + name.type + " (expected " + expect + ")");
       }
     }
+  }
 
-    // Care date vs the data type's source field (reference §2 table).
+  // Care date vs the data type's source field (reference §2 table).
+  void check_name_care_date(const ssmix2::FileName& name, const ssmix2::DataType* dt, const std::string& type_event) {
     if (dt != nullptr && name.date.size() == 8) {
       std::string source(dt->care_date_field);
       if (auto o = profile.care_date_by_event.find(type_event); o != profile.care_date_by_event.end()) source = o->second;
@@ -499,8 +493,10 @@ struct Checker::Impl {
         }
       }
     }
+  }
 
-    // Order number vs ORC-2 (15 digits, zero-padded) for ordered data types.
+  // Order number vs ORC-2 (15 digits, zero-padded) for ordered data types.
+  void check_name_order(const ssmix2::FileName& name) {
     if (std::find(profile.order_types.begin(), profile.order_types.end(), name.type) != profile.order_types.end() &&
         !name.order.empty()) {
       std::string_view order = hl7::nth_piece(first_value(FieldSpec{"ORC", 2, 0, ""}), comp(), 0);
@@ -512,8 +508,10 @@ struct Checker::Impl {
       if (!order.empty() && strip_leading_zeros(order) != strip_leading_zeros(name.order))
         emit("SSMX-ORDER-NUMBER", source, "order number of the file name differs from " + source + " (first occurrence)");
     }
+  }
 
-    // Timestamp vs MSH-7 truncated to milliseconds ([INFERRED], reference §3).
+  // Timestamp vs MSH-7 truncated to milliseconds ([INFERRED], reference §3).
+  void check_name_timestamp(const ssmix2::FileName& name) {
     std::string_view msh7 = hl7::nth_piece(first_value(FieldSpec{"MSH", 7, 0, ""}), comp(), 0);
     if (!msh7.empty()) {
       std::size_t digits = 0;
@@ -533,8 +531,10 @@ struct Checker::Impl {
           emit("SSMX-TIMESTAMP", "MSH-7", "timestamp of the file name differs from MSH-7 truncated to milliseconds");
       }
     }
+  }
 
-    // Department vs ORC-17 / PV1-10 ([INFERRED], reference §3).
+  // Department vs ORC-17 / PV1-10 ([INFERRED], reference §3).
+  void check_name_dept(const ssmix2::FileName& name) {
     if (!profile.dept_sources.empty()) {
       std::string_view value;
       std::string source;
@@ -551,7 +551,22 @@ struct Checker::Impl {
                               : "department '" + name.dept + "' of the file name differs from " + source + " '" +
                                     std::string(value) + "'");
     }
+  }
 
+  void check_name(const ssmix2::FileName& name) {
+    const bool first_message = record->src.n <= 1;
+    if (record->src.n == 2)
+      emit("SSMX-ONE-MESSAGE", "", "more than one message in a standardized-storage file");
+    const std::string_view msh9 = msg().value(0, 9, 1);
+    const std::string type_event = msg().message_type().type_event();
+    const ssmix2::DataType* dt = ssmix2::find_data_type(name.type);
+
+    check_name_patient(name);
+    check_name_type(name, dt, msh9, type_event);
+    check_name_care_date(name, dt, type_event);
+    check_name_order(name);
+    check_name_timestamp(name);
+    check_name_dept(name);
     check_limits(name);
     if (first_message && name.flag >= 0)
       facts.push_back(FlagFact{name.patient + '\x1F' + name.date + '\x1F' + name.type + '\x1F' + name.order, name.flag,

@@ -128,17 +128,12 @@ class Tally {
   DiagnosticSink& sink_;
 };
 
-}  // namespace
-
-Summary run(const Profile& profile, const RunOptions& options, DiagnosticSink& sink) {
-  Summary summary;
-  summary.profile = profile.name;
-  Tally tally(profile, options, summary, sink);
-
-  struct Input {
-    std::string path;
-    bool directory = false;
-  };
+// The inputs: "-" for none; a path that cannot be opened is reported (IO-OPEN) and left out.
+struct Input {
+  std::string path;
+  bool directory = false;
+};
+std::vector<Input> open_inputs(const RunOptions& options, Tally& tally, Summary& summary) {
   std::vector<Input> inputs;
   std::vector<std::string> given = options.inputs.empty() ? std::vector<std::string>{"-"} : options.inputs;
   for (const auto& path : given) {
@@ -154,6 +149,36 @@ Summary run(const Profile& profile, const RunOptions& options, DiagnosticSink& s
     }
     inputs.push_back({path, S_ISDIR(st.st_mode)});
   }
+  return inputs;
+}
+
+// k-way merge of the workers' groups (each worker's groups are already in walk order).
+void merge_groups(std::vector<std::unique_ptr<Channel>>& channels, Tally& tally) {
+  std::vector<std::optional<Group>> heads(channels.size());
+  std::vector<char> done(channels.size(), 0);
+  for (;;) {
+    for (std::size_t w = 0; w < heads.size(); ++w)
+      if (!heads[w] && !done[w]) {
+        heads[w] = channels[w]->pop();
+        if (!heads[w]) done[w] = 1;
+      }
+    std::size_t best = heads.size();
+    for (std::size_t w = 0; w < heads.size(); ++w)
+      if (heads[w] && (best == heads.size() || walk_before(*heads[w], *heads[best]))) best = w;
+    if (best == heads.size()) break;
+    tally.deliver(*heads[best]);
+    heads[best].reset();
+  }
+}
+
+}  // namespace
+
+Summary run(const Profile& profile, const RunOptions& options, DiagnosticSink& sink) {
+  Summary summary;
+  summary.profile = profile.name;
+  Tally tally(profile, options, summary, sink);
+
+  const std::vector<Input> inputs = open_inputs(options, tally, summary);
   bool any_directory = std::any_of(inputs.begin(), inputs.end(), [](const Input& i) { return i.directory; });
   int jobs = std::max(1, options.jobs);
   if (!any_directory || options.reader.walk.shard_count > 0) jobs = 1;
@@ -206,23 +231,8 @@ Summary run(const Profile& profile, const RunOptions& options, DiagnosticSink& s
   std::vector<std::thread> threads;
   for (int w = 0; w < jobs; ++w) threads.emplace_back(work, w);
 
-  // k-way merge of the workers' groups (each worker's groups are already in walk order).
-  std::vector<std::optional<Group>> heads(static_cast<std::size_t>(jobs));
-  std::vector<char> done(static_cast<std::size_t>(jobs), 0);
   try {
-    for (;;) {
-      for (std::size_t w = 0; w < heads.size(); ++w)
-        if (!heads[w] && !done[w]) {
-          heads[w] = channels[w]->pop();
-          if (!heads[w]) done[w] = 1;
-        }
-      std::size_t best = heads.size();
-      for (std::size_t w = 0; w < heads.size(); ++w)
-        if (heads[w] && (best == heads.size() || walk_before(*heads[w], *heads[best]))) best = w;
-      if (best == heads.size()) break;
-      tally.deliver(*heads[best]);
-      heads[best].reset();
-    }
+    merge_groups(channels, tally);
   } catch (...) {
     for (auto& c : channels) c->cancel();
     for (auto& t : threads) t.join();

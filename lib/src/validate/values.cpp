@@ -1,66 +1,26 @@
 // Value checkers for HL7 v2.5 data types (DTM, NM, shapes) and field positions of profiles.
 #include <charconv>
 
+#include "smx/hl7.hpp"
+#include "smx/ascii.hpp"
 #include "smx/validate.hpp"
 
 namespace smx::validate {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-int number(std::string_view digits) {
-  int value = 0;
-  for (char c : digits) value = value * 10 + (c - '0');
-  return value;
-}
-
-int days_in_month(int year, int month) {
-  static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return days[month - 1] + (month == 2 && leap ? 1 : 0);
-}
+using ascii::is_digit;
 
 }  // namespace
 
-// HL7 v2.5 §2.A.22 DTM: YYYY[MM[DD[HH[MM[SS[.S[S[S[S]]]]]]]]][+/-ZZZZ].
+// HL7 v2.5 §2.A.22 DTM, read by hl7::parse_dtm.
 DtmResult check_dtm(std::string_view value, std::size_t max_digits) {
-  std::size_t i = 0;
-  while (i < value.size() && is_digit(value[i])) ++i;
-  std::string_view digits = value.substr(0, i);
-  if (digits.size() < 4 || digits.size() > max_digits || digits.size() % 2 != 0) return DtmResult::bad_format;
-  if (i < value.size() && value[i] == '.') {
-    if (digits.size() != 14) return DtmResult::bad_format;
-    std::size_t begin = ++i;
-    while (i < value.size() && is_digit(value[i])) ++i;
-    if (i == begin || i - begin > 4) return DtmResult::bad_format;
+  switch (hl7::parse_dtm(value, max_digits).status) {
+    case hl7::DtmStatus::ok: return DtmResult::ok;
+    case hl7::DtmStatus::bad_format: return DtmResult::bad_format;
+    case hl7::DtmStatus::bad_value: return DtmResult::bad_value;
+    case hl7::DtmStatus::hour_24_47: return DtmResult::hour_24_47;
   }
-  if (i < value.size() && (value[i] == '+' || value[i] == '-')) {
-    std::string_view zone = value.substr(i + 1);
-    if (zone.size() != 4 || !is_digit(zone[0]) || !is_digit(zone[1]) || !is_digit(zone[2]) || !is_digit(zone[3]))
-      return DtmResult::bad_format;
-    if (number(zone.substr(0, 2)) > 14 || number(zone.substr(2, 2)) > 59) return DtmResult::bad_value;
-    i = value.size();
-  }
-  if (i != value.size()) return DtmResult::bad_format;
-  int year = number(digits.substr(0, 4));
-  if (year < 1) return DtmResult::bad_value;
-  if (digits.size() >= 6) {
-    int month = number(digits.substr(4, 2));
-    if (month < 1 || month > 12) return DtmResult::bad_value;
-    if (digits.size() >= 8) {
-      int day = number(digits.substr(6, 2));
-      if (day < 1 || day > days_in_month(year, month)) return DtmResult::bad_value;
-    }
-  }
-  bool late_hour = false;
-  if (digits.size() >= 10) {
-    int hour = number(digits.substr(8, 2));
-    if (hour > 47) return DtmResult::bad_value;
-    late_hour = hour > 23;
-  }
-  if (digits.size() >= 12 && number(digits.substr(10, 2)) > 59) return DtmResult::bad_value;
-  if (digits.size() >= 14 && number(digits.substr(12, 2)) > 59) return DtmResult::bad_value;
-  return late_hour ? DtmResult::hour_24_47 : DtmResult::ok;
+  return DtmResult::bad_format;
 }
 
 // HL7 v2.5 §2.A.47 NM: optional sign, digits, optional decimal point. No exponent (reference §6.3,
