@@ -2,7 +2,9 @@
 # Installs the Debian 12 packages smx builds and tests with, when they are missing.
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libcli11-dev libpugixml-dev libicu-dev libyaml-cpp-dev libyaml-dev libssl-dev
-          doctest-dev libsimdjson-dev pandoc python3 nodejs)
+          doctest-dev libsimdjson-dev pandoc python3 nodejs
+          libsqlite3-dev sqlite3 libpq-dev libxxhash-dev postgresql-15
+          parallel openssh-server openssh-client iproute2 tmux slurmctld slurmd slurm-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

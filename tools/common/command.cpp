@@ -38,6 +38,17 @@ void add_output_options(CLI::App* app, cli::CommonOptions& o) {
 }
 
 void add_reader_options(CLI::App* app, cli::MessageOptions& o) {
+  app->add_option("--state", o.state,
+                  "remember the trees' files in FILE (SQLite): read only new and changed files, write delete records "
+                  "for removed, deleted (flag 0) and superseded (flag 2) ones; saved after the output")
+      ->type_name("FILE");
+  app->add_flag("--progress{on},--no-progress{off}", o.common.progress,
+                "show progress on stderr (files, messages, rate, elapsed; percent and ETA with --state); "
+                "default: only when stderr is a terminal");
+  app->add_option("--metrics", o.common.metrics,
+                  "write a Prometheus textfile to FILE at the end (counts, duration, exit status, "
+                  "smx_last_success_timestamp_seconds), atomically")
+      ->type_name("FILE");
   app->add_option("--rejects", o.common.rejects, "write what could not be read (raw bytes and reason) to FILE as NDJSON")
       ->type_name("FILE");
   app->add_option("--max-message-bytes", o.common.max_message_bytes,

@@ -28,7 +28,46 @@ struct CommonOptions {
   std::string rejects;             // --rejects FILE
   std::size_t max_message_bytes = std::size_t{64} << 20;
   std::size_t max_diagnostics = 10;  // --max-diagnostics: text lines per code, 0 = all
+  std::string progress = "auto";   // --progress / --no-progress: on, off, auto (stderr a terminal)
+  std::string metrics;             // --metrics FILE.prom: a Prometheus textfile at the end
 };
+
+// Progress of a long run on stderr (git's rule: only when stderr is a terminal, unless forced):
+// files, messages, rate and elapsed time; percent and ETA when the number of files is known.
+// Redrawn in place at most five times a second; cleared before a diagnostic line is printed.
+class Progress {
+ public:
+  Progress(std::string command, const std::string& mode);
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+  bool enabled() const { return enabled_; }
+  void set_total_files(std::uint64_t total) { total_files_ = total; }
+  // Cheap enough for every record: the clock is read every 64 calls.
+  void update(const Counts& counts) {
+    if (enabled_ && (++calls_ & 63) == 0) draw(counts, false);
+  }
+  void clear();                     // erase the line (before a diagnostic)
+  void finish(const Counts& counts);  // the last state, then a newline
+  // The line as drawn, for tests: `seconds` since the start.
+  std::string line(const Counts& counts, double seconds) const;
+
+ private:
+  void draw(const Counts& counts, bool force);
+  std::string command_;
+  bool enabled_ = false;
+  bool drawn_ = false;
+  std::uint64_t total_files_ = 0;
+  std::uint64_t calls_ = 0;
+  double started_ = 0, last_draw_ = 0;
+};
+
+// Writes the Prometheus textfile of a run (node_exporter's textfile collector) to `path` through
+// a temporary file and a rename: counts, duration, exit status, and
+// smx_last_success_timestamp_seconds (now when `status` is not 2, else carried over from the
+// file being replaced, so an alert on its age fires after failed nights).
+void write_metrics(const std::string& path, const std::string& command, const Counts& counts, double seconds,
+                   int status);
 
 // Decides which diagnostics are printed: the first `limit` of each code (0 = all). It counts
 // every diagnostic it is shown, by code and severity, and the distinct subjects per code, so

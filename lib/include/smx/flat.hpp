@@ -2,6 +2,7 @@
 // diagnoses, as CSV (RFC 4180), TSV (linear TSV escapes) or NDJSON.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,12 @@ FlatFormat parse_flat_format(std::string_view text);  // throws usage_error
 
 // The columns of each kind, in output order.
 const std::vector<std::string>& flat_columns(FlatKind kind);
+
+// The rows of one message of `kind` as values (in flat_columns order) with which of them are
+// numbers, for a loader (smx load). Patients: the row of this message alone, not merged with
+// other messages of the patient. Returns the count.
+using FlatRowSink = std::function<void(const std::vector<std::string>& values, const std::vector<bool>& numeric)>;
+std::size_t flat_values(FlatKind kind, const Record& record, const FlatRowSink& sink);
 
 namespace detail {
 class PatientTable;

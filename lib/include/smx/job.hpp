@@ -16,6 +16,7 @@
 #include "smx/gen.hpp"
 #include "smx/pool.hpp"
 #include "smx/query.hpp"
+#include "smx/state.hpp"
 #include "smx/stream.hpp"
 #include "smx/validate.hpp"
 
@@ -29,6 +30,7 @@ struct MessageOptions {
   std::string since;                // --since and --shard as given, checked when the job starts
   std::string shard;
   unsigned jobs = 1;                // -j: worker threads; output is the same for any number
+  std::string state;                // --state FILE: read only what changed since the last run
 };
 
 // Checks --from/--to dates and parses --since and --shard into `walk` (throws usage_error).
@@ -42,7 +44,15 @@ std::filesystem::path tables_root(const std::string& option);
 struct JobResult {
   int status = kOk;
   Counts counts;
+  // --state: saved by run_job once the output is committed (never when the job failed).
+  std::shared_ptr<TreeState> state;
 };
+
+// A delete record in a command's work: passed on as the stream line when the command writes the
+// stream (`as_stream`), else reported (STREAM-DELETE-NOT-WRITTEN, naming `format`). True when
+// `record` was a delete record (the caller does nothing else with it).
+bool pass_deletion(const Record& record, std::string& output, DiagnosticSink& diagnostics, bool as_stream,
+                   std::string_view format);
 
 // A message's share of a command's work: done by a worker (or inline with -j 1) and delivered
 // in input order. Commands extend it with what else their work gives.
@@ -116,9 +126,11 @@ class MessageJob {
     explicit CountingSink(DiagnosticSink& next) : next_(next) {}
     void report(Diagnostic d) override {
       if (d.severity == Severity::error) ++errors;
+      if (progress != nullptr) progress->clear();
       next_.report(std::move(d));
     }
     std::size_t errors = 0;
+    Progress* progress = nullptr;
 
    private:
     DiagnosticSink& next_;
@@ -138,6 +150,8 @@ class MessageJob {
   std::optional<Output> rejects_out_;
   std::optional<RejectWriter> rejects_;
   std::unique_ptr<Buffered> buffered_;  // -j > 1: what reading reports, held for its record
+  std::shared_ptr<TreeState> state_;    // --state
+  std::unique_ptr<Progress> progress_;
   std::unique_ptr<RecordReader> reader_;
 };
 
@@ -151,6 +165,7 @@ void MessageJob::for_each_record(const std::function<void(std::size_t, const Rec
       work(0, *record, piece);
       forward(piece.diagnostics.items);
       deliver(*record, piece);
+      progress_->update(counts_);
     }
     return;
   }
@@ -165,6 +180,7 @@ void MessageJob::for_each_record(const std::function<void(std::size_t, const Rec
         pass_on(*done.task);
         forward(done.piece.diagnostics.items);
         deliver(done.task->record, done.piece);
+        progress_->update(counts_);
       });
   try {
     while (next_record()) pool.submit([&](Task& task) { take_task(task); });
@@ -245,6 +261,16 @@ struct GenOptions {
 };
 gen::Summary gen(const GenOptions& options, Output& out);
 int run_gen(const GenOptions& options, const std::string& stats);
+
+// smx load: every record into the database `db` (sqlite:PATH or postgresql://...), `batch`
+// records per transaction; `run` is stored with each source row ("" = the start time, UTC).
+// Writes nothing to `out`; a summary note (LOAD-SUMMARY) goes to `diagnostics`.
+struct LoadOptions {
+  std::string db;
+  std::size_t batch = 10000;
+  std::string run;
+};
+JobResult load(const MessageOptions& options, const LoadOptions& load, Output& out, DiagnosticSink& diagnostics);
 
 // smx validate: findings are the output (stdout or -o FILE, text or json), run problems and the
 // count line go to stderr; --report FILE.md|.html|- writes a report (with "-" the report takes

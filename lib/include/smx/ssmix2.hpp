@@ -120,6 +120,9 @@ struct Entry {
   std::vector<NameProblem> problems;
   std::int64_t mtime = 0;    // seconds since the epoch
   std::uint64_t size = 0;
+  // With stat_files: what --state compares between runs (a rename keeps mtime but not ctime).
+  std::int64_t mtime_ns = 0, ctime_ns = 0;  // nanoseconds since the epoch
+  std::uint64_t inode = 0;
 };
 
 struct WalkOptions {

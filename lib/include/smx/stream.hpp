@@ -37,8 +37,24 @@ struct Change {
   bool operator==(const Change&) const = default;
 };
 
-// One message record of the smx stream.
+// A delete record (kind "delete", smx-stream(5)): the file that held the current version of
+// `key` (its SS-MIX2 name without the condition flag) is gone, became flag 0 (deleted) or was
+// superseded (renamed to flag 2) since the run that wrote it. Emitted by --state runs, passed on
+// by the commands that write the stream, applied by smx load.
+struct Deletion {
+  std::string key;
+  std::string reason;  // "gone", "deleted" (flag 0), "superseded" (flag 2)
+  std::string path;    // the file that was written before
+  std::optional<ssmix2::FileName> name;  // its name fields (flag as it was when written)
+};
+
+// The key of a file for --state and smx load: its SS-MIX2 name without the condition flag, or
+// the file name itself when it is not an SS-MIX2 name.
+std::string file_key(const ssmix2::FileName& name);
+
+// One record of the smx stream: a message, or (deletion set) a delete record.
 struct Record {
+  std::optional<Deletion> deletion;  // set: a delete record; `message` is empty
   hl7::Message message;
   Source src;
   std::optional<ssmix2::FileName> ssmix2;
@@ -82,6 +98,19 @@ struct Counts {
   std::uint64_t filtered = 0;  // read but left out on purpose (grep, the record filters)
   std::uint64_t undetermined = 0;  // of `filtered`: a filter's value could not be derived
   std::uint64_t files = 0;
+  std::uint64_t deletions = 0;  // delete records passed on (not messages: outside read = ...)
+};
+
+// What a --state run gives the reader instead of walking a tree itself (smx/state.hpp): the
+// delete records and the files to read below a root, in walk order.
+class IncrementalSource {
+ public:
+  virtual ~IncrementalSource() = default;
+  virtual bool next_deletion(const std::string& root, Deletion& deletion) = 0;
+  virtual bool next_entry(const std::string& root, ssmix2::Entry& entry) = 0;
+  // A planned file was read: false when its content is the one written by an earlier run
+  // (only its times changed); the reader then skips it.
+  virtual bool file_read(const ssmix2::Entry& entry, std::string_view bytes) = 0;
 };
 
 // The record filters (--type --patient --from --to --flag). A record is judged by its SS-MIX2
@@ -104,6 +133,8 @@ struct ReaderOptions {
   // false (readers): the walk judges names leniently (ssmix2::WalkOptions::lenient_names).
   // true (validate): walk findings as the tree layer gives them.
   bool tree_findings = false;
+  // --state: trees are not walked here; their deletions and changed files come from this.
+  IncrementalSource* incremental = nullptr;
 };
 
 // Reads records from inputs: "-" (stdin), files, directories (SS-MIX2 trees). Each input is
@@ -142,11 +173,12 @@ struct RecordAdditions {
 class RecordWriter {
  public:
   RecordWriter(Output& out, OutputFormat format) : out_(out), format_(format) {}
-  void write(const Record& record);
+  // A delete record is written in the stream format only: false (nothing written) for er7, mllp.
+  bool write(const Record& record);
   // Writes the message text of `record` but with `hl7` replacing it (after an edit).
   void write(const Record& record, std::string_view hl7, const RecordAdditions& additions = {});
   // The same into a string (a worker's share of the output, smx::cli jobs).
-  static void append(std::string& out, OutputFormat format, const Record& record);
+  static bool append(std::string& out, OutputFormat format, const Record& record);
   static void append(std::string& out, OutputFormat format, const Record& record, std::string_view hl7,
                      const RecordAdditions& additions = {});
 
@@ -164,12 +196,12 @@ inline constexpr std::string_view smx = "smx", kind = "kind", src = "src", path 
                                   to = "to", rule = "rule", code = "code", reason = "reason", part = "part",
                                   bytes = "bytes", bytes_base64 = "bytes_base64", command = "command",
                                   severity = "severity", hl7_path = "hl7_path", text = "text",
-                                  subject = "subject";
+                                  subject = "subject", key = "key";
 }  // namespace keys
 // Record kinds ("kind"); flat names its row kinds itself (smx-flat(1)).
 namespace kinds {
 inline constexpr std::string_view hl7 = "hl7", file = "file", reject = "reject", diag = "diag", stats = "stats",
-                                  change = "change", coverage = "coverage";
+                                  change = "change", coverage = "coverage", deletion = "delete";
 }  // namespace kinds
 
 // Opens a record: {"smx":1,"kind":KIND; the caller writes its members and closes the object.
@@ -189,5 +221,7 @@ void append_record_json(std::string& out, const Record& record, std::string_view
                         const RecordAdditions& additions = {});
 // Base64 (RFC 4648 §4) of raw bytes, for a reject's "bytes_base64".
 void append_base64(std::string& out, std::string_view bytes);
+// Appends a delete record as one stream line (without the newline).
+void append_deletion_json(std::string& out, const Deletion& deletion);
 
 }  // namespace smx

@@ -1,4 +1,5 @@
 // The library calls of smx cat, show, get, grep, flat and gen (smx/job.hpp), and run_job.
+#include <chrono>
 #include <filesystem>
 
 #include "smx/flat.hpp"
@@ -10,12 +11,24 @@ namespace smx::cli {
 int run_job(const std::string& command, const CommonOptions& common,
             const std::function<JobResult(Output&, DiagnosticSink&)>& call) {
   return run(command, [&] {
+    const auto started = std::chrono::steady_clock::now();
+    auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
     StderrSink diagnostics(command, common.diagnostics == "json", common.quiet, common.max_diagnostics);
     Output out(common.output);
-    JobResult result = call(out, diagnostics);
-    out.commit();
+    JobResult result;
+    try {
+      result = call(out, diagnostics);
+      out.commit();
+    } catch (...) {
+      if (!common.metrics.empty()) write_metrics(common.metrics, command, result.counts, seconds(), kFailed);
+      throw;
+    }
+    // The state remembers this run only now that its output is in place: a run that failed or
+    // was killed before this point is repeated in full by the next one.
+    if (result.state && result.status != kFailed) result.state->commit(command, result.counts.written);
     diagnostics.finish();
     if (!common.stats.empty()) print_stats(command, common.stats, result.counts);
+    if (!common.metrics.empty()) write_metrics(common.metrics, command, result.counts, seconds(), result.status);
     return result.status;
   });
 }
@@ -23,14 +36,21 @@ int run_job(const std::string& command, const CommonOptions& common,
 JobResult cat(const MessageOptions& options, const std::string& format_name, Output& out, DiagnosticSink& diagnostics) {
   const OutputFormat format = parse_output_format(format_name);
   MessageJob job("cat", options, out, diagnostics);
-  job.for_each_record<Piece>([&](std::size_t, const Record& r, Piece& p) { RecordWriter::append(p.output, format, r); },
-                             [&](const Record& r, Piece& p) { job.deliver_standard(r, p); });
+  job.for_each_record<Piece>(
+      [&](std::size_t, const Record& r, Piece& p) {
+        if (pass_deletion(r, p.output, p.diagnostics, format == OutputFormat::stream, format_name)) return;
+        RecordWriter::append(p.output, format, r);
+      },
+      [&](const Record& r, Piece& p) { job.deliver_standard(r, p); });
   return job.finish();
 }
 
 JobResult show(const MessageOptions& options, Output& out, DiagnosticSink& diagnostics) {
   MessageJob job("show", options, out, diagnostics);
-  job.for_each_record<Piece>([&](std::size_t, const Record& r, Piece& p) { show_message(r, p.output, p.diagnostics); },
+  job.for_each_record<Piece>([&](std::size_t, const Record& r, Piece& p) {
+                               if (pass_deletion(r, p.output, p.diagnostics, false, "show")) return;
+                               show_message(r, p.output, p.diagnostics);
+                             },
                              [&](const Record& r, Piece& p) { job.deliver_standard(r, p); });
   return job.finish();
 }
@@ -46,7 +66,10 @@ JobResult get(const MessageOptions& options, const std::vector<std::string>& arg
   const GetQuery query(get);
   MessageJob job("get", with_inputs, out, diagnostics);
   if (get.header) query.header(out.buffer());
-  job.for_each_record<Piece>([&](std::size_t, const Record& r, Piece& p) { query.rows(r, p.output, p.diagnostics); },
+  job.for_each_record<Piece>([&](std::size_t, const Record& r, Piece& p) {
+                               if (pass_deletion(r, p.output, p.diagnostics, false, "get's TSV")) return;
+                               query.rows(r, p.output, p.diagnostics);
+                             },
                              [&](const Record& r, Piece& p) { job.deliver_standard(r, p); });
   return job.finish();
 }
@@ -65,6 +88,7 @@ JobResult grep(const MessageOptions& options, const std::vector<std::string>& ar
   std::optional<RecordWriter> writer;
   job.for_each_record<Piece>(
       [&](std::size_t, const Record& r, Piece& p) {
+        if (r.deletion) return;  // passed on whatever the expressions: the key may have matched
         bool match = true;
         for (const auto& e : expressions) match = match && e.matches(r.message);
         p.keep = match != grep.invert;
@@ -75,6 +99,11 @@ JobResult grep(const MessageOptions& options, const std::vector<std::string>& ar
                            : (r.stream_line.empty() && !r.ssmix2) ? OutputFormat::er7
                                                                    : OutputFormat::stream;
           writer.emplace(job.out(), f);
+        }
+        if (r.deletion) {
+          std::string ignored;
+          if (!writer->write(r)) pass_deletion(r, ignored, job.diagnostics(), false, "raw HL7");
+          return;
         }
         if (p.keep) {
           writer->write(r);
@@ -91,9 +120,14 @@ JobResult flat(const MessageOptions& options, const FlatOptions& flat, Output& o
   const FlatFormat format = parse_flat_format(flat.format);
   MessageJob job("flat", options, out, diagnostics);
   FlatWriter writer(out, kind, format, flat.bom);
-  job.for_each_record<Piece>([&](std::size_t, const Record& r, Piece& p) { writer.rows(r, p.output); },
+  job.for_each_record<Piece>([&](std::size_t, const Record& r, Piece& p) {
+                               // NDJSON rows pass deletions on for a loader; CSV and TSV rows cannot carry them.
+                               if (pass_deletion(r, p.output, p.diagnostics, format == FlatFormat::ndjson, flat.format))
+                                 return;
+                               writer.rows(r, p.output);
+                             },
                              [&](const Record& r, Piece& p) {
-                               writer.hold(r);
+                               if (!r.deletion) writer.hold(r);
                                job.deliver_standard(r, p);
                              });
   writer.finish();

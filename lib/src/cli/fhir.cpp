@@ -74,10 +74,14 @@ JobResult fhir(const MessageOptions& options, const FhirOptions& o, Output& out,
 
   job.for_each_record<FhirPiece>(
       [&](std::size_t w, const Record& record, FhirPiece& p) {
+        // A key is a file, not a resource: which resources it made is not known here (smx-fhir(1)).
+        std::string ignored;
+        if (pass_deletion(record, ignored, p.diagnostics, false, "FHIR")) return;
         workers[w].piece = &p;
         workers[w].converter->convert(record);
       },
-      [&](const Record&, FhirPiece& p) {
+      [&](const Record& record, FhirPiece& p) {
+        if (record.deletion) return;
         for (std::size_t k = 0; k < p.used; ++k) {
           const FhirPiece::Event& e = p.events[k];
           if (e.retired) sink->retired(e.type, e.id);

@@ -3,6 +3,8 @@
 
 #include "smx/data_root.hpp"
 
+#include <filesystem>
+
 namespace smx::cli {
 
 void apply_filter_text(const std::string& since, const std::string& shard, ssmix2::WalkOptions& walk) {
@@ -63,6 +65,21 @@ MessageJob::MessageJob(std::string command, const MessageOptions& options, Outpu
     rejects_out_.emplace(options.common.rejects);
     rejects_.emplace(*rejects_out_);
   }
+  progress_ = std::make_unique<Progress>(command_, options.common.progress);
+  sink_.progress = progress_.get();
+  if (!options.state.empty()) {
+    // --state: the trees among the inputs are walked and compared here, before anything is read;
+    // the reader then reads only the files the state says are new or changed.
+    state_ = std::make_shared<TreeState>(options.state);
+    std::vector<std::string> roots;
+    for (const std::string& input : options.inputs) {
+      std::error_code error;
+      if (input != "-" && std::filesystem::is_directory(input, error)) roots.push_back(input);
+    }
+    state_->plan(roots, reader.walk, sink_);
+    reader.incremental = state_.get();
+    progress_->set_total_files(state_->summary().added + state_->summary().changed);
+  }
   if (jobs_ > 1) buffered_ = std::make_unique<Buffered>();
   DiagnosticSink& reading = buffered_ ? static_cast<DiagnosticSink&>(*buffered_) : sink_;
   RejectSink* rejects = buffered_ ? static_cast<RejectSink*>(buffered_.get()) : rejects_ ? &*rejects_ : nullptr;
@@ -102,7 +119,27 @@ void MessageJob::pass_on_rest() {
   pass_on(rest);
 }
 
+bool pass_deletion(const Record& record, std::string& output, DiagnosticSink& diagnostics, bool as_stream,
+                   std::string_view format) {
+  if (!record.deletion) return false;
+  if (as_stream) {
+    RecordWriter::append(output, OutputFormat::stream, record);
+    return true;
+  }
+  // The key names a patient: the text does not quote it (smx(1) DIAGNOSTICS).
+  Diagnostic d{Severity::warning, "STREAM-DELETE-NOT-WRITTEN", record.location(),
+               "a delete record (" + record.deletion->reason + ") cannot be written as " + std::string(format) +
+                   "; not passed on (write the smx stream to pass deletions on)"};
+  d.subject = std::string(format);
+  diagnostics.report(std::move(d));
+  return true;
+}
+
 void MessageJob::deliver_standard(const Record& record, Piece& piece) {
+  if (record.deletion) {  // not a message: outside read = written + rejected + filtered
+    out_.write(piece.output);
+    return;
+  }
   if (!piece.reject_code.empty()) {
     reject(record, piece.reject_code, piece.reject_reason);
     return;
@@ -122,6 +159,8 @@ JobResult MessageJob::finish() {
   if (rejects_out_) rejects_out_->commit();
   JobResult result;
   result.counts = counts_;
+  result.state = state_;
+  progress_->finish(counts_);
   if (reader_->had_input_error()) result.status = kFailed;
   else if (sink_.errors > 0 || counts_.rejected > 0) result.status = kDataProblems;
   return result;

@@ -36,6 +36,7 @@ JobResult labnorm(const MessageOptions& options, const LabnormOptions& o, Output
 
   job.for_each_record<LabnormPiece>(
       [&](std::size_t worker, const Record& record, LabnormPiece& p) {
+        if (pass_deletion(record, p.output, p.diagnostics, true, "smx")) return;
         lab::Normalized n = normalizers[worker].normalize(record, p.diagnostics);
         if (o.strict && (n.unmapped || n.implausible)) {
           p.diagnostics.report(

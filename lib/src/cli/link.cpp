@@ -53,6 +53,9 @@ std::vector<link::Person> collect(const LinkOptions& o, MessageJob& job) {
 }  // namespace
 
 JobResult link_encode(const LinkOptions& o, Output& out, DiagnosticSink& diagnostics) {
+  // One record per patient from all of the patient's messages: the changed files are not that.
+  if (!o.messages.state.empty())
+    throw usage_error("--state: smx link encodes whole patients; run it without --state");
   const auto key = load_key(o.key, "--key", diagnostics);
   link::EncodeSettings settings;
   settings.id1_with_branch = o.id1_branch;
@@ -77,6 +80,7 @@ JobResult link_encode(const LinkOptions& o, Output& out, DiagnosticSink& diagnos
 }
 
 JobResult link_audit(const LinkOptions& o, Output& out, DiagnosticSink& diagnostics) {
+  if (!o.messages.state.empty()) throw usage_error("--state: smx link audits whole patients; run it without --state");
   const auto key = load_key(o.key, "--key", diagnostics);
   const SchemaFile schema = load_schema(o);
   const link::Normalizer normalizer = load_normalizer(o);

@@ -193,6 +193,8 @@ std::string json_report(const RiskOptions& o, const std::vector<risk::Qi>& qis, 
 }  // namespace
 
 JobResult risk(const MessageOptions& options, const RiskOptions& o, Output& out, DiagnosticSink& diagnostics) {
+  // Risk is a property of the whole release: the files changed since the last run are not it.
+  if (!options.state.empty()) throw usage_error("--state: smx risk measures a whole release; run it without --state");
   const std::vector<risk::Qi> qis = risk::parse_qi_list(o.qi);
   if (!(o.sampling_fraction > 0 && o.sampling_fraction <= 1)) throw usage_error("--sampling-fraction must be in (0, 1]");
   if (o.format != "text" && o.format != "json") throw usage_error("-t must be text or json");

@@ -320,6 +320,13 @@ void obs_rows(const Record& r, const RowContext& c, Emit&& emit) {
 }
 
 std::size_t FlatWriter::rows(const Record& r, std::string& out) const {
+  if (kind_ == FlatKind::patients) return 0;  // held by hold() until finish()
+  return flat_values(kind_, r, [&](const std::vector<std::string>& values, const std::vector<bool>& numeric) {
+    row(out, values, numeric);
+  });
+}
+
+std::size_t flat_values(FlatKind kind, const Record& r, const FlatRowSink& sink) {
   const hl7::Message& m = r.message;
   if (m.segment_count() == 0) return 0;
   std::string patient = first_of({ssmix2::content_patient(m), r.ssmix2 ? r.ssmix2->patient : std::string()});
@@ -331,16 +338,24 @@ std::size_t FlatWriter::rows(const Record& r, std::string& out) const {
   std::size_t rows = 0;
   auto emit = [&](std::vector<std::string> values, std::vector<bool> numeric = {}) {
     numeric.resize(values.size(), false);
-    row(out, values, numeric);
+    sink(values, numeric);
     ++rows;
   };
-  switch (kind_) {
+  switch (kind) {
     case FlatKind::obs:
       if (!lab::is_lab_message(m)) return 0;
       obs_rows(r, RowContext{patient, facility, data_type, r.src.path, msg}, emit);
       break;
-    case FlatKind::patients:
-      return 0;  // held by hold() until finish()
+    case FlatKind::patients: {
+      // The patient row of this one message (FlatWriter merges them over messages instead).
+      if (type != "ADT" || m.find_segment("PID") == hl7::Message::npos) return 0;
+      detail::PatientTable one;
+      one.add(r, facility, patient, 0);
+      std::vector<bool> numeric(kPatients.size(), false);
+      numeric[8] = numeric[11] = true;  // sources, msg
+      one.for_each_row([&](const std::vector<std::string>& values) { emit(values, numeric); });
+      break;
+    }
     case FlatKind::encounters: {
       if (type != "ADT") return 0;
       for (std::size_t i = 0; i < m.segment_count(); ++i) {

@@ -331,6 +331,15 @@ std::int64_t parse_since(std::string_view text) {
 
 namespace {
 
+void fill_stat(Entry& entry, const struct stat& st) {
+  entry.mtime = static_cast<std::int64_t>(st.st_mtime);
+  entry.size = static_cast<std::uint64_t>(st.st_size);
+  entry.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  entry.ctime_ns = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
+  entry.inode = static_cast<std::uint64_t>(st.st_ino);
+}
+
+
 class Walker {
  public:
   Walker(std::string root, const WalkOptions& options, DiagnosticSink& diagnostics,
@@ -351,8 +360,7 @@ class Walker {
       std::string parent = path.parent_path().string();
       Entry entry = describe(parent.empty() ? std::string(".") : parent, path.filename().string());
       entry.path = root_;
-      entry.mtime = static_cast<std::int64_t>(st.st_mtime);
-      entry.size = static_cast<std::uint64_t>(st.st_size);
+      fill_stat(entry, st);
       deliver(entry);
       return;
     }
@@ -494,16 +502,14 @@ class Walker {
     Entry entry = describe(root_, relative);
     entry.path = path;
     if (known != nullptr) {
-      entry.mtime = static_cast<std::int64_t>(known->st_mtime);
-      entry.size = static_cast<std::uint64_t>(known->st_size);
+      fill_stat(entry, *known);
     } else if (options_.since || options_.stat_files) {  // stat only when asked: trees are large
       struct stat st {};
       if (::stat(path.c_str(), &st) != 0) {
         vanished_or_unreadable(path, errno);
         return;
       }
-      entry.mtime = static_cast<std::int64_t>(st.st_mtime);
-      entry.size = static_cast<std::uint64_t>(st.st_size);
+      fill_stat(entry, st);
     }
     deliver(entry);
   }

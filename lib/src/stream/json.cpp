@@ -101,6 +101,25 @@ void append_record_json(std::string& out, const Record& r, std::string_view hl7,
   w.end_object();
 }
 
+std::string file_key(const ssmix2::FileName& n) {
+  std::string name = ssmix2::format_file_name(n);
+  // format_file_name ends with "_<flag>"; the key is everything before the last '_'.
+  std::size_t cut = name.rfind('_');
+  return cut == std::string::npos ? name : name.substr(0, cut);
+}
+
+void append_deletion_json(std::string& out, const Deletion& d) {
+  json::Writer w(out);
+  begin_record(w, kinds::deletion);
+  w.string(keys::key, d.key);
+  w.string(keys::reason, d.reason);
+  w.begin_object(keys::src);
+  w.string(keys::path, d.path);
+  w.end_object();
+  if (d.name) write_ssmix2(w, *d.name);
+  w.end_object();
+}
+
 void RejectWriter::reject(const Reject& j) {
   std::string& b = out_.buffer();
   json::Writer w(b);
@@ -126,13 +145,22 @@ OutputFormat parse_output_format(std::string_view text) {
   throw usage_error("unknown output format '" + std::string(text) + "' (expected smx, er7 or mllp)");
 }
 
-void RecordWriter::append(std::string& b, OutputFormat format, const Record& record) {
+bool RecordWriter::append(std::string& b, OutputFormat format, const Record& record) {
+  if (record.deletion) {
+    // Raw HL7 has no way to say "this key is gone": the caller reports what it could not write.
+    if (format != OutputFormat::stream) return false;
+    if (!record.stream_line.empty()) b.append(record.stream_line);
+    else append_deletion_json(b, *record.deletion);
+    b.push_back('\n');
+    return true;
+  }
   if (format == OutputFormat::stream && !record.stream_line.empty()) {
     b.append(record.stream_line);
     b.push_back('\n');
-    return;
+    return true;
   }
   append(b, format, record, record.message.text());
+  return true;
 }
 
 void RecordWriter::append(std::string& b, OutputFormat format, const Record& record, std::string_view hl7,
@@ -154,9 +182,10 @@ void RecordWriter::append(std::string& b, OutputFormat format, const Record& rec
   }
 }
 
-void RecordWriter::write(const Record& record) {
-  append(out_.buffer(), format_, record);
+bool RecordWriter::write(const Record& record) {
+  const bool written = append(out_.buffer(), format_, record);
   out_.maybe_flush();
+  return written;
 }
 
 void RecordWriter::write(const Record& record, std::string_view hl7, const RecordAdditions& additions) {

@@ -3,6 +3,7 @@
 // be read as a message goes to the reject sink with its raw bytes and a diagnostic.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -102,6 +103,7 @@ bool looks_like_stream(std::string_view head) {
 // The members of a stream record that the reader uses (smx-stream(5)); others are ignored.
 struct StreamFields {
   std::string kind, path, charset, hl7;
+  std::string key, reason;  // a delete record's
   std::uint64_t n = 0, offset = 0;
   std::optional<ssmix2::FileName> name;
   std::vector<Change> changes;
@@ -169,6 +171,12 @@ void read_stream_fields(simdjson::ondemand::object object, StreamFields& f) {
       f.at = "\"hl7\"";
       f.hl7 = string_of(value);
       f.has_hl7 = true;
+    } else if (key == keys::key) {
+      f.at = "\"key\"";
+      f.key = string_of(value);
+    } else if (key == keys::reason) {
+      f.at = "\"reason\"";
+      f.reason = string_of(value);
     } else if (key == keys::charset) {
       f.at = "\"charset\"";
       f.charset = string_of(value);
@@ -198,6 +206,7 @@ void read_stream_fields(simdjson::ondemand::object object, StreamFields& f) {
   }
   if (f.kind.empty()) throw std::runtime_error("record has no \"kind\"");
   if (f.kind == kinds::hl7 && !f.has_hl7) throw std::runtime_error("hl7 record has no \"hl7\" member");
+  if (f.kind == kinds::deletion && f.key.empty()) throw std::runtime_error("delete record has no \"key\"");
 }
 
 }  // namespace
@@ -235,6 +244,10 @@ struct RecordReader::Impl {
   std::string padded;
 
   std::unique_ptr<TreeFeed> tree;
+  // --state: the root whose deletions and changed files come from options.incremental.
+  std::optional<std::string> planned_root;
+  bool planned_deletions_done = false;
+  bool current_planned = false;  // the current tree file came from the plan
 
   Impl(std::vector<std::string> in, ReaderOptions o, DiagnosticSink& d, RejectSink* r, Counts& c)
       : inputs(std::move(in)), options(std::move(o)), diagnostics(d), rejects(r), counts(c) {
@@ -271,6 +284,11 @@ struct RecordReader::Impl {
         }
         if (S_ISDIR(st.st_mode)) {
           // Unnamed files come through so the record filters can judge their content.
+          if (options.incremental != nullptr) {
+            planned_root = input;
+            planned_deletions_done = false;
+            return true;
+          }
           ssmix2::WalkOptions walk = options.walk;
           walk.keep_unnamed = true;
           walk.lenient_names = !options.tree_findings;
@@ -328,6 +346,7 @@ struct RecordReader::Impl {
         diag(Severity::error, "IO-READ", Location{entry.path}, "cannot read: " + error);
       return;
     }
+    if (current_planned && !options.incremental->file_read(entry, file_bytes)) return;
     current_path = entry.path;
     current_name = entry.name;
     if (file_bytes.empty()) {
@@ -392,6 +411,7 @@ struct RecordReader::Impl {
            junk_reason + "; " + std::to_string(junk.size()) + " bytes rejected, the message before them kept");
       reject(Source{current_path, message_number, frame.offset + cut}, "HL7-NO-MSH", junk_reason, junk);
     }
+    record.deletion.reset();
     record.src = std::move(src);
     record.ssmix2 = current_name;
     record.charset = std::string(charset_name(c.charset));
@@ -524,6 +544,18 @@ struct RecordReader::Impl {
         pending_files.push_back(fields.path);
         return nullptr;
       }
+      if (fields.kind == kinds::deletion) {
+        const bool has_path = !fields.path.empty();
+        record.deletion = Deletion{std::move(fields.key), std::move(fields.reason), fields.path, fields.name};
+        record.message = hl7::Message();
+        record.src = Source{has_path ? std::move(fields.path) : stream_path, has_path ? fields.n : stream_line_number,
+                            fields.offset};
+        record.ssmix2 = std::move(fields.name);
+        record.changes.clear();
+        record.stream_line.assign(line);
+        ++counts.deletions;
+        return &record;
+      }
       if (fields.kind != kinds::hl7) {
         diag(Severity::note, "STREAM-KIND", where, "record of kind \"" + fields.kind + "\" is not a message; skipped",
              fields.kind);
@@ -537,6 +569,7 @@ struct RecordReader::Impl {
         reject(src, "HL7-MSH-ENCODING", reason, line);
         continue;
       }
+      record.deletion.reset();
       const bool has_path = !fields.path.empty();
       record.src = Source{has_path ? std::move(fields.path) : stream_path, has_path ? fields.n : stream_line_number,
                           fields.offset};
@@ -562,7 +595,7 @@ struct RecordReader::Impl {
     const bool filtering = has_record_filters(options.walk);
     for (;;) {
       const Record* r = next_unfiltered();
-      if (r == nullptr || !filtering) return r;
+      if (r == nullptr || !filtering || r->deletion) return r;
       // Files the walk selected by name passed the same filters there (with the extended-storage
       // data-type folder, which records do not carry); everything else is judged here.
       if (framer && current_walk_selected) return r;
@@ -589,6 +622,10 @@ struct RecordReader::Impl {
         }
         continue;
       }
+      if (planned_root) {
+        if (const Record* r = next_planned()) return r;
+        continue;
+      }
       if (tree) {
         auto item = tree->pop();
         if (!item) {
@@ -603,6 +640,7 @@ struct RecordReader::Impl {
           diagnostics.report(std::move(*d));  // naming findings as the walk judged them (lenient_names)
           continue;
         }
+        current_planned = false;
         start_tree_file(std::get<ssmix2::Entry>(*item), true);
         continue;
       }
@@ -610,9 +648,49 @@ struct RecordReader::Impl {
     }
   }
 
+  // A planned file's naming findings, judged as the walk judges them for readers (lenient_names).
+  void report_name_problem(const ssmix2::NameProblem& problem, const std::string& path) {
+    Severity severity = problem.severity;
+    if (!options.tree_findings) {
+      if (problem.code == "SSMX-NAME-FIELDS" || problem.code == "SSMX-PATH-DEPTH") return;
+      severity = std::min(severity, Severity::warning);
+    }
+    diagnostics.report(Diagnostic{severity, problem.code, Location{path}, problem.text});
+  }
+
+  // --state: first the root's delete records, then its new and changed files (whose naming
+  // findings are reported here, as the walk reports them for the files it hands over).
+  const Record* next_planned() {
+    if (!planned_deletions_done) {
+      Deletion deletion;
+      if (options.incremental->next_deletion(*planned_root, deletion)) {
+        record.deletion = std::move(deletion);
+        record.message = hl7::Message();
+        record.src = Source{record.deletion->path, 0, 0};
+        record.ssmix2 = record.deletion->name;
+        record.stream_line.clear();
+        record.changes.clear();
+        ++counts.deletions;
+        return &record;
+      }
+      planned_deletions_done = true;
+    }
+    record.deletion.reset();
+    ssmix2::Entry entry;
+    if (!options.incremental->next_entry(*planned_root, entry)) {
+      planned_root.reset();
+      return nullptr;
+    }
+    for (const ssmix2::NameProblem& problem : entry.problems) report_name_problem(problem, entry.path);
+    current_planned = true;
+    start_tree_file(entry, true);
+    return nullptr;
+  }
+
   void read_named_file(const std::string& path) {
     ssmix2::Entry e;
     e.path = path;
+    current_planned = false;
     std::vector<ssmix2::NameProblem> ignored;
     auto name = ssmix2::parse_file_name(basename_of(path), ignored);
     if (name) e.name = std::move(name);
