@@ -18,6 +18,8 @@ class ByteSource {
 
 std::unique_ptr<ByteSource> open_file(const std::string& path);  // throws io_error
 std::unique_ptr<ByteSource> open_stdin();
+// The current time in UTC as ISO 8601 "YYYY-MM-DDTHH:MM:SSZ" (run records of --state and smx load).
+std::string utc_now();
 std::unique_ptr<ByteSource> memory_source(std::string bytes, std::string name = "<memory>");
 
 // Reads a whole (small) source. Throws io_error when it exceeds `limit` bytes.

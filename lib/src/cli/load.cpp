@@ -6,18 +6,6 @@
 #include "smx/load.hpp"
 
 namespace smx::cli {
-namespace {
-
-std::string utc_now() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
-}  // namespace
 
 JobResult load(const MessageOptions& options, const LoadOptions& load, Output& out, DiagnosticSink& diagnostics) {
   if (load.db.empty()) throw usage_error("--db is required (sqlite:PATH or postgresql://...)");

@@ -57,6 +57,14 @@ const std::vector<std::string_view> towns = {
     "南町", "北町", "青葉台", "泉町", "松原", "富士見", "日の出町", "春日", "駅前", "山手",
 };
 
+std::string random_street(Rng& rng) {
+  std::string street(rng.pick(towns));
+  const auto chome = rng.between(1, 9);
+  const auto block = rng.between(1, 30);
+  const auto house = rng.between(1, 20);
+  return street + std::to_string(chome) + "-" + std::to_string(block) + "-" + std::to_string(house);
+}
+
 // User-defined table #0069 (reference §3 field 6); codes as the guideline samples use them.
 const std::vector<Department> departments = {
     {"01", "内科"},     {"02", "外科"},       {"03", "小児科"},     {"04", "整形外科"},

@@ -96,6 +96,8 @@ struct Place {
 };
 extern const std::vector<Place> places;
 extern const std::vector<std::string_view> towns;
+// Town and block number of an invented address ("桜台7-8-11"), from `towns`.
+std::string random_street(Rng& rng);
 struct Department {
   std::string_view code2;
   std::string_view name;

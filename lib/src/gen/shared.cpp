@@ -37,19 +37,11 @@ constexpr std::string_view typo_kana[] = {"ア", "イ", "ウ", "エ", "オ", "�
                                           "ノ", "ハ", "ヒ", "フ", "ヘ", "ホ", "マ", "ミ", "ム", "メ", "モ", "ラ",
                                           "リ", "ル", "レ", "ロ"};
 
-std::string street(Rng& rng) {
-  std::string s(rng.pick(towns));
-  const auto chome = rng.between(1, 9);
-  const auto block = rng.between(1, 30);
-  const auto house = rng.between(1, 20);
-  return s + std::to_string(chome) + "-" + std::to_string(block) + "-" + std::to_string(house);
-}
-
 void draw_address(Rng& rng, RecordedIdentity& id) {
   const Place& place = rng.pick(places);
   const auto four = rng.between(1000, 9999);
   id.postal = std::string(place.postal_prefix) + "-" + std::to_string(four);
-  id.address = std::string(place.prefecture_city) + street(rng);
+  id.address = std::string(place.prefecture_city) + random_street(rng);
 }
 
 std::string digits(Rng& rng, int count) {

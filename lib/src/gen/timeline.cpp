@@ -24,15 +24,6 @@ std::int64_t time_of_day(Rng& rng, int base_minutes, int spread_minutes) {
   return minutes * 60000LL + ms;
 }
 
-// Town and block number of an invented address ("桜台7-8-11").
-std::string random_street(Rng& rng) {
-  std::string street(rng.pick(towns));
-  const auto chome = rng.between(1, 9);
-  const auto block = rng.between(1, 30);
-  const auto house = rng.between(1, 20);
-  return street + std::to_string(chome) + "-" + std::to_string(block) + "-" + std::to_string(house);
-}
-
 // A day in [first, last], drawn.
 std::int64_t day_between(Rng& rng, std::int64_t first, std::int64_t last) {
   return first + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(last - first + 1)));

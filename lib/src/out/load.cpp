@@ -84,6 +84,15 @@ std::string load_key(const Record& record) {
   return record.ssmix2 ? file_key(*record.ssmix2) : record.src.path;
 }
 
+// What one record does, decided when the batch is flushed (the loaded hash is looked up then, for
+// the whole batch at once).
+struct Loader::Pending {
+  bool remove = false;  // a delete record, or a flag 0/2 message: every row of `key` goes
+  bool deletion = false;
+  std::string key, msg, hash, path, flag;
+  std::vector<std::pair<int, std::vector<std::optional<std::string>>>> rows;  // table index, cells
+};
+
 Loader::Loader(const std::string& url, std::size_t batch_size, std::string run)
     : db_(detail::open_backend(url)), batch_size_(batch_size == 0 ? 1 : batch_size), run_(std::move(run)) {
   const bool pg = db_->postgresql();
@@ -114,14 +123,6 @@ Loader::Loader(const std::string& url, std::size_t batch_size, std::string run)
 
 Loader::~Loader() = default;
 
-// What one record does, decided when the batch is flushed (the loaded hash is looked up then, for
-// the whole batch at once).
-struct Loader::Pending {
-  bool remove = false;  // a delete record, or a flag 0/2 message: every row of `key` goes
-  bool deletion = false;
-  std::string key, msg, hash, path, flag;
-  std::vector<std::pair<int, std::vector<std::optional<std::string>>>> rows;  // table index, cells
-};
 
 void Loader::apply(const Record& record) {
   Pending p;
