@@ -34,6 +34,10 @@ void setup_gen(CLI::App& parent) {
                   "and items with mixed or trap units; 0-1 (default 0; never in facility H01)")
       ->type_name("R")
       ->check(CLI::Range(0.0, 1.0));
+  app->add_flag("--phi", options->gen.run.gen.phi,
+                "plant identifying fields for de-identification tests: romaji and half-width kana names, phone numbers "
+                "in half- and full-width digits, insurer number (IN1), next of kin (NK1), a Z-segment (ZPI), the name "
+                "in an NTE and in an OBX TX comment with the patient ID (default off)");
   app->add_option("-o,--output", options->gen.run.gen.root, "write the tree under ROOT (must not exist or be empty)")
       ->type_name("ROOT");
   app->add_option("--truth", options->gen.run.truth, "write one NDJSON row per lab OBX: what a perfect normalizer outputs")

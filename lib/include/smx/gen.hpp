@@ -47,6 +47,12 @@ struct Options {
   // quantitative results, units such as U/mL, pg/mL, /HPF). Every such truth row says its kind
   // and what a normalizer must do.
   double variance_rate = 0.0;
+  // Identifying fields for de-identification tests (smx deid, issue 13): names also in romaji
+  // (and half-width kana where the charset holds them), phone numbers in half- and full-width
+  // digits, an insurer number (IN1), next of kin (NK1), a Z-segment, the patient's name in an NTE
+  // and in an OBX TX comment with the patient ID in its text. Drawn from their own stream: the
+  // other fields, and the output without it, do not change.
+  bool phi = false;
   // Where files and stream paths live: ROOT/<facility>/<pid[0:3]>/... (the stream's src.path
   // uses it too, so `smx gen --stream` matches `smx cat ROOT` after `smx gen -o ROOT`).
   std::string root;
