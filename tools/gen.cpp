@@ -38,6 +38,12 @@ void setup_gen(CLI::App& parent) {
                 "plant identifying fields for de-identification tests: romaji and half-width kana names, phone numbers "
                 "in half- and full-width digits, insurer number (IN1), next of kin (NK1), a Z-segment (ZPI), the name "
                 "in an NTE and in an OBX TX comment with the patient ID (default off)");
+  app->add_option("--shared-persons", options->gen.run.gen.shared_persons,
+                  "share of people who are patients of 2-4 facilities, with different local IDs and recording "
+                  "variance; ADT-00 gets IN1 and the truth a person row per local patient, 0-1 (default 0; "
+                  "needs --facilities 2 or more)")
+      ->type_name("F")
+      ->check(CLI::Range(0.0, 1.0));
   app->add_option("-o,--output", options->gen.run.gen.root, "write the tree under ROOT (must not exist or be empty)")
       ->type_name("ROOT");
   app->add_option("--truth", options->gen.run.truth, "write one NDJSON row per lab OBX: what a perfect normalizer outputs")

@@ -53,6 +53,12 @@ struct Options {
   // and in an OBX TX comment with the patient ID in its text. Drawn from their own stream: the
   // other fields, and the output without it, do not change.
   bool phi = false;
+  // People at several facilities (issue 14): about this share of the people are patients of 2-4
+  // facilities, each with its own local ID and the recording variance of real registers (kanji
+  // variants, kana typos, width, a married name, a moved address, a new insurer, a one-digit
+  // birth-date error, twins). Every ADT-00 then carries IN1 (insurer, card symbol and number)
+  // and the truth file a "person" row per local patient. 0 (default) changes nothing.
+  double shared_persons = 0.0;
   // Where files and stream paths live: ROOT/<facility>/<pid[0:3]>/... (the stream's src.path
   // uses it too, so `smx gen --stream` matches `smx cat ROOT` after `smx gen -o ROOT`).
   std::string root;

@@ -66,6 +66,22 @@ std::string FileWriter::file_name(const std::string& patient_id, const PendingFi
   return out;
 }
 
+void FileWriter::write_person(const Patient& p) {
+  if (!truth_ || !p.identity) return;
+  json::Writer w(truth_->buffer());
+  w.begin_object();
+  w.string("kind", "person");
+  w.string("facility", profile_->id);
+  w.string("patient", p.id);
+  w.string("person", p.identity->person);
+  w.boolean("shared", p.identity->shared);
+  w.begin_array("variance");
+  for (const std::string& kind : p.identity->variance) w.string_element(kind);
+  w.end_array();
+  w.end_object();
+  truth_->buffer().push_back('\n');
+}
+
 void FileWriter::write(const Patient& p, std::vector<PendingFile>& files, Rng& rng) {
   const FacilityProfile& f = *profile_;
   std::string base = p.id.substr(0, 3) + "/" + p.id.substr(3, 3) + "/" + p.id;

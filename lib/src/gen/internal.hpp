@@ -236,3 +236,41 @@ void append_fixed(std::string& out, double value, int decimals);
 int shortest_decimals(double value);
 
 }  // namespace smx::gen::detail
+
+// ---- people at several facilities (shared.cpp; Options::shared_persons) ---------------------
+namespace smx::gen::detail {
+
+// What one facility recorded of a person (the person's identity plus this facility's
+// recording variance), and who the person is (the truth).
+struct RecordedIdentity {
+  std::string person;  // "P00000042" (shared) or "U-H01-17" (seen at one facility only)
+  bool shared = false;
+  char sex = 'M';
+  std::int64_t birth = 0;
+  std::string family_kanji, family_kana, given_kanji, given_kana;
+  std::string postal, address;
+  std::string insurer, symbol, number;  // IN1-3, IN1-10, IN1-11
+  std::vector<std::string> variance;    // kinds applied at this facility, in a fixed order
+};
+
+// Which local patients are the same person. Built once per run from the options and the
+// facility profiles (charsets decide which variant characters can be written).
+class SharedPlan {
+ public:
+  SharedPlan(const Options& options, const std::vector<std::uint64_t>& counts,
+             const std::vector<FacilityProfile>& profiles, std::int64_t first_care_day);
+  // The identity of local patient `index` of `facility`, or nullptr when not shared.
+  const RecordedIdentity* find(int facility, std::uint64_t index) const;
+  std::uint64_t shared_persons() const { return shared_; }
+
+ private:
+  std::vector<std::vector<std::int64_t>> slot_;  // [facility][index] -> identities_ index or -1
+  std::vector<RecordedIdentity> identities_;
+  std::uint64_t shared_ = 0;
+};
+
+// Insurance of a patient seen at one facility only (a separate random stream: the patient's
+// own stream, and so the tree without --shared-persons, stays as it was).
+void draw_insurance(std::uint64_t seed, int facility, std::uint64_t index, RecordedIdentity& out);
+
+}  // namespace smx::gen::detail

@@ -111,13 +111,19 @@ void MessageWriter::phi_kin(std::string& m, const Patient& p) {
       .more("^^^^^L^P").field(3, "SPO^配偶者^HL70063").field(5, p.kin_phone).more("^PRN^PH");
 }
 
-// --phi, ADT-00 after the body measurements: a TX comment naming the patient and their ID, the
-// insurer (IN1) and a Z-segment of the kind vendors add.
-void MessageWriter::phi_tail(std::string& m, const Patient& p) {
+// --phi, ADT-00 after the body measurements: a TX comment naming the patient and their ID.
+void MessageWriter::phi_comment(std::string& m, const Patient& p) {
   const std::string name = std::string(p.family.kanji) + " " + std::string(p.given.kanji);
   Segment(m, "OBX").field(1, "3").field(2, "TX").field(3, "99C01^受付コメント^99L01")
       .text(5, "患者 " + name + " 様(ID " + p.id + ")本人確認済").field(11, "F");
-  Segment(m, "IN1").field(1, "1").field(2, p.insurer.substr(0, 2)).more("^^JHSD0001").field(3, p.insurer)
+}
+
+// --phi, ADT-00 last: the insurer (IN1, unless --shared-persons wrote one) and a Z-segment of the
+// kind vendors add.
+void MessageWriter::phi_tail(std::string& m, const Patient& p) {
+  const std::string name = std::string(p.family.kanji) + " " + std::string(p.given.kanji);
+  if (!p.identity)
+    Segment(m, "IN1").field(1, "1").field(2, p.insurer.substr(0, 2)).more("^^JHSD0001").field(3, p.insurer)
       .more("^^^^NII").field(16, escaped(p.family.kanji)).more("^").more(escaped(p.given.kanji)).more("^^^^^L^I");
   Segment z(m, "ZPI");
   z.field(1, "1").field(2, escaped(name)).field(3, p.phone).field(4, p.romaji);
@@ -178,6 +184,13 @@ PendingFile MessageWriter::adt00(Patient& p, const Moment& at, bool update) {
       .field(6, "cm^cm^ISO+").field(11, "F");
   Segment(m, "OBX").field(1, "2").field(2, "NM").field(3, "9N006000000000001^体重^JC10").field(5, weight)
       .field(6, "kg^kg^ISO+").field(11, "F");
+  if (options_.phi) phi_comment(m, p);
+  if (p.identity) {
+    // IN1-3 保険者番号, IN1-10 記号, IN1-11 番号 (JAMI ssmix2-to-fhir ConceptMap
+    // segment-adt-00-in1-to-coverage @3613ec1), IN1-17 SEL 本人.
+    Segment(m, "IN1").field(1, "1").field(3, escaped(p.identity->insurer)).field(10, escaped(p.identity->symbol))
+        .field(11, escaped(p.identity->number)).field(17, "SEL^本人^HL70063");
+  }
   if (options_.phi) phi_tail(m, p);
   return file;
 }

@@ -63,6 +63,8 @@ struct Patient {
   std::string romaji, halfwidth_kana;  // "YAMADA^TARO", "ﾔﾏﾀﾞ^ﾀﾛｳ"
   std::string phone, phone_fullwidth, insurer;
   std::string kin_kanji, kin_kana, kin_phone;  // names from the built-in lists: no HL7 delimiters
+  // --shared-persons: who this local patient is and what the facility recorded (IN1 too).
+  const RecordedIdentity* identity = nullptr;
   int order_serial = 0;
   int message_serial = 0;
 };
@@ -121,7 +123,8 @@ class MessageWriter {
   void pid(std::string& m, const Patient& p, bool full);
   void pv1(std::string& m, char patient_class, const Department& dept);
   void phi_kin(std::string& m, const Patient& p);   // --phi: NK1 of ADT-00
-  void phi_tail(std::string& m, const Patient& p);  // --phi: OBX TX, IN1, ZPI of ADT-00
+  void phi_comment(std::string& m, const Patient& p);  // --phi: OBX TX of ADT-00
+  void phi_tail(std::string& m, const Patient& p);     // --phi: IN1, ZPI of ADT-00
   std::string doctor(int serial) const;
   void orc(std::string& m, std::string_view control, std::string_view order, std::string_view filler,
            std::string_view status, const Moment& ordered, const Department& dept, char patient_class, int doctor_serial);
@@ -166,6 +169,8 @@ class FileWriter {
   ~FileWriter();
   void start_facility(const FacilityProfile& profile);
   void write(const Patient& p, std::vector<PendingFile>& files, Rng& rng);
+  // --shared-persons: the truth's "person" row of a local patient (who they are, what varied).
+  void write_person(const Patient& p);
 
  private:
   std::string file_name(const std::string& patient_id, const PendingFile& file, Rng& rng, bool& deviated) const;

@@ -54,6 +54,12 @@ class Generator {
 
   void run() {
     std::uint64_t facilities = static_cast<std::uint64_t>(options_.facilities);
+    if (options_.shared_persons > 0) {
+      std::vector<std::uint64_t> counts;
+      for (int f = 0; f < options_.facilities; ++f)
+        counts.push_back(options_.patients / facilities + (static_cast<std::uint64_t>(f) < options_.patients % facilities));
+      shared_ = std::make_unique<SharedPlan>(options_, counts, facility_profiles(options_), from_);
+    }
     for (int f = 0; f < options_.facilities; ++f) {
       model_ = build_facility(options_, tables_, ucum_, f);
       writer_ = std::make_unique<MessageWriter>(options_, tables_, ucum_, model_);
@@ -92,6 +98,27 @@ class Generator {
     return p;
   }
 
+  // --shared-persons: the person behind this local patient overrides what was drawn (after the
+  // draws, so the patient's timeline is the one it has without the option), and the truth
+  // gets a "person" row.
+  void recorded_identity(Patient& p, int facility, std::uint64_t index) {
+    if (const RecordedIdentity* shared = shared_->find(facility, index)) {
+      p.identity = shared;
+      p.sex = shared->sex;
+      p.birth = shared->birth;
+      p.family = NamePart{shared->family_kanji, shared->family_kana};
+      p.given = NamePart{shared->given_kanji, shared->given_kana};
+      p.postal = shared->postal;
+      p.address = shared->address;
+    } else {
+      own_identity_ = RecordedIdentity{};
+      own_identity_.person = "U-" + model_.profile.id + "-" + std::to_string(index);
+      draw_insurance(options_.seed, facility, index, own_identity_);
+      p.identity = &own_identity_;
+    }
+    files_.write_person(p);
+  }
+
   void patient(int facility, std::uint64_t index, std::uint64_t number) {
     Rng rng(mix(mix(options_.seed, kPatientStream + static_cast<std::uint64_t>(facility)), index));
     Patient p = draw_patient(rng, index, number);
@@ -100,6 +127,7 @@ class Generator {
       draw_phi(p, mix(mix(options_.seed, kPatientStream + static_cast<std::uint64_t>(facility)), index),
                charset != Charset::iso2022jp, charset == Charset::iso2022jp);
     }
+    if (shared_) recorded_identity(p, facility, index);
     pending_.clear();
 
     std::int64_t span = to_ - from_ + 1;
@@ -250,6 +278,8 @@ class Generator {
   FileWriter& files_;
   std::int64_t from_ = 0, to_ = 0;
   FacilityModel model_;
+  std::unique_ptr<SharedPlan> shared_;
+  RecordedIdentity own_identity_;
   std::unique_ptr<MessageWriter> writer_;
   std::vector<PendingFile> pending_;
 };

@@ -1,0 +1,192 @@
+// smx link encode | match | audit (issue 14) as library calls: keys, schema and tables loaded,
+// patients read through MessageJob, then the link layer does the work (smx/link_job.hpp).
+#include <cstdio>
+#include <filesystem>
+
+#include "smx/keyfile.hpp"
+#include "smx/link_command.hpp"
+#include "smx/link_job.hpp"
+
+namespace smx::cli {
+
+namespace {
+
+std::vector<std::uint8_t> load_key(const std::string& path, const char* option, DiagnosticSink& sink) {
+  if (path.empty())
+    throw usage_error(std::string("give ") + option +
+                      " FILE (32 bytes; make one with: head -c 32 /dev/urandom > FILE; chmod 600 FILE)");
+  KeyFile key = read_key_file(path);
+  if (key.readable_by_others)
+    sink.report({Severity::warning, "LINK-KEY-PERMISSIONS", {path, 0, 0, {}},
+                 "key file is readable by group or others; chmod 600 it", {}});
+  return std::move(key.bytes);
+}
+
+std::filesystem::path link_tables(const LinkOptions& o) { return tables_root(o.tables) / "mappings" / "link"; }
+
+struct SchemaFile {
+  link::Schema schema;
+  std::string digest;
+};
+SchemaFile load_schema(const LinkOptions& o) {
+  const std::filesystem::path path = o.schema.empty() ? link_tables(o) / "schema-v1.json" : std::filesystem::path(o.schema);
+  std::string bytes, error;
+  if (read_file(path.string(), bytes, error, std::size_t{1} << 24) != 0)
+    throw io_error("cannot read schema " + path.string() + ": " + error);
+  return {link::schema_from_string(bytes, path.string()), link::to_hex(link::sha256(bytes)).substr(0, 16)};
+}
+
+link::Normalizer load_normalizer(const LinkOptions& o) {
+  return link::Normalizer(link::KanjiVariants::from_file(link_tables(o) / "kanji-variants.yaml"));
+}
+
+// Messages -> patients, in input order on this thread (the collector keeps one entry per patient).
+std::vector<link::Person> collect(const LinkOptions& o, MessageJob& job) {
+  link::PatientCollector collector(o.facility);
+  job.for_each_record<Piece>([](std::size_t, const Record&, Piece&) {},
+                             [&](const Record& r, Piece&) {
+                               if (!collector.add(r, job.diagnostics())) ++job.counts().filtered;
+                             });
+  return collector.persons();
+}
+
+}  // namespace
+
+JobResult link_encode(const LinkOptions& o, Output& out, DiagnosticSink& diagnostics) {
+  const auto key = load_key(o.key, "--key", diagnostics);
+  link::EncodeSettings settings;
+  settings.id1_with_branch = o.id1_branch;
+  if (!o.deid_key.empty()) settings.deid_key = load_key(o.deid_key, "--deid-key", diagnostics);
+  settings.deid_release = o.deid_release;
+  if (!o.deid_key.empty()) {
+    // The shape of deid's patient pseudonyms comes from the deid profile, as smx deid reads it.
+    const std::filesystem::path tables = tables_root(o.tables);
+    const deid::TypeTable types = deid::TypeTable::load(deid::types_path(tables));
+    settings.deid_shape = deid::load_profile(o.deid_profile, deid::profiles_dir(tables), types).shape("patient");
+  }
+  SchemaFile schema = load_schema(o);
+  settings.schema_digest = schema.digest;
+  const link::Normalizer normalizer = load_normalizer(o);
+  const link::BloomEncoder encoder(std::move(schema.schema), link::TokenKeys(key).bloom_secret());
+  MessageJob job("link", o.messages, out, diagnostics);
+  const std::vector<link::Person> persons = collect(o, job);
+  const link::EncodeCounts counts =
+      link::write_encodings(persons, normalizer, encoder, key, settings, out, job.diagnostics());
+  job.counts().written = counts.patients;
+  return job.finish();
+}
+
+JobResult link_audit(const LinkOptions& o, Output& out, DiagnosticSink& diagnostics) {
+  const auto key = load_key(o.key, "--key", diagnostics);
+  const SchemaFile schema = load_schema(o);
+  const link::Normalizer normalizer = load_normalizer(o);
+  const auto public_names = link::load_name_frequencies(link_tables(o) / "family-names.yaml", normalizer);
+  MessageJob job("link", o.messages, out, diagnostics);
+  std::vector<link::NormalizedPerson> people;
+  NullSink quiet;  // encode reports field problems; the audit only counts
+  for (const link::Person& p : collect(o, job)) people.push_back(link::normalize_person(normalizer, p, {}, quiet));
+  const auto rows = link::run_audit(people, schema.schema, key, public_names, o.top);
+  std::string text = "hardening\trecords\tguesses\tnames_recovered\trecords_reidentified\tper_block_guesses\t"
+                     "per_block_names_recovered\tper_block_records_reidentified\n";
+  for (const link::AuditRow& r : rows)
+    text += r.hardening + "\t" + std::to_string(r.global.records) + "\t" + std::to_string(r.global.guesses) + "\t" +
+            std::to_string(r.global.names_recovered) + "\t" + std::to_string(r.global.records_reidentified) + "\t" +
+            std::to_string(r.per_block.guesses) + "\t" + std::to_string(r.per_block.names_recovered) + "\t" +
+            std::to_string(r.per_block.records_reidentified) + "\n";
+  out.write(text);
+  job.counts().written = people.size();
+  return job.finish();
+}
+
+namespace {
+
+struct MatchRun {
+  link::EncodedSet set;
+  link::MatchConfig config;
+  link::LinkResult result;
+};
+
+MatchRun match_run(const LinkOptions& o, DiagnosticSink& diagnostics) {
+  if (o.messages.inputs.empty()) throw usage_error("match needs encoded files (the output of smx link encode)");
+  if (o.possible_probability > o.match_probability)
+    throw usage_error("--possible-probability is above --match-probability");
+  const SchemaFile schema = load_schema(o);
+  MatchRun run;
+  for (const std::string& input : o.messages.inputs) {
+    std::string bytes, error;
+    if (input == "-") bytes = read_all(*open_stdin(), std::size_t{1} << 40);
+    else if (read_file(input, bytes, error, std::size_t{1} << 40) != 0) throw io_error("cannot read " + input + ": " + error);
+    link::read_encodings(bytes, input, schema.schema, run.set, diagnostics);
+  }
+  if (!run.set.schema.empty() && run.set.schema != schema.digest)
+    throw config_error("[LINK-MIXED-SCHEMA] the encodings were made with another schema than " +
+                       (o.schema.empty() ? std::string("the shipped one") : o.schema) + "; give the same --schema");
+  link::MatchConfig& config = run.config;
+  config.mode = o.method == "tokens"  ? link::MatchConfig::Mode::tokens_only
+                : o.method == "bloom" ? link::MatchConfig::Mode::bloom_only
+                                      : link::MatchConfig::Mode::combined;
+  config.comparisons = link::default_comparisons(schema.schema);
+  config.block_on_block_key = o.blocking == "year";
+  config.block_on_date = config.block_on_name = o.blocking == "fine";
+  config.u_random_pairs = o.u_pairs;
+  config.match_probability = o.match_probability;
+  config.possible_probability = o.possible_probability;
+  if (!o.link_key.empty()) config.link_key = load_key(o.link_key, "--link-key", diagnostics);
+  run.result = link::link_records(run.set.records, config);
+  return run;
+}
+
+}  // namespace
+
+JobResult link_match(const LinkOptions& o, Output& out, DiagnosticSink& diagnostics) {
+  CollectingSink reading;
+  MatchRun run = match_run(o, reading);
+  JobResult result;
+  for (Diagnostic& d : reading.items) {
+    if (d.severity == Severity::error) result.status = kDataProblems;
+    diagnostics.report(std::move(d));
+  }
+  link::write_link_table(run.set.records, run.result, out);
+  std::optional<Output> review, model;
+  if (!o.review.empty()) {
+    review.emplace(o.review);
+    link::write_review(run.set.records, run.result, run.config, *review);
+  }
+  if (!o.model.empty()) {
+    model.emplace(o.model);
+    model->write(link::model_json(run.result, run.config));
+  }
+  if (review) review->commit();
+  if (model) model->commit();
+  result.counts.read = run.set.records.size();
+  result.counts.written = run.set.records.size();
+  if (!o.messages.common.stats.empty()) {
+    const auto& r = run.result;
+    const std::string text =
+        o.messages.common.stats == "json"
+            ? "{\"smx\":1,\"kind\":\"stats\",\"command\":\"link\",\"records\":" + std::to_string(run.set.records.size()) +
+                  ",\"candidate_pairs\":" + std::to_string(r.candidate_pairs) + ",\"matched_pairs\":" +
+                  std::to_string(r.matched_pairs) + ",\"review_pairs\":" + std::to_string(r.review.size()) +
+                  ",\"guarded_pairs\":" + std::to_string(r.guarded_pairs) + ",\"clusters\":" + std::to_string(r.clusters) + "}\n"
+            : "smx link: " + std::to_string(run.set.records.size()) + " records, " + std::to_string(r.candidate_pairs) +
+                  " candidate pairs, " + std::to_string(r.matched_pairs) + " matched, " + std::to_string(r.review.size()) +
+                  " for review (" + std::to_string(r.guarded_pairs) + " held by the twin guard), " +
+                  std::to_string(r.clusters) + " link IDs\n";
+    std::fputs(text.c_str(), stderr);
+  }
+  return result;
+}
+
+int run_link(LinkOptions& o) {
+  if (o.mode == "match") {
+    // match prints its own stats line; run_job's read/written line would say less.
+    CommonOptions common = o.messages.common;
+    common.stats.clear();
+    return run_job("link", common, [&](Output& out, DiagnosticSink& d) { return link_match(o, out, d); });
+  }
+  return run_job("link", o.messages.common, [&](Output& out, DiagnosticSink& d) {
+    return o.mode == "audit" ? link_audit(o, out, d) : link_encode(o, out, d);
+  });
+}
+
+}  // namespace smx::cli

@@ -1,0 +1,287 @@
+// The matcher: blocking, comparison vectors, Fellegi–Sunter (em.cpp), thresholds, union-find
+// clusters and stable link IDs. Every step works on the records in member-key order, so the
+// order of the input changes nothing but the order of the output rows.
+#include "link/internal.hpp"
+
+#include <smx/link.hpp>
+
+#include <algorithm>
+#include <numeric>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace smx::link {
+
+namespace {
+
+bool uses_tokens(const MatchConfig& config) { return config.mode != MatchConfig::Mode::bloom_only; }
+
+std::uint8_t level_of(const ComparisonSpec& spec, const EncodedRecord& a, const EncodedRecord& b,
+                      const MatchConfig& config) {
+  switch (spec.kind) {
+    case ComparisonSpec::Kind::token_id1:
+    case ComparisonSpec::Kind::token_id2: {
+      if (!uses_tokens(config)) return 0;
+      const std::string& x = spec.kind == ComparisonSpec::Kind::token_id1 ? a.id1 : a.id2;
+      const std::string& y = spec.kind == ComparisonSpec::Kind::token_id1 ? b.id1 : b.id2;
+      if (x.empty() || y.empty()) return 0;
+      return x == y ? 1 : 2;
+    }
+    case ComparisonSpec::Kind::dice: {
+      if (spec.field >= a.fields.size() || spec.field >= b.fields.size()) return 0;
+      const BitVector& x = a.fields[spec.field];
+      const BitVector& y = b.fields[spec.field];
+      if (x.empty() || y.empty() || x.size() != y.size()) return 0;
+      const double similarity = dice(x, y);
+      for (std::size_t t = 0; t < spec.thresholds.size(); ++t)
+        if (similarity >= spec.thresholds[t]) return static_cast<std::uint8_t>(t + 1);
+      return static_cast<std::uint8_t>(spec.thresholds.size() + 1);
+    }
+  }
+  return 0;
+}
+
+bool tokens_equal(const EncodedRecord& a, const EncodedRecord& b) {
+  return (!a.id1.empty() && a.id1 == b.id1) || (!a.id2.empty() && a.id2 == b.id2);
+}
+
+// Records by member key (then facility, then ID, which is the same thing spelled out).
+std::vector<std::uint32_t> canonical_order(const std::vector<EncodedRecord>& records) {
+  std::vector<std::uint32_t> order(records.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+    return member_key(records[x]) < member_key(records[y]);
+  });
+  return order;
+}
+
+// True when every guard comparison of the pair is at or below its guard level (a higher level
+// number is a worse agreement; 0, a missing side, never guards).
+bool is_guarded(const PairVector& pair, const std::vector<std::pair<std::size_t, std::uint8_t>>& guard) {
+  if (guard.empty()) return false;
+  for (const auto& [c, level] : guard)
+    if (pair.levels[c] == 0 || pair.levels[c] < level) return false;
+  return true;
+}
+
+class UnionFind {
+ public:
+  explicit UnionFind(std::size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0u); }
+  std::uint32_t find(std::uint32_t x) {
+    while (parent_[x] != x) x = parent_[x] = parent_[parent_[x]];
+    return x;
+  }
+  // The smaller index (= the smaller member key, in canonical ranks) stays the root.
+  void unite(std::uint32_t a, std::uint32_t b) {
+    a = find(a);
+    b = find(b);
+    if (a == b) return;
+    if (b < a) std::swap(a, b);
+    parent_[b] = a;
+  }
+
+ private:
+  std::vector<std::uint32_t> parent_;
+};
+
+}  // namespace
+
+std::string member_key(const EncodedRecord& record) {
+  return record.facility + detail::unit_separator + record.local_id;
+}
+
+std::string_view link_how_name(LinkHow how) {
+  switch (how) {
+    case LinkHow::single: return "single";
+    case LinkHow::token: return "token";
+    case LinkHow::probabilistic: return "probabilistic";
+  }
+  return "";
+}
+
+std::vector<ComparisonSpec> default_comparisons(const Schema& schema) {
+  std::vector<ComparisonSpec> out;
+  for (std::size_t i = 0; i < schema.features.size(); ++i) {
+    if (schema.features[i].ignored) continue;
+    ComparisonSpec spec;
+    spec.name = schema.features[i].identifier;
+    spec.kind = ComparisonSpec::Kind::dice;
+    spec.field = i;
+    spec.thresholds = {0.95, 0.85, 0.70};
+    out.push_back(std::move(spec));
+  }
+  ComparisonSpec id2;
+  id2.name = "id2";
+  id2.kind = ComparisonSpec::Kind::token_id2;
+  out.push_back(id2);
+  ComparisonSpec id1;
+  id1.name = "id1";
+  id1.kind = ComparisonSpec::Kind::token_id1;
+  out.push_back(id1);
+  return out;
+}
+
+std::vector<std::vector<double>> u_from_random_pairs(const std::vector<EncodedRecord>& records,
+                                                     const MatchConfig& config, std::size_t count,
+                                                     std::uint64_t seed) {
+  const std::vector<std::uint32_t> order = canonical_order(records);
+  std::vector<std::vector<double>> u(config.comparisons.size());
+  for (std::size_t c = 0; c < u.size(); ++c) u[c].assign(config.comparisons[c].levels() + 1, 1.0);  // add-one
+  if (records.size() < 2) return u;
+  std::uint64_t state = seed;
+  auto next = [&state] {  // splitmix64
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
+  std::size_t drawn = 0;
+  for (std::size_t attempt = 0; drawn < count && attempt < 4 * count; ++attempt) {
+    const EncodedRecord& a = records[order[next() % order.size()]];
+    const EncodedRecord& b = records[order[next() % order.size()]];
+    if (&a == &b || (config.cross_facility_only && a.facility == b.facility)) continue;
+    ++drawn;
+    for (std::size_t c = 0; c < config.comparisons.size(); ++c) {
+      const std::uint8_t level = level_of(config.comparisons[c], a, b, config);
+      if (level != 0) u[c][level] += 1;
+    }
+  }
+  for (auto& levels : u) {
+    double total = 0;
+    for (std::size_t l = 1; l < levels.size(); ++l) total += levels[l];
+    levels[0] = 0;
+    for (std::size_t l = 1; l < levels.size(); ++l) levels[l] /= total;
+  }
+  return u;
+}
+
+std::vector<PairVector> candidate_pairs(const std::vector<EncodedRecord>& records, const MatchConfig& config) {
+  const std::vector<std::uint32_t> order = canonical_order(records);
+  // Blocks: key -> ranks (positions in canonical order), in rank order.
+  std::unordered_map<std::string, std::vector<std::uint32_t>> blocks;
+  const bool tokens = uses_tokens(config);
+  const bool probabilistic = config.mode != MatchConfig::Mode::tokens_only;
+  for (std::uint32_t rank = 0; rank < order.size(); ++rank) {
+    const EncodedRecord& r = records[order[rank]];
+    if (probabilistic && config.block_on_block_key && !r.block.empty()) blocks["b" + r.block].push_back(rank);
+    if (probabilistic && config.block_on_date && !r.block_date.empty()) blocks["d" + r.block_date].push_back(rank);
+    if (probabilistic && config.block_on_name && !r.block_name.empty()) blocks["n" + r.block_name].push_back(rank);
+    if (tokens && config.block_on_id1 && !r.id1.empty()) blocks["1" + r.id1].push_back(rank);
+    if (tokens && config.block_on_id2 && !r.id2.empty()) blocks["2" + r.id2].push_back(rank);
+  }
+  std::unordered_set<std::uint64_t> seen;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> ranked;
+  for (const auto& [key, members] : blocks)
+    for (std::size_t i = 0; i < members.size(); ++i)
+      for (std::size_t j = i + 1; j < members.size(); ++j) {
+        const std::uint32_t a = members[i], b = members[j];
+        if (config.cross_facility_only && records[order[a]].facility == records[order[b]].facility) continue;
+        if (seen.insert((static_cast<std::uint64_t>(a) << 32) | b).second) ranked.emplace_back(a, b);
+      }
+  std::sort(ranked.begin(), ranked.end());
+  std::vector<PairVector> pairs;
+  pairs.reserve(ranked.size());
+  for (const auto& [ra, rb] : ranked) {
+    PairVector pair;
+    pair.a = order[ra];
+    pair.b = order[rb];
+    const EncodedRecord& a = records[pair.a];
+    const EncodedRecord& b = records[pair.b];
+    pair.levels.reserve(config.comparisons.size());
+    for (const ComparisonSpec& spec : config.comparisons) pair.levels.push_back(level_of(spec, a, b, config));
+    pair.blocked_by_token = tokens && tokens_equal(a, b);
+    pairs.push_back(std::move(pair));
+  }
+  return pairs;
+}
+
+LinkResult link_records(const std::vector<EncodedRecord>& records, const MatchConfig& config, const FsModel* model) {
+  LinkResult result;
+  const std::vector<PairVector> pairs = candidate_pairs(records, config);
+  result.candidate_pairs = pairs.size();
+  if (model)
+    result.model = *model;
+  else if (config.mode != MatchConfig::Mode::tokens_only && config.u_random_pairs > 0 && !pairs.empty()) {
+    FsModel start = estimate(pairs, config, nullptr, false);  // only for the shape and m's start
+    start.iterations = 0;
+    start.lambda = config.initial_lambda;
+    start.u = u_from_random_pairs(records, config, config.u_random_pairs, config.u_seed);
+    for (auto& m : start.m) {  // m starts favouring the best level, as without sampling
+      const std::size_t levels = m.size() - 1;
+      double rest = 0.1;
+      m[1] = 0.9;
+      for (std::size_t l = 2; l <= levels; ++l) {
+        m[l] = l == levels ? rest : rest / 2;
+        rest /= 2;
+      }
+    }
+    result.model = estimate(pairs, config, &start, true);
+  } else if (config.mode != MatchConfig::Mode::tokens_only) {
+    result.model = estimate(pairs, config);
+  }
+
+  const std::vector<std::uint32_t> order = canonical_order(records);
+  std::vector<std::uint32_t> rank_of(records.size());
+  for (std::uint32_t rank = 0; rank < order.size(); ++rank) rank_of[order[rank]] = rank;
+
+  // The twin guard's comparisons (indices into config.comparisons, with their "else" level).
+  std::vector<std::pair<std::size_t, std::uint8_t>> guard;
+  for (const MatchConfig::Guard& g : config.guard)
+    for (std::size_t c = 0; c < config.comparisons.size(); ++c)
+      if (config.comparisons[c].name == g.comparison)
+        guard.emplace_back(c, static_cast<std::uint8_t>(g.level > 0 ? g.level : static_cast<int>(config.comparisons[c].levels())));
+  if (guard.size() != config.guard.size()) guard.clear();  // a schema without those fields: no guard
+
+  UnionFind clusters(records.size());  // over ranks
+  result.rows.resize(records.size());
+  for (const PairVector& pair : pairs) {
+    double probability = 0;
+    bool match = false;
+    if (config.mode == MatchConfig::Mode::tokens_only) {
+      match = pair.blocked_by_token;
+      probability = match ? 1.0 : 0.0;
+    } else {
+      probability = result.model.probability(pair);
+      match = probability >= config.match_probability;
+      const bool guarded = match && is_guarded(pair, guard);
+      if (guarded) {
+        match = false;
+        ++result.guarded_pairs;
+      }
+      if (!match && probability >= config.possible_probability)
+        result.review.push_back({pair.a, pair.b, probability, guarded});
+    }
+    if (!match) continue;
+    ++result.matched_pairs;
+    clusters.unite(rank_of[pair.a], rank_of[pair.b]);
+    const LinkHow how = pair.blocked_by_token ? LinkHow::token : LinkHow::probabilistic;
+    for (std::uint32_t r : {pair.a, pair.b}) {
+      LinkRow& row = result.rows[r];
+      if (row.how == LinkHow::single || probability > row.score ||
+          (probability == row.score && how == LinkHow::token)) {
+        row.how = how;
+        row.score = probability;
+      }
+    }
+  }
+  // The root of each cluster is its member with the smallest member key: the link ID is
+  // derived from that key, so it does not depend on the input order.
+  std::unordered_map<std::uint32_t, std::string> ids;
+  for (std::uint32_t i = 0; i < records.size(); ++i) {
+    const std::uint32_t root = clusters.find(rank_of[i]);
+    auto it = ids.find(root);
+    if (it == ids.end()) {
+      const auto mac = hmac_sha256(config.link_key, member_key(records[order[root]]));
+      it = ids.emplace(root, "L" + to_hex(mac).substr(0, 32)).first;
+    }
+    result.rows[i].link_id = it->second;
+    if (result.rows[i].how == LinkHow::single) result.rows[i].score = 0;
+  }
+  result.clusters = ids.size();
+  std::sort(result.review.begin(), result.review.end(), [&](const ReviewPair& x, const ReviewPair& y) {
+    return std::pair(rank_of[x.a], rank_of[x.b]) < std::pair(rank_of[y.a], rank_of[y.b]);
+  });
+  return result;
+}
+
+}  // namespace smx::link
