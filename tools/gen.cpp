@@ -34,6 +34,10 @@ void setup_gen(CLI::App& parent) {
                   "and items with mixed or trap units; 0-1 (default 0; never in facility H01)")
       ->type_name("R")
       ->check(CLI::Range(0.0, 1.0));
+  app->add_flag("--phi", options->gen.run.gen.phi,
+                "plant identifying fields for de-identification tests: romaji and half-width kana names, phone numbers "
+                "in half- and full-width digits, insurer number (IN1), next of kin (NK1), a Z-segment (ZPI), the name "
+                "in an NTE and in an OBX TX comment with the patient ID (default off)");
   app->add_option("--shared-persons", options->gen.run.gen.shared_persons,
                   "share of people who are patients of 2-4 facilities, with different local IDs and recording "
                   "variance; ADT-00 gets IN1 and the truth a person row per local patient, 0-1 (default 0; "

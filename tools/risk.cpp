@@ -35,7 +35,7 @@ void setup_risk(CLI::App& parent) {
       ->type_name("R")
       ->check(CLI::Range(0.0, 1.0));
   app->add_option("--min-k", options->risk.min_k, "exit 1 when a class holds fewer than K patients")->type_name("K");
-  app->add_option("--report", options->risk.report, "also write the figures as Markdown to FILE")->type_name("FILE.md");
+  app->add_option("--report", options->risk.report, "also write the figures to FILE: HTML when it ends in .html or .htm, Markdown otherwise")->type_name("FILE.md|FILE.html");
   app->add_option("-t,--format", options->risk.format, "text or json (default text)")
       ->check(CLI::IsMember({"text", "json"}))
       ->type_name("FORMAT");

@@ -219,3 +219,59 @@ TEST_CASE("gen --variance-rate 0: the model is the one without the option") {
     for (const auto& m : model.items) CHECK(m.unit_variance.empty());
   }
 }
+
+TEST_CASE("gen --phi: romaji and half-width kana of the name tables' katakana") {
+  using gen::detail::katakana_halfwidth;
+  using gen::detail::katakana_romaji;
+  CHECK(katakana_romaji("ヤマダ") == "YAMADA");
+  CHECK(katakana_romaji("キョウコ") == "KYOUKO");  // small ョ after KI
+  CHECK(katakana_romaji("ショウタ") == "SHOUTA");  // SHI + ョ -> SHO
+  CHECK(katakana_romaji("ジュン") == "JUN");
+  CHECK(katakana_romaji("ハットリ") == "HATTORI");  // ッ doubles the consonant
+  CHECK(katakana_romaji("マッチ") == "MATCHI");     // ... as T before CH
+  CHECK(katakana_romaji("ツヅキ") == "TSUZUKI");
+  CHECK(katakana_halfwidth("ダイスケ") == "ﾀﾞｲｽｹ");  // voiced: base + U+FF9E
+  CHECK(katakana_halfwidth("ポール") == "ﾎﾟｰﾙ");
+  for (const auto* list : {&gen::detail::family_names, &gen::detail::male_names, &gen::detail::female_names})
+    for (const gen::detail::NamePart& name : *list) {
+      const std::string romaji = katakana_romaji(name.kana);
+      INFO(std::string(name.kana));
+      CHECK(std::all_of(romaji.begin(), romaji.end(), [](char c) { return c >= 'A' && c <= 'Z'; }));
+      const std::string half = katakana_halfwidth(name.kana);
+      CHECK(half.find("\xE3\x82") == std::string::npos);  // no full-width katakana left (U+30A0-U+30BF)
+      CHECK(half.find("\xE3\x83") == std::string::npos);  // (U+30C0-U+30FF)
+    }
+}
+
+TEST_CASE("gen --phi: file names and lab results as without it; the PHI segments only with it") {
+  gen::Options options;
+  options.patients = 8;
+  options.facilities = 3;
+  options.seed = 7;
+  options.root = "r";
+  Collect plain, phi;
+  gen::generate(options, shipped_tables(), plain, nullptr);
+  options.phi = true;
+  gen::generate(options, shipped_tables(), phi, nullptr);
+  auto lines = [](const std::string& out, bool keep_obx_nm) {
+    std::string kept;
+    std::size_t at = 0;
+    while (at < out.size()) {
+      std::size_t end = out.find_first_of("\r\n", at);
+      if (end == std::string::npos) end = out.size();
+      std::string_view line(out.data() + at, end - at);
+      if (line.rfind("r/", 0) == 0 || (keep_obx_nm && line.find("|NM|") != std::string_view::npos))
+        kept.append(line).push_back('\n');
+      at = end + 1;
+    }
+    return kept;
+  };
+  CHECK(plain.files == phi.files);
+  CHECK(lines(plain.out, true) == lines(phi.out, true));  // file names, numeric OBX rows
+  CHECK(plain.out.find("NK1|") == std::string::npos);
+  CHECK(plain.out.find("ZPI|") == std::string::npos);
+  CHECK(phi.out.find("NK1|") != std::string::npos);
+  CHECK(phi.out.find("ZPI|") != std::string::npos);
+  CHECK(phi.out.find("IN1|") != std::string::npos);
+  CHECK(phi.out.find("NTE|") != std::string::npos);
+}

@@ -47,6 +47,12 @@ struct Options {
   // quantitative results, units such as U/mL, pg/mL, /HPF). Every such truth row says its kind
   // and what a normalizer must do.
   double variance_rate = 0.0;
+  // Identifying fields for de-identification tests (smx deid, issue 13): names also in romaji
+  // (and half-width kana where the charset holds them), phone numbers in half- and full-width
+  // digits, an insurer number (IN1), next of kin (NK1), a Z-segment, the patient's name in an NTE
+  // and in an OBX TX comment with the patient ID in its text. Drawn from their own stream: the
+  // other fields, and the output without it, do not change.
+  bool phi = false;
   // People at several facilities (issue 14): about this share of the people are patients of 2-4
   // facilities, each with its own local ID and the recording variance of real registers (kanji
   // variants, kana typos, width, a married name, a moved address, a new insurer, a one-digit

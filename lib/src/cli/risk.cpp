@@ -1,5 +1,6 @@
 // smx risk as one library call: one record per patient -> equivalence classes and risk figures
 // (smx-risk(1)).
+#include <cctype>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -143,6 +144,56 @@ std::string text_report(const RiskOptions& o, const std::vector<risk::Qi>& qis, 
   return t;
 }
 
+// The Markdown report as HTML (--report FILE.html): the same lines, its one heading and its
+// two-level list as <h1>/<ul>, every text HTML-escaped (class values come from the data).
+std::string html_report(std::string_view markdown) {
+  auto escape = [](std::string_view text) {
+    std::string out;
+    for (char c : text) {
+      switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        default: out.push_back(c);
+      }
+    }
+    return out;
+  };
+  std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>smx risk</title></head>\n<body>\n";
+  int depth = 0;  // open <ul> levels
+  std::size_t at = 0;
+  while (at < markdown.size()) {
+    std::size_t end = markdown.find('\n', at);
+    if (end == std::string_view::npos) end = markdown.size();
+    std::string_view line = markdown.substr(at, end - at);
+    at = end + 1;
+    const int level = line.rfind("  - ", 0) == 0 ? 2 : line.rfind("- ", 0) == 0 ? 1 : 0;
+    for (; depth > level; --depth) h += depth == 2 ? "</ul></li>\n" : "</ul>\n";
+    if (level == 0) {
+      if (line.rfind("# ", 0) == 0) h += "<h1>" + escape(line.substr(2)) + "</h1>\n";
+      continue;
+    }
+    if (depth < level) {
+      if (level == 2 && depth == 1 && h.size() >= 6 && h.compare(h.size() - 6, 6, "</li>\n") == 0) h.resize(h.size() - 6);
+      for (; depth < level; ++depth) h += "<ul>\n";
+    }
+    h += "<li>" + escape(line.substr(level == 2 ? 4 : 2)) + "</li>\n";
+  }
+  for (; depth > 0; --depth) h += depth == 2 ? "</ul></li>\n" : "</ul>\n";
+  return h + "</body>\n</html>\n";
+}
+
+bool html_name(std::string_view path) {
+  auto ends = [&](std::string_view suffix) {
+    if (path.size() < suffix.size()) return false;
+    for (std::size_t i = 0; i < suffix.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(path[path.size() - suffix.size() + i])) != suffix[i]) return false;
+    return true;
+  };
+  return ends(".html") || ends(".htm");
+}
+
 std::string json_report(const RiskOptions& o, const std::vector<risk::Qi>& qis, const Findings& f) {
   std::string j = "{\"smx\":1,\"kind\":\"risk\",\"patients\":" + std::to_string(f.sample.records) + ",\"qi\":[";
   for (std::size_t i = 0; i < qis.size(); ++i) {
@@ -251,7 +302,8 @@ JobResult risk(const MessageOptions& options, const RiskOptions& o, Output& out,
   out.write(o.format == "json" ? json_report(o, qis, f) : text_report(o, qis, f, false));
   if (!o.report.empty()) {
     Output report(o.report);
-    report.write(text_report(o, qis, f, true));
+    const std::string markdown = text_report(o, qis, f, true);
+    report.write(html_name(o.report) ? html_report(markdown) : markdown);
     report.commit();
   }
   if (f.over_risk || f.under_k) result.status = kDataProblems;

@@ -122,6 +122,10 @@ struct Diagnosis {
 };
 extern const std::vector<Diagnosis> diagnoses;
 extern const std::vector<std::string_view> hospital_words;
+// --phi (phi.cpp): katakana (the name tables' kana) in Hepburn romaji, upper case, and in
+// half-width forms.
+std::string katakana_romaji(std::string_view kana);
+std::string katakana_halfwidth(std::string_view kana);
 extern const std::vector<std::string_view> doctor_family;
 extern const std::vector<std::string_view> doctor_given;
 

@@ -92,10 +92,42 @@ void MessageWriter::pid(std::string& m, const Patient& p, bool full) {
   s.field(1, "0001").field(3, p.id).more("^^^^PI");
   s.field(5, escaped(p.family.kanji)).more("^").more(escaped(p.given.kanji)).more("^^^^^L^I~");
   s.more(escaped(p.family.kana)).more("^").more(escaped(p.given.kana)).more("^^^^^L^P");
+  if (options_.phi) {
+    // Romaji (name representation code A, HL7 table 4000) and, where the charset holds them,
+    // half-width kana as a second phonetic repetition.
+    s.more("~").more(p.romaji).more("^^^^^L^A");
+    if (!p.halfwidth_kana.empty()) s.more("~").more(p.halfwidth_kana).more("^^^^^L^P");
+  }
   std::string birth;
   append_yyyymmdd(birth, p.birth);
   s.field(7, birth).field(8, std::string(1, p.sex));
   if (full) s.field(11, "^^^^").more(p.postal).more("^JPN^H^").more(escaped(p.address));
+  if (options_.phi) s.field(13, p.phone).more("^PRN^PH").field(14, p.phone_fullwidth).more("^WPN^PH");
+}
+
+// --phi, ADT-00: next of kin (NK1 before PV1, ADT_A01 structure).
+void MessageWriter::phi_kin(std::string& m, const Patient& p) {
+  Segment(m, "NK1").field(1, "1").field(2, p.kin_kanji).more("^^^^^L^I~").more(p.kin_kana)
+      .more("^^^^^L^P").field(3, "SPO^配偶者^HL70063").field(5, p.kin_phone).more("^PRN^PH");
+}
+
+// --phi, ADT-00 after the body measurements: a TX comment naming the patient and their ID.
+void MessageWriter::phi_comment(std::string& m, const Patient& p) {
+  const std::string name = std::string(p.family.kanji) + " " + std::string(p.given.kanji);
+  Segment(m, "OBX").field(1, "3").field(2, "TX").field(3, "99C01^受付コメント^99L01")
+      .text(5, "患者 " + name + " 様(ID " + p.id + ")本人確認済").field(11, "F");
+}
+
+// --phi, ADT-00 last: the insurer (IN1, unless --shared-persons wrote one) and a Z-segment of the
+// kind vendors add.
+void MessageWriter::phi_tail(std::string& m, const Patient& p) {
+  const std::string name = std::string(p.family.kanji) + " " + std::string(p.given.kanji);
+  if (!p.identity)
+    Segment(m, "IN1").field(1, "1").field(2, p.insurer.substr(0, 2)).more("^^JHSD0001").field(3, p.insurer)
+      .more("^^^^NII").field(16, escaped(p.family.kanji)).more("^").more(escaped(p.given.kanji)).more("^^^^^L^I");
+  Segment z(m, "ZPI");
+  z.field(1, "1").field(2, escaped(name)).field(3, p.phone).field(4, p.romaji);
+  if (!p.halfwidth_kana.empty()) z.field(5, p.halfwidth_kana);
 }
 
 // PV1 of the order and result messages: class and the department as point of care.
@@ -140,6 +172,7 @@ PendingFile MessageWriter::adt00(Patient& p, const Moment& at, bool update) {
   append_datetime(evn, at, false);
   Segment(m, "EVN").field(2, evn);
   pid(m, p, true);
+  if (options_.phi) phi_kin(m, p);
   Segment(m, "PV1").field(1, "0001").field(2, "O");
   std::string height, weight;
   Rng rng(mix(static_cast<std::uint64_t>(p.index), update ? 2 : 1));
@@ -151,12 +184,14 @@ PendingFile MessageWriter::adt00(Patient& p, const Moment& at, bool update) {
       .field(6, "cm^cm^ISO+").field(11, "F");
   Segment(m, "OBX").field(1, "2").field(2, "NM").field(3, "9N006000000000001^体重^JC10").field(5, weight)
       .field(6, "kg^kg^ISO+").field(11, "F");
+  if (options_.phi) phi_comment(m, p);
   if (p.identity) {
     // IN1-3 保険者番号, IN1-10 記号, IN1-11 番号 (JAMI ssmix2-to-fhir ConceptMap
     // segment-adt-00-in1-to-coverage @3613ec1), IN1-17 SEL 本人.
     Segment(m, "IN1").field(1, "1").field(3, escaped(p.identity->insurer)).field(10, escaped(p.identity->symbol))
         .field(11, escaped(p.identity->number)).field(17, "SEL^本人^HL70063");
   }
+  if (options_.phi) phi_tail(m, p);
   return file;
 }
 
@@ -289,6 +324,9 @@ PendingFile MessageWriter::lab_result(Patient& p, const LabOrder& order, const M
       file.truth.push_back(std::move(truth));
     }
   }
+  // --phi: the name typed into a note on the last result (NTE after OBX, OUL_R22 structure).
+  if (options_.phi)
+    Segment(m, "NTE").field(1, "1").field(2, "L").text(3, std::string(p.family.kanji) + std::string(p.given.kanji) + "様 採血時に本人確認");
   return file;
 }
 

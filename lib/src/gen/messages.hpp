@@ -59,6 +59,10 @@ struct Patient {
   std::string postal;
   std::string address;
   const Department* dept = nullptr;
+  // --phi only (phi.cpp): empty otherwise.
+  std::string romaji, halfwidth_kana;  // "YAMADA^TARO", "ﾔﾏﾀﾞ^ﾀﾛｳ"
+  std::string phone, phone_fullwidth, insurer;
+  std::string kin_kanji, kin_kana, kin_phone;  // names from the built-in lists: no HL7 delimiters
   // --shared-persons: who this local patient is and what the facility recorded (IN1 too).
   const RecordedIdentity* identity = nullptr;
   int order_serial = 0;
@@ -118,6 +122,9 @@ class MessageWriter {
                     std::string dept, std::string_view msh9);
   void pid(std::string& m, const Patient& p, bool full);
   void pv1(std::string& m, char patient_class, const Department& dept);
+  void phi_kin(std::string& m, const Patient& p);   // --phi: NK1 of ADT-00
+  void phi_comment(std::string& m, const Patient& p);  // --phi: OBX TX of ADT-00
+  void phi_tail(std::string& m, const Patient& p);     // --phi: IN1, ZPI of ADT-00
   std::string doctor(int serial) const;
   void orc(std::string& m, std::string_view control, std::string_view order, std::string_view filler,
            std::string_view status, const Moment& ordered, const Department& dept, char patient_class, int doctor_serial);
@@ -140,6 +147,11 @@ TruthObx result_value(const FacilityModel& model, const ItemModel& item, char se
 // The --truth rows of one file, one NDJSON line per lab OBX; `path` is where the file is written.
 void append_truth_rows(std::string& out, std::string_view path, std::string_view facility, const PendingFile& file,
                        char sex);
+
+// ---- phi.cpp ------------------------------------------------------------------------------------
+// --phi: the identifying fields of a patient, from their own stream `seed`; half-width kana only
+// when `halfwidth` (ISO-2022-JP has no JIS X 0201 kana).
+void draw_phi(Patient& p, std::uint64_t seed, bool halfwidth, bool jis_minus);
 
 // ---- timeline.cpp -------------------------------------------------------------------------------
 // Generates every facility's patients, their timelines and messages, and hands each patient's

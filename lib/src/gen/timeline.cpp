@@ -113,6 +113,11 @@ class Generator {
   void patient(int facility, std::uint64_t index, std::uint64_t number) {
     Rng rng(mix(mix(options_.seed, kPatientStream + static_cast<std::uint64_t>(facility)), index));
     Patient p = draw_patient(rng, index, number);
+    if (options_.phi) {
+      const Charset charset = model_.profile.charset;
+      draw_phi(p, mix(mix(options_.seed, kPatientStream + static_cast<std::uint64_t>(facility)), index),
+               charset != Charset::iso2022jp, charset == Charset::iso2022jp);
+    }
     if (shared_) recorded_identity(p, facility, index);
     pending_.clear();
 
