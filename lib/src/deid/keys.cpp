@@ -199,9 +199,9 @@ PseudonymShape parse_pseudonym_shape(std::string_view text) {
   }
   int length = 0;
   bool digits = !number.empty() && number.size() <= 3;
-  for (char c : number) {
+  for (char c : number) {  // at most 3 digits are summed: a longer number never overflows
     if (c < '0' || c > '9') digits = false;
-    else length = length * 10 + (c - '0');
+    else if (digits) length = length * 10 + (c - '0');
   }
   if (!digits || length < 6 || length > max)
     throw usage_error("pseudonym shape '" + std::string(text) + "': length must be 6 to " +
