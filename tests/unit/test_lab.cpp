@@ -871,3 +871,10 @@ TEST_CASE("lab: at least 300 table-driven cases") {
   MESSAGE("lab table cases: " << total);
   CHECK(total >= 300);
 }
+
+TEST_CASE("lab: a fraction with a side in exponent notation stays text (fuzz_lab)") {
+  // `1/2E+0` was a fraction written `1/2`, which reads back as the titre 1:2.
+  CHECK(parse_value("1/2E+0").kind == ValueKind::text);
+  CHECK(parse_value("52/3").kind == ValueKind::fraction);
+  CHECK(parse_value("1/2").kind == ValueKind::ratio);
+}

@@ -333,8 +333,14 @@ bool parse_pair(std::string_view s, Value& v) {
   right = Value{};
   if (split_pair(s, '/', left, right, lt, rt)) {
     if (parse_ratio(right, lt, rt, '/', v)) return true;
-    // Fraction 52/3: CSF cell counts per 3 uL are kept as fractions (SS §8.16, §8.18).
-    if (left.exponent == 0 && right.exponent == 0 && left.number_text[0] != '-' &&
+    // Fraction 52/3: CSF cell counts per 3 uL are kept as fractions (SS §8.16, §8.18). Both
+    // sides plain numbers: `1/2E+0` would be written `1/2`, which reads as the titre 1:2
+    // (fuzz_lab), so a side in exponent notation leaves the value as text.
+    const auto exponent_notation = [](std::string_view t) {
+      return t.find_first_of("Ee^xX*") != std::string_view::npos || t.find("\xC3\x97") != std::string_view::npos;
+    };
+    if (left.exponent == 0 && right.exponent == 0 && !exponent_notation(lt) && !exponent_notation(rt) &&
+        left.number_text[0] != '-' &&
         right.number_text[0] != '-' && right.number != 0.0)
       return two_numbers(ValueKind::fraction);
     return false;
