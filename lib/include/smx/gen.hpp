@@ -62,6 +62,10 @@ struct Options {
   // Where files and stream paths live: ROOT/<facility>/<pid[0:3]>/... (the stream's src.path
   // uses it too, so `smx gen --stream` matches `smx cat ROOT` after `smx gen -o ROOT`).
   std::string root;
+  // --cohort-truth FILE: what `smx cohort --criteria examples/cohorts/t2dm-hba1c.yaml` must give
+  // for this tree (NDJSON, one row per patient: the steps passed, the index date), computed from
+  // gen's own timeline (lib/src/gen/cohort_truth.cpp), not from the messages.
+  std::string cohort_truth;
 };
 
 // A facility's vendor profile (drawn from the seed; public so tests and the man page can name
