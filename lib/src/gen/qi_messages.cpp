@@ -19,7 +19,7 @@ constexpr std::string_view kMilligram = "mg^mg^ISO+";
 // The microbiology order code of the NHO bacteriology sample (reference ssmix2.md §"Codes" 10:
 // OBR-4 6B0100000017742, a 15-character order-level JLAC10 code); the name is ours.
 constexpr std::string_view kCultureCode = "6B0100000017742^細菌培養同定^JC10";
-constexpr std::string_view kHba1cCode = "3D0460000001906202^HbA1c（NGSP）^JC10";
+constexpr std::string_view kHba1cCode = "3D046000001906202^HbA1c（NGSP）^JC10";
 
 }  // namespace
 
