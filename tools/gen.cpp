@@ -54,6 +54,9 @@ void setup_gen(CLI::App& parent) {
       ->type_name("ROOT");
   app->add_option("--truth", options->gen.run.truth, "write one NDJSON row per lab OBX: what a perfect normalizer outputs")
       ->type_name("FILE");
+  app->add_option("--cohort-truth", options->gen.run.gen.cohort_truth,
+                  "write what smx cohort --criteria examples/cohorts/t2dm-hba1c.yaml must find, per patient (NDJSON)")
+      ->type_name("FILE");
   app->add_option("--sites-dir", options->gen.run.sites_dir,
                   "write each facility's site table as DIR/<facility>.yaml (default: ROOT/../<facility>.site.yaml)")
       ->type_name("DIR");

@@ -63,22 +63,26 @@ TEST_CASE("clinical: dates and ages") {
   CHECK(age_in_years(kNoDay, day("20010301")) == -1);
 }
 
-TEST_CASE("clinical: the guideline sample tree (ssmix2-dtt) as one patient's timeline") {
+TEST_CASE("clinical: the guideline sample tree (ssmix2-dtt): the sample patient's timeline") {
   CollectingSink diagnostics;
   const std::vector<Timeline> timelines =
       read_timelines({(std::filesystem::path(SMX_CORPUS) / "ssmix2-dtt").string()}, diagnostics);
   CHECK_FALSE(diagnostics.has("CLINICAL-NOT-GROUPED"));
   // The samples' PID-3 differ from the folder in places (0001000052, 1234567890): the name wins.
   CHECK(diagnostics.has("CLINICAL-PATIENT-MISMATCH"));
-  REQUIRE(timelines.size() == 1);
-  const Timeline& t = timelines[0];
+  // 9999013 is the guideline sample patient (0000001 holds the corpus's broken files).
+  const auto found = std::find_if(timelines.begin(), timelines.end(), [](const Timeline& t) { return t.patient == "9999013"; });
+  REQUIRE(found != timelines.end());
+  const Timeline& t = *found;
   CHECK(t.facility == "SEND");
   CHECK(t.patient == "9999013");
   CHECK(t.sex == 'M');
   CHECK(t.birth == day("19480405"));  // ADT-00's PID-7 (other samples say 1965, 1970)
 
   // OMP-01: HOT9 108665201, TQ1-7 2011-07-01 for 5 days; dose RXE-3.
-  const Event* rx = find_event(t, EventKind::drug, "108665201");
+  const Event* rx = nullptr;
+  for (const Event& e : t.events)
+    if (e.kind == EventKind::drug && e.code == "108665201" && e.action == DrugAction::prescription) rx = &e;
   REQUIRE(rx != nullptr);
   CHECK(rx->coding == DrugCoding::hot9);
   CHECK(rx->action == DrugAction::prescription);
@@ -110,14 +114,36 @@ TEST_CASE("clinical: the guideline sample tree (ssmix2-dtt) as one patient's tim
   CHECK(protein->value == doctest::Approx(7.2));
   CHECK(protein->unit == "g/dl");
   CHECK(protein->day == day("20111219"));  // OBX-14
-  // ADT-22 admission 2011-11-20; ADT-52 discharge 2011-12-20 (its PV1-44 is not the sample's
-  // admission day, so it is a stay of its own).
+  // ADT-22 admission 2011-11-20 (PV1-44); ADT-52 discharge 2011-12-20 (PV1-45) without a
+  // PV1-44: it closes the open admission before it. 30 days.
   const std::vector<Stay> stays = t.stays();
-  REQUIRE(stays.size() >= 1);
+  REQUIRE(stays.size() == 1);
   CHECK(stays[0].admit == day("20111120"));
-  bool discharged = false;
-  for (const Stay& s : stays) discharged = discharged || s.discharge == day("20111220");
-  CHECK(discharged);
+  CHECK(stays[0].discharge == day("20111220"));
+  CHECK(stays[0].length() == 30);
+}
+
+TEST_CASE("clinical: stays pair admissions and discharges") {
+  Timeline t;
+  auto event = [](EventKind kind, std::string_view when, std::string_view admit = {}) {
+    Event e;
+    e.kind = kind;
+    e.day = day(when);
+    if (!admit.empty()) e.admit = day(admit);
+    return e;
+  };
+  t.events = {event(EventKind::admission, "20240101"), event(EventKind::transfer, "20240103", "20240101"),
+              event(EventKind::discharge, "20240105", "20240101"), event(EventKind::admission, "20240201"),
+              event(EventKind::discharge, "20240310", "20240301")};  // its admission is not in the data
+  const std::vector<Stay> stays = t.stays();
+  REQUIRE(stays.size() == 3);
+  CHECK(stays[0].length() == 4);
+  CHECK(stays[0].transfers == 1);
+  CHECK(stays[1].admit == day("20240201"));
+  CHECK(stays[1].discharge == clinical::kNoDay);  // still in hospital
+  CHECK(stays[1].length() == -1);
+  CHECK(stays[2].admit == day("20240301"));
+  CHECK(stays[2].length() == 9);
 }
 
 TEST_CASE("clinical: condition flags, delete records, grouping") {

@@ -51,8 +51,9 @@ enum class DrugCoding : std::uint8_t { hot9, hot7, hot13, yj, local };
 std::string_view drug_coding_name(DrugCoding coding);  // "HOT9", "HOT7", "HOT13", "YJ", "local"
 
 // One event. Which members are set depends on `kind` (the others stay empty):
-//   visit, admission, transfer, discharge: day (PV1-44, the admission or visit day; for a
-//     discharge PV1-45 in `end` and PV1-44 in `day`), dept (PV1-10), patient_class (PV1-2)
+//   visit, admission: day (PV1-44, the visit or admission day); transfer: day (EVN-6, else
+//     MSH-7), admit (PV1-44); discharge: day (PV1-45, else MSH-7), admit (PV1-44); all four:
+//     dept (PV1-10), patient_class (PV1-2)
 //   drug: day (TQ1-7 start, else RXA-3, else ORC-9), end (last day: start + TQ1-6 days - 1 for
 //     "N^d", TQ1-8 for injections, RXA-4 for administrations), code/system/name (RXE-2, RXC-2
 //     or RXA-5), coding, dose/dose_unit (RXE-3 and RXE-5, RXC-3/4, RXA-6/7), action
@@ -66,6 +67,7 @@ struct Event {
   std::string data_type;  // SS-MIX2 data type of the file, else derived from MSH-9
   Day day = kNoDay;
   Day end = kNoDay;
+  Day admit = kNoDay;     // transfer, discharge: the admission day they belong to (PV1-44)
   std::string code, system, name;
   std::string local_code, medis;
   std::string dept;
@@ -83,7 +85,9 @@ struct Event {
 };
 
 // One admission: its day, the discharge day (kNoDay while still in hospital or unknown), the
-// transfers between. Length of stay = discharge - admit (days; 0 for a same-day stay).
+// transfers between. Length of stay = discharge - admit (days; 0 for a same-day stay). A
+// discharge closes the admission of its PV1-44; without PV1-44, the latest open admission
+// before it; a discharge whose admission is not in the data is a stay of its own.
 struct Stay {
   Day admit = kNoDay;
   Day discharge = kNoDay;

@@ -68,6 +68,10 @@ struct Options {
   // Where files and stream paths live: ROOT/<facility>/<pid[0:3]>/... (the stream's src.path
   // uses it too, so `smx gen --stream` matches `smx cat ROOT` after `smx gen -o ROOT`).
   std::string root;
+  // --cohort-truth FILE: what `smx cohort --criteria examples/cohorts/t2dm-hba1c.yaml` must give
+  // for this tree (NDJSON, one row per patient: the steps passed, the index date), computed from
+  // gen's own timeline (lib/src/gen/cohort_truth.cpp), not from the messages.
+  std::string cohort_truth;
 };
 
 // A facility's vendor profile (drawn from the seed; public so tests and the man page can name
@@ -152,6 +156,10 @@ class TreeSink final : public Sink {
   // Waits until every file is written; throws io_error for the first write that failed.
   // Without it (an exception on the way), files still queued are not written.
   void finish();
+  // Waits until every file handed over so far is on disk (throws io_error like finish()).
+  void sync();
+  // Whether FACILITY/DIRECTORY/FILE_NAME is on disk in the tree being written (after sync()).
+  bool written(std::string_view facility, std::string_view directory, std::string_view file_name) const;
 
  private:
   struct Impl;

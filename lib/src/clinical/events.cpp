@@ -66,14 +66,14 @@ void adt_events(const hl7::Message& m, std::string_view type, std::vector<Event>
   Event e;
   e.kind = kind;
   e.day = day_from_field(m, pv1, 44);
-  if (kind == EventKind::discharge) e.end = day_from_field(m, pv1, 45);
-  // A transfer happens on its message's day (ADT-42's care date is the transfer, reference §2),
-  // PV1-44 staying the admission day.
-  if (kind == EventKind::transfer) {
-    e.end = e.day;
+  // A transfer and a discharge happen on their own day (ADT-42's care date is the transfer,
+  // ADT-52's the discharge, reference §2); PV1-44 stays the admission day.
+  if (kind == EventKind::transfer || kind == EventKind::discharge) {
+    e.admit = e.day;
     const std::size_t evn = m.find_segment("EVN");
-    const Day when = evn != npos ? day_from_field(m, evn, 6) : kNoDay;
-    e.day = when != kNoDay ? when : day_of(m.value(0, 7, 1, 1));
+    Day when = kind == EventKind::discharge ? day_from_field(m, pv1, 45) : evn != npos ? day_from_field(m, evn, 6) : kNoDay;
+    if (when == kNoDay) when = day_of(m.value(0, 7, 1, 1));
+    e.day = when;
   }
   e.dept = text(m, pv1, 10);
   const std::string cls = text(m, pv1, 2);

@@ -8,31 +8,32 @@ namespace smx::clinical {
 
 std::vector<Stay> Timeline::stays() const {
   std::vector<Stay> out;
-  for (const Event& e : events) {
+  for (const Event& e : events) {  // in day order
     if (e.kind == EventKind::admission) {
       Stay stay;
       stay.admit = e.day;
       out.push_back(stay);
+      continue;
     }
-  }
-  // A discharge (ADT-52) closes the stay whose admission day its PV1-44 repeats; one without a
-  // recorded admission (the admission outside the extract) is a stay of its own.
-  for (const Event& e : events) {
     if (e.kind != EventKind::discharge) continue;
-    auto open = std::find_if(out.begin(), out.end(), [&](const Stay& s) { return s.admit == e.day && s.discharge == kNoDay; });
-    if (open == out.end()) {
-      Stay stay;
-      stay.admit = e.day;
-      stay.discharge = e.end;
-      out.push_back(stay);
+    Stay* open = nullptr;
+    for (Stay& s : out)
+      if (s.discharge == kNoDay && (e.admit != kNoDay ? s.admit == e.admit : s.admit != kNoDay && s.admit <= e.day))
+        open = &s;  // the latest one that fits
+    if (open) {
+      open->discharge = e.day;
     } else {
-      open->discharge = e.end;
+      Stay stay;
+      stay.admit = e.admit;
+      stay.discharge = e.day;
+      out.push_back(stay);
     }
   }
   for (const Event& e : events) {
     if (e.kind != EventKind::transfer) continue;
     for (Stay& s : out)
-      if (s.admit == e.end || (s.admit != kNoDay && e.day >= s.admit && (s.discharge == kNoDay || e.day <= s.discharge))) {
+      if ((e.admit != kNoDay && s.admit == e.admit) ||
+          (e.admit == kNoDay && s.admit != kNoDay && e.day >= s.admit && (s.discharge == kNoDay || e.day <= s.discharge))) {
         ++s.transfers;
         break;
       }

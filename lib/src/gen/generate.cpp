@@ -4,6 +4,7 @@
 // truth rows in truth.cpp, the sinks in tree_sink.cpp.
 #include <algorithm>
 
+#include "gen/cohort_truth.hpp"
 #include "gen/messages.hpp"
 #include "smx/ascii.hpp"
 #include "smx/error.hpp"
@@ -38,8 +39,14 @@ void jis_forms(std::string& text) {
 namespace detail {
 
 FileWriter::FileWriter(const Options& options, Sink& sink, Output* truth, Summary& summary)
-    : options_(options), sink_(sink), truth_(truth), summary_(summary) {}
+    : options_(options), sink_(sink), truth_(truth), summary_(summary) {
+  if (!options.cohort_truth.empty()) cohort_truth_ = std::make_unique<CohortTruth>(options.cohort_truth);
+}
 FileWriter::~FileWriter() = default;
+
+void FileWriter::finish() {
+  if (cohort_truth_) cohort_truth_->finish();
+}
 
 void FileWriter::start_facility(const FacilityProfile& profile) {
   profile_ = &profile;
@@ -137,6 +144,7 @@ void FileWriter::write(const Patient& p, std::vector<PendingFile>& files, Rng& r
       append_truth_rows(truth_->buffer(), path, f.id, file, p.sex);
     }
   }
+  if (cohort_truth_) cohort_truth_->patient(*profile_, p, files);
   ++summary_.patients;
   sink_.patient_done();
   if (truth_) truth_->maybe_flush();
@@ -167,6 +175,7 @@ Summary generate(const Options& options, const tables::Tables& tables, Sink& sin
   summary.files_by_type.assign(kTypes.size(), 0);
   FileWriter files(options, sink, truth, summary);
   generate_patients(options, tables, files);
+  files.finish();
   return summary;
 }
 

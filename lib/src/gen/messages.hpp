@@ -48,6 +48,11 @@ struct PendingFile {
   int flag = 1;
   std::string utf8;
   std::vector<TruthObx> truth;
+  // What the message lists, for truths computed from the timeline (cohort_truth.cpp): the
+  // diagnoses of a PPR-01 and the drugs of an OMP-01, and the day they are dated.
+  std::vector<const Diagnosis*> diagnoses;
+  std::vector<const Drug*> drugs;
+  std::int64_t day = 0;
 };
 
 struct Patient {
@@ -177,6 +182,7 @@ void generate_patients(const Options& options, const tables::Tables& tables, Fil
 // Names a patient's files (with the naming deviations of --deviation-rate), writes them in the
 // facility's terminators and charset to the sink, their truth rows to the truth output, and
 // counts them in the summary.
+class CohortTruth;
 class FileWriter {
  public:
   FileWriter(const Options& options, Sink& sink, Output* truth, Summary& summary);
@@ -197,6 +203,9 @@ class FileWriter {
   const FacilityProfile* profile_ = nullptr;
   std::unique_ptr<CharsetEncoder> encoder_;
   std::string bytes_, converted_;
+  std::unique_ptr<CohortTruth> cohort_truth_;  // Options::cohort_truth
+ public:
+  void finish();  // commits what the run wrote besides the tree (Options::cohort_truth)
 };
 
 }  // namespace smx::gen::detail
