@@ -22,11 +22,12 @@ std::string write_temp(const std::string& name, const std::string& text) {
   return path.string();
 }
 
-Event stay_event(EventKind kind, Day day, Day end = kNoDay) {
+// An admission on `day`, or a discharge on `day` of the admission of `admit` (PV1-45, PV1-44).
+Event stay_event(EventKind kind, Day day, Day admit = kNoDay) {
   Event e;
   e.kind = kind;
   e.day = day;
-  e.end = end;
+  e.admit = admit;
   return e;
 }
 
@@ -66,8 +67,8 @@ TEST_CASE("qi: DOT, LOT and AUD on one stay") {
   t.events.push_back(administration(19753, "6132901A9011", "1000"));
   t.events.push_back(administration(19753, "6139901A9011", "500"));
   t.events.push_back(administration(19755, "6132901A9011", "1500"));
+  t.events.push_back(stay_event(EventKind::discharge, 19755, 19752));
   t.events.push_back(administration(19800, "6132901A9011", "1000"));
-  t.events.push_back(stay_event(EventKind::discharge, 19752, 19755));
   calculator.add(t);
   const auto rows = calculator.rows();
   REQUIRE(rows.size() == 6);  // January and February, 3 indicators
@@ -98,7 +99,7 @@ TEST_CASE("qi: min-cell suppresses small cells and leaves the value empty") {
   Timeline t;
   t.facility = "H01";
   t.events.push_back(stay_event(EventKind::admission, 19752));
-  t.events.push_back(stay_event(EventKind::discharge, 19752, 19753));
+  t.events.push_back(stay_event(EventKind::discharge, 19753, 19752));
   calculator.add(t);
   const auto rows = calculator.rows();
   REQUIRE(rows.size() == 1);
