@@ -55,7 +55,7 @@ void setup_gen(CLI::App& parent) {
   app->add_option("--truth", options->gen.run.truth, "write one NDJSON row per lab OBX: what a perfect normalizer outputs")
       ->type_name("FILE");
   app->add_option("--cohort-truth", options->gen.run.gen.cohort_truth,
-                  "write what smx cohort --criteria examples/cohorts/t2dm-hba1c.yaml must find, per patient (NDJSON)")
+                  "write what smx cohort must find with the criteria of examples/cohorts/t2dm-hba1c.yaml, per patient (NDJSON)")
       ->type_name("FILE");
   app->add_option("--sites-dir", options->gen.run.sites_dir,
                   "write each facility's site table as DIR/<facility>.yaml (default: ROOT/../<facility>.site.yaml)")

@@ -9,7 +9,8 @@
 // a delete record removes what the stream said earlier under its key.
 //
 // Memory is bounded by the largest patient: a tree comes out grouped by patient (the walk goes
-// pid[0:3]/pid[3:6]/pid), so a patient is complete when the next one starts. Input that is not
+// pid[0:3]/pid[3:6]/pid), so a patient is complete when the next one starts (plus one key per
+// patient seen, to notice one that comes again). Input that is not
 // grouped (a patient seen again after another one) is reported as CLINICAL-NOT-GROUPED (an
 // error: the patient's timeline was emitted in pieces), never joined silently.
 #pragma once
