@@ -121,7 +121,4 @@ class Calculator {
   std::uint64_t patients_ = 0;
 };
 
-// Formats a numerator or denominator: whole numbers without decimals, others with 4.
-std::string format_count(double value);
-
 }  // namespace smx::qi

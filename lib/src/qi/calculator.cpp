@@ -51,8 +51,6 @@ std::string_view measure_name(Measure measure) {
   return "patient-days";
 }
 
-std::string format_count(double value) { return format_number(value, value != static_cast<double>(static_cast<std::int64_t>(value))); }
-
 struct Calculator::Impl {
   const ClassTable& classes;
   const DrugMaster* drugs;
