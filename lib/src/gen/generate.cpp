@@ -17,8 +17,9 @@ using namespace detail;
 namespace {
 
 // The data types gen writes (reference §4), in Summary::files_by_type order.
+// OMP-02 and OMP-12 only with --qi, last so that the stats without it stay as they were.
 const std::vector<std::string_view> kTypes = {"ADT-00", "ADT-12", "ADT-22", "ADT-52", "OML-01",
-                                              "OML-11", "OMP-01", "PPR-01"};
+                                              "OML-11", "OMP-01", "PPR-01", "OMP-02", "OMP-12"};
 std::size_t type_index(std::string_view type) {
   return static_cast<std::size_t>(std::find(kTypes.begin(), kTypes.end(), type) - kTypes.begin());
 }
@@ -87,6 +88,12 @@ void FileWriter::write_person(const Patient& p) {
   w.end_array();
   w.end_object();
   truth_->buffer().push_back('\n');
+}
+
+void FileWriter::append_truth(const std::string& rows) {
+  if (!truth_) return;
+  truth_->buffer().append(rows);
+  truth_->maybe_flush();
 }
 
 void FileWriter::write(const Patient& p, std::vector<PendingFile>& files, Rng& rng) {
