@@ -91,6 +91,9 @@ std::string indicator_section(const Indicator& ind, const Options& o) {
   std::vector<const FunnelPoint*> ranked;
   for (const FunnelPoint& p : ind.points) ranked.push_back(&p);
   std::stable_sort(ranked.begin(), ranked.end(), [](const FunnelPoint* a, const FunnelPoint* b) { return a->rate > b->rate; });
+  if (!o.facility.empty() && std::none_of(ranked.begin(), ranked.end(), [&](const FunnelPoint* p) { return p->facility == o.facility; }))
+    h += "<p class=\"standing\"><strong>" + escape_html(o.facility) +
+         "</strong>: この指標の値がありません (no value: not in the file, suppressed, or denominator 0)。</p>\n";
   for (std::size_t i = 0; i < ranked.size(); ++i)
     if (ranked[i]->facility == o.facility)
       h += "<p class=\"standing\"><strong>" + escape_html(o.facility) + "</strong>: " +
@@ -286,6 +289,16 @@ int write_report(const Options& o, Output& out, DiagnosticSink& diagnostics) {
     page.lab = read_lab(o.lab, o.max_values, counting, failed);
     if (failed) throw io_error("[REPORT-READ] cannot read " + o.lab);
     if (counting.errors) status = 1;
+  }
+  if (!o.facility.empty()) {
+    bool found = std::any_of(rows.begin(), rows.end(), [&](const QiRow& r) { return r.facility == o.facility; });
+    if (page.lab)
+      for (const auto& [code, analyte] : page.lab->analytes) found = found || analyte.facilities.count(o.facility) > 0;
+    if (page.coverage)
+      for (const CoverageRow& r : *page.coverage) found = found || r.site == o.facility;
+    if (!found)
+      diagnostics.report(Diagnostic{Severity::warning, "REPORT-FACILITY", Location{o.qi, 0, 0, {}},
+                                    "the facility to highlight appears in no input", o.facility});
   }
   out.write(render_html(page, o));
   return status;
