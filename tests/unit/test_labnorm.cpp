@@ -234,6 +234,19 @@ TEST_CASE("labnorm (issue 11): an implausible result loses only the UCUM label, 
   CHECK(twice.field(1, 7) == "0.65-");
 }
 
+TEST_CASE("labnorm (issue 12): an implausible result whose unit was read from OBX-6.2 reads back the same") {
+  // fuzz_labnorm: `mg50/#dL^mg/dL^UCUM` lost its UCUM label; a second run, with no coding system,
+  // did not read OBX-6.2, found no unit and rewrote the range `0.65-` as `>=0.65`.
+  const Normalized once = normalize({"OBX|1|NM|3C015000002327101^Cre^JC10||88|mg50/#dL^mg/dL^UCUM|0.65-|"});
+  CHECK(once.diagnostics.has("LAB-IMPLAUSIBLE"));
+  CHECK(once.field(1, 6) == "mg50/#dL^mg/dL^L");
+  CHECK(once.field(1, 7) == "0.65-");
+  const Normalized twice = normalize({"OBX|1|NM|3C015000002327101^Cre^JC10||88|mg50/#dL^mg/dL^L|0.65-|"});
+  CHECK(twice.diagnostics.has("LAB-IMPLAUSIBLE"));
+  CHECK(twice.field(1, 6) == "mg50/#dL^mg/dL^L");
+  CHECK(twice.field(1, 7) == "0.65-");
+}
+
 TEST_CASE("labnorm (issue 11): a unit is never converted under a value that is not converted") {
   // A value range in mmol/L under a converted unit would be read in mg/dL.
   const Normalized n = normalize({"OBX|1|NM|3D010000002227101^Glu^JC10||5.5~6.0|mmol/L|"});

@@ -146,6 +146,10 @@ class TreeSink final : public Sink {
   // Waits until every file is written; throws io_error for the first write that failed.
   // Without it (an exception on the way), files still queued are not written.
   void finish();
+  // Waits until every file handed over so far is on disk (throws io_error like finish()).
+  void sync();
+  // Whether FACILITY/DIRECTORY/FILE_NAME is on disk in the tree being written (after sync()).
+  bool written(std::string_view facility, std::string_view directory, std::string_view file_name) const;
 
  private:
   struct Impl;

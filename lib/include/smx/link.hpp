@@ -50,7 +50,7 @@ std::optional<Bytes> base64_decode(std::string_view text);  // nullopt when not 
 // ---- Normalizer (normalize.cpp, variants.cpp, dates.cpp) ---------------------------------
 // The code half of the normalizer version. Bump it whenever a rule in normalize.cpp or
 // dates.cpp changes; the table half is a digest of the loaded kanji-variant rows.
-inline constexpr std::string_view normalizer_code_version = "jpn-norm/1";
+inline constexpr std::string_view normalizer_code_version = "jpn-norm/2";
 
 struct KanjiVariant {
   char32_t from = 0;

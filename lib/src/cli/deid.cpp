@@ -191,22 +191,24 @@ class TreeWriter {
     flush();
     std::string directory = deid::storage_directory(name);
     std::string file = ssmix2::format_file_name(name);
-    std::string base = (facility.empty() ? "" : facility + "/") + directory + "/";
-    while (!written_.insert(hash64(base + file)).second) {
-      increment(name.timestamp);
-      file = ssmix2::format_file_name(name);
-      ++renamed;
-    }
-    if (patient_ != name.patient) {
-      sink_.patient_done();
-      patient_ = name.patient;
-    }
-    source_ = source;
+    const std::string base = (facility.empty() ? "" : facility + "/") + directory + "/";
     if (facility.empty()) {  // TreeSink writes ROOT/facility/directory: the first level stands in
       const std::size_t slash = directory.find('/');
       facility = directory.substr(0, slash);
       directory = directory.substr(slash + 1);
     }
+    if (patient_ != name.patient || facility_ != facility) {
+      sink_.patient_done();
+      patient_ = name.patient;
+      facility_ = facility;
+      start_patient();
+    }
+    while (!written_.insert(hash64(directory + "/" + file)).second || (revisit_ && sink_.written(facility, directory, file))) {
+      increment(name.timestamp);
+      file = ssmix2::format_file_name(name);
+      ++renamed;
+    }
+    source_ = source;
     pending_facility_ = std::move(facility);
     pending_directory_ = std::move(directory);
     pending_name_ = std::move(file);
@@ -231,6 +233,15 @@ class TreeWriter {
       return;
     }
   }
+  // Names can only collide within one patient's folders (the path holds the patient), so the
+  // names written are kept for the current patient only: memory stays flat however many files.
+  // A patient met again after others (input not grouped by patient) is checked against the disk,
+  // once the writers have caught up.
+  void start_patient() {
+    written_.clear();
+    revisit_ = !seen_.insert(hash64(facility_ + "/" + patient_)).second;
+    if (revisit_) sink_.sync();
+  }
   void flush() {
     if (pending_name_.empty()) return;
     sink_.file(gen::Sink::File{pending_facility_, pending_directory_, pending_name_, pending_bytes_, {}, {}});
@@ -238,8 +249,10 @@ class TreeWriter {
     pending_name_.clear();
   }
   gen::TreeSink sink_;
-  std::unordered_set<std::uint64_t> written_;  // hashes of the relative paths written
-  std::string source_, patient_;
+  std::unordered_set<std::uint64_t> written_;  // hashes of the current patient's file names (directory and file)
+  std::unordered_set<std::uint64_t> seen_;     // hashes of facility/patient met so far
+  bool revisit_ = false;
+  std::string source_, patient_, facility_;
   std::string pending_facility_, pending_directory_, pending_name_, pending_bytes_, pending_label_;
   std::uint64_t files_ = 0;
 };

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <thread>
@@ -67,6 +68,9 @@ struct TreeSink::Impl {
              slash = item.directory.find('/', slash + 1)) {
           std::string prefix = item.directory.substr(0, slash);
           if (is_shared_level(++depth)) {
+            // Bounded: a forgotten folder only costs one more mkdir (EEXIST is accepted), and
+            // pseudonymous IDs give almost every patient a pid3/pid6 of their own.
+            if (w.shared_made.size() > 4096) w.shared_made.clear();
             if (w.shared_made.insert(prefix).second) make_directory(prefix);
           } else if (std::find(w.made.begin(), w.made.end(), prefix) == w.made.end()) {
             make_directory(prefix);
@@ -102,15 +106,38 @@ struct TreeSink::Impl {
     while (std::optional<std::vector<Item>> items = queue.pop()) {
       try {
         write_batch(w, *items);
+        done_one();
       } catch (const std::exception& e) {
         {
           std::lock_guard lock(error_mutex);
           if (error.empty()) error = e.what();
         }
         queue.cancel();  // the generating side sees the error at its next push
+        done_one();
         return;
       }
     }
+  }
+
+  // Batches queued and not yet written (sync() waits for none).
+  std::mutex flight_mutex;
+  std::condition_variable flight_done;
+  std::size_t in_flight = 0;
+  void done_one() {
+    std::lock_guard lock(flight_mutex);
+    --in_flight;
+    flight_done.notify_all();
+  }
+  void sync() {
+    push();
+    std::unique_lock lock(flight_mutex);
+    flight_done.wait(lock, [this] { return in_flight == 0 || queue_cancelled(); });
+    lock.unlock();
+    raise_error();
+  }
+  bool queue_cancelled() {
+    std::lock_guard lock(error_mutex);
+    return !error.empty();
   }
 
   void raise_error() {
@@ -120,9 +147,16 @@ struct TreeSink::Impl {
 
   void push() {
     if (batch.empty()) return;
+    {
+      std::lock_guard lock(flight_mutex);
+      ++in_flight;
+    }
     const bool queued = queue.push(std::move(batch));
     batch.clear();
-    if (!queued) raise_error();
+    if (!queued) {
+      done_one();
+      raise_error();
+    }
   }
 
   // Waits for the writers; with `drop`, what is still queued is not written.
@@ -222,6 +256,15 @@ void TreeSink::finish() {
 }
 
 void TreeSink::patient_done() { impl_->push(); }
+
+void TreeSink::sync() { impl_->sync(); }
+
+bool TreeSink::written(std::string_view facility, std::string_view directory, std::string_view file_name) const {
+  std::string path = impl_->root;
+  path.append("/").append(facility).append("/").append(directory).append("/").append(file_name);
+  struct stat info {};
+  return ::lstat(path.c_str(), &info) == 0;
+}
 
 void TreeSink::file(const File& file) {
   Impl& s = *impl_;

@@ -224,7 +224,10 @@ class ObxPass {
       // CWE: OBX-6.2 is the same unit as text. When the identifier means nothing, the text decides
       // (and labnorm's output, `UCUM^text^UCUM`, reads back the same).
       const UnitResolution& by_text = resolve_unit_memo(tables_, ucum_, unit_text, code_.jlac10, code_.local, site_, false);
-      if (by_text.status == UnitStatus::mapped) r = by_text;
+      if (by_text.status == UnitStatus::mapped) {
+        r = by_text;
+        unit_by_text_ = true;
+      }
     }
     if (r.status != UnitStatus::mapped && !unit_id.empty() && !unit_text.empty() && unit_sys_.empty() &&
         hl7::count_pieces(hl7::nth_piece(obx6, m_.delimiters().repetition, 0), m_.delimiters().component) == 2) {
@@ -430,15 +433,22 @@ class ObxPass {
   // would read as normalized in flat and fhir while the value is a umol/L number. Only the coding
   // system goes: identifier and text stay as sent, so that reading the result again finds the
   // same unit, the same gate and nothing more to change (fuzz_labnorm: `mg/dL^mg/$L^UCUM` became
-  // `^mg/$L`, an unmapped spelling whose range a second run then rewrote).
+  // `^mg/$L`, an unmapped spelling whose range a second run then rewrote). When the text decided
+  // (the identifier means nothing), the coding system becomes L (HL7 table 0396: local): text is
+  // only read when a coding system is present, so without one a second run would find no unit and
+  // rewrite the range (fuzz_labnorm: `mg50/#dL^mg/dL^UCUM`).
   std::optional<FieldEdit> label_drop() const {
     if (unit_sys_ != "UCUM") return std::nullopt;
     const auto& d = m_.delimiters();
     const std::string_view obx6 = fields_[6];
     const std::string_view first = hl7::nth_piece(hl7::nth_piece(obx6, d.repetition, 0), d.component, 0);
     const std::string_view second = hl7::nth_piece(hl7::nth_piece(obx6, d.repetition, 0), d.component, 1);
-    const std::string new6 = second.empty() ? std::string(first) : std::string(first) + d.component + std::string(second);
-    return FieldEdit{6, new6, decoded(obx6), decoded(new6), "kept as sent (LAB-IMPLAUSIBLE): coding system UCUM removed"};
+    std::string new6(first);
+    if (!second.empty()) new6 += d.component + std::string(second);
+    if (unit_by_text_) new6 += d.component + std::string("L");
+    return FieldEdit{6, new6, decoded(obx6), decoded(new6),
+                     unit_by_text_ ? "kept as sent (LAB-IMPLAUSIBLE): coding system UCUM replaced by L (local)"
+                                   : "kept as sent (LAB-IMPLAUSIBLE): coding system UCUM removed"};
   }
 
   std::optional<FieldEdit> unit_edit() const {
@@ -602,6 +612,7 @@ class ObxPass {
   const tables::Analyte* analyte_ = nullptr;
   std::string canonical_;
   std::string unit_sys_, raw_unit_, from_ucum_, unit_rule_, target_;
+  bool unit_by_text_ = false;  // OBX-6.2 decided: OBX-6.1 is not a unit we know
   ConversionFactor factor_{true, 1.0, false, {}, {}};
   bool keep_as_sent_ = false;
   std::string value_text_, range_text_;
