@@ -171,6 +171,10 @@ Summary generate(const Options& options, const tables::Tables& tables, Sink& sin
   if (options.deviation_rate < 0 || options.deviation_rate > 1) throw usage_error("the deviation rate must be 0-1");
   if (options.gap_rate < 0 || options.gap_rate > 1) throw usage_error("the gap rate must be 0-1");
   if (options.variance_rate < 0 || options.variance_rate > 1) throw usage_error("the variance rate must be 0-1");
+  // The cohort truth knows the diagnoses, drugs and labs of the regular timeline only: the
+  // diabetes drugs and HbA1c results --qi adds would be found by smx cohort and missed by it.
+  if (options.qi && !options.cohort_truth.empty())
+    throw usage_error("--cohort-truth and --qi cannot be used together: the cohort truth does not see what --qi adds");
   Summary summary;
   summary.files_by_type.assign(kTypes.size(), 0);
   FileWriter files(options, sink, truth, summary);
