@@ -67,4 +67,8 @@ class Output {
   bool direct_ = false;  // a device or FIFO, written in place
 };
 
+// Text for HTML element content and attribute values (& < > " ' as character references): the
+// pages smx writes (smx report, smx risk --report FILE.html).
+std::string escape_html(std::string_view text);
+
 }  // namespace smx

@@ -142,7 +142,7 @@ std::string render_html(const Page& page, const Options& options);
 int write_report(const Options& options, Output& out, DiagnosticSink& diagnostics);
 
 // Text helpers shared by the SVG and the page (exposed for tests).
-std::string escape_html(std::string_view text);
+using smx::escape_html;  // smx/io.hpp
 std::string format_number(double value);
 
 }  // namespace smx::report

@@ -147,19 +147,6 @@ std::string text_report(const RiskOptions& o, const std::vector<risk::Qi>& qis, 
 // The Markdown report as HTML (--report FILE.html): the same lines, its one heading and its
 // two-level list as <h1>/<ul>, every text HTML-escaped (class values come from the data).
 std::string html_report(std::string_view markdown) {
-  auto escape = [](std::string_view text) {
-    std::string out;
-    for (char c : text) {
-      switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        default: out.push_back(c);
-      }
-    }
-    return out;
-  };
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>smx risk</title></head>\n<body>\n";
   int depth = 0;  // open <ul> levels
   std::size_t at = 0;
@@ -171,14 +158,14 @@ std::string html_report(std::string_view markdown) {
     const int level = line.rfind("  - ", 0) == 0 ? 2 : line.rfind("- ", 0) == 0 ? 1 : 0;
     for (; depth > level; --depth) h += depth == 2 ? "</ul></li>\n" : "</ul>\n";
     if (level == 0) {
-      if (line.rfind("# ", 0) == 0) h += "<h1>" + escape(line.substr(2)) + "</h1>\n";
+      if (line.rfind("# ", 0) == 0) h += "<h1>" + escape_html(line.substr(2)) + "</h1>\n";
       continue;
     }
     if (depth < level) {
       if (level == 2 && depth == 1 && h.size() >= 6 && h.compare(h.size() - 6, 6, "</li>\n") == 0) h.resize(h.size() - 6);
       for (; depth < level; ++depth) h += "<ul>\n";
     }
-    h += "<li>" + escape(line.substr(level == 2 ? 4 : 2)) + "</li>\n";
+    h += "<li>" + escape_html(line.substr(level == 2 ? 4 : 2)) + "</li>\n";
   }
   for (; depth > 0; --depth) h += depth == 2 ? "</ul></li>\n" : "</ul>\n";
   return h + "</body>\n</html>\n";

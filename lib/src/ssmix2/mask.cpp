@@ -3,18 +3,12 @@
 #include <algorithm>
 #include <vector>
 
+#include "smx/ascii.hpp"
 #include "smx/ssmix2.hpp"
 
 namespace smx::ssmix2 {
 
 namespace {
-
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
 
 // PID_DATE_TYPE_ORDER_TIMESTAMP_DEPT_FLAG: the patient, the care date and the timestamp go
 // (whatever patient the name holds: it may differ from its folder's).
@@ -29,7 +23,7 @@ std::string mask_file_name(std::string_view name) {
     start = end + 1;
   }
   // Only a name of the SS-MIX2 shape: a care date (8 digits or -) and a timestamp of digits.
-  if (parts.size() != 6 || !(parts[0] == "-" || (parts[0].size() == 8 && all_digits(parts[0]))) || !all_digits(parts[3]))
+  if (parts.size() != 6 || !(parts[0] == "-" || (parts[0].size() == 8 && ascii::all_digits(parts[0]))) || !ascii::all_digits(parts[3]))
     return std::string(name);
   std::string out = "*";
   for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -51,7 +45,7 @@ std::string mask_name_in_tree(std::string_view name, std::string_view patient) {
     const std::size_t end = name.find('_', start);
     const std::string_view part = name.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     if (start) masked += '_';
-    masked += part == patient || (part.size() >= 8 && all_digits(part)) ? std::string_view("*") : part;
+    masked += part == patient || (part.size() >= 8 && ascii::all_digits(part)) ? std::string_view("*") : part;
     if (end == std::string_view::npos) break;
     start = end + 1;
   }
@@ -84,7 +78,7 @@ std::string mask_path(std::string_view path) {
   for (std::size_t i = 0; i < parts.size(); ++i) {
     if (i) out += '/';
     if (i >= at && i <= at + 2) out += '*';
-    else if (i == at + 3 && parts[i].size() == 8 && all_digits(parts[i])) out += '*';
+    else if (i == at + 3 && parts[i].size() == 8 && ascii::all_digits(parts[i])) out += '*';
     else if (i > at + 2) out += mask_name_in_tree(parts[i], parts[at + 2]);
     else out += parts[i];
   }
