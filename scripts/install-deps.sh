@@ -4,7 +4,8 @@ set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libcli11-dev libpugixml-dev libicu-dev libyaml-cpp-dev libyaml-dev libssl-dev
           doctest-dev libsimdjson-dev pandoc python3 nodejs
           libsqlite3-dev sqlite3 libpq-dev libxxhash-dev postgresql-15
-          parallel openssh-server openssh-client iproute2 tmux slurmctld slurmd slurm-client)
+          parallel openssh-server openssh-client iproute2 tmux slurmctld slurmd slurm-client
+          chromium fonts-ipafont-gothic jq)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -33,4 +34,12 @@ fhir=$(cd "$(dirname "$0")/.." && pwd)/tests/fhir
 if ! cmp -s "$fhir/package-lock.json" "$fhir/node_modules/.smx-installed-lock"; then
   npm ci --prefix "$fhir" --no-audit --no-fund --loglevel=error
   cp "$fhir/package-lock.json" "$fhir/node_modules/.smx-installed-lock"
+fi
+
+# playwright-core, which drives Debian's chromium for the smx report page test
+# (tests/props/report_chromium.sh), pinned by tests/report/package-lock.json; no browser download.
+report=$(cd "$(dirname "$0")/.." && pwd)/tests/report
+if ! cmp -s "$report/package-lock.json" "$report/node_modules/.smx-installed-lock"; then
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$report" --no-audit --no-fund --loglevel=error
+  cp "$report/package-lock.json" "$report/node_modules/.smx-installed-lock"
 fi

@@ -44,9 +44,18 @@ void setup_gen(CLI::App& parent) {
                   "needs --facilities 2 or more)")
       ->type_name("F")
       ->check(CLI::Range(0.0, 1.0));
+  app->add_flag("--qi", options->gen.run.gen.qi,
+                "add what smx qi's indicators need (antibacterial injections and administrations, blood cultures, "
+                "diabetes drugs and HbA1c) and, with --truth, a qi row per facility, month and indicator (default off)");
+  app->add_option("--drugs-master", options->gen.run.drugs_master,
+                  "write the synthetic drug master of the codes --qi invents (CSV for smx qi --drugs)")
+      ->type_name("FILE");
   app->add_option("-o,--output", options->gen.run.gen.root, "write the tree under ROOT (must not exist or be empty)")
       ->type_name("ROOT");
   app->add_option("--truth", options->gen.run.truth, "write one NDJSON row per lab OBX: what a perfect normalizer outputs")
+      ->type_name("FILE");
+  app->add_option("--cohort-truth", options->gen.run.gen.cohort_truth,
+                  "write what smx cohort must find with the criteria of examples/cohorts/t2dm-hba1c.yaml, per patient (NDJSON)")
       ->type_name("FILE");
   app->add_option("--sites-dir", options->gen.run.sites_dir,
                   "write each facility's site table as DIR/<facility>.yaml (default: ROOT/../<facility>.site.yaml)")

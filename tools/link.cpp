@@ -32,7 +32,9 @@ void setup_link(CLI::App& parent) {
   add_tables_option(app, o->tables);
   app->add_option("--facility", o->facility, "encode, audit: the facility of every input (default MSH-4.1 of each message)")
       ->type_name("NAME");
-  app->add_flag("--id1-branch", o->id1_branch, "encode: the ID1 token includes the 枝番 (cards since 2021 have one)");
+  app->add_option("--id1-branch", o->id1_branch,
+                  "encode: the ID1 token includes the 枝番 read from this HL7 path (e.g. IN1-46; sites differ)")
+      ->type_name("PATH");
   app->add_option("--link-key", o->link_key, "match: key of the link IDs, a file of 32 bytes (default: no key)")
       ->type_name("FILE");
   app->add_option("--method", o->method, "match: combined (default), tokens (ID1/ID2 equality only) or bloom (no tokens)")

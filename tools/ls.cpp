@@ -32,6 +32,7 @@ void setup_ls(CLI::App& parent) {
       options->list.format = options->null_separated ? ListFormat::nul : parse_list_format(options->format);
       cli::StderrSink diagnostics("ls", options->common.diagnostics == "json", options->common.quiet,
                                   options->common.max_diagnostics);
+      diagnostics.show_phi(options->common.show_phi);
       Output out(options->common.output);
       Counts counts;
       counts.files = counts.written = list_files(options->roots, options->list, out, diagnostics);

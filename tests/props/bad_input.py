@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# --show-phi where diagnostics must name the exact file: without it SS-MIX2 paths are masked (smx(1)).
 """Bad input (issues 2 and 6): each case gives a named diagnostic pointing at the file, the run goes on,
 --rejects holds the raw bytes, exit status as documented, memory bounded."""
 import base64, json, os, resource, shutil, subprocess, sys
@@ -39,7 +40,7 @@ cases = {
 }
 good_path = put('OML-11', '000000000000007', good)
 rejects = os.path.join(tmp, 'rejects.ndjson')
-r = run(['cat', '--stats=json', '--rejects', rejects, root])
+r = run(['cat', '--show-phi', '--stats=json', '--rejects', rejects, root])
 err = r.stderr.decode()
 check(r.returncode == 1, f'tree with bad files: exit {r.returncode}, expected 1')
 for name, (path, code) in cases.items():
@@ -75,7 +76,7 @@ for i, (name, (message, junk)) in enumerate(junk_cases.items()):
     open(path, 'wb').write(message + junk)
     junk_paths[name] = path
 junk_rejects = os.path.join(tmp, 'junk-rejects.ndjson')
-r = run(['cat', '-t', 'er7', '--stats=json', '--rejects', junk_rejects, junk_root])
+r = run(['cat', '--show-phi', '-t', 'er7', '--stats=json', '--rejects', junk_rejects, junk_root])
 err = r.stderr.decode()
 stats = json.loads(err.strip().splitlines()[-1])
 check(r.returncode == 1, f'junk after a message: exit {r.returncode}, expected 1')
@@ -150,7 +151,7 @@ for dirpath, dirnames, filenames in os.walk(tmp):
     for fn in filenames:
         if os.path.join(dirpath, fn) != victim:
             os.chmod(os.path.join(dirpath, fn), 0o644)
-cmd = [smx, 'cat', unreadable_root]
+cmd = [smx, 'cat', '--show-phi', unreadable_root]
 if os.geteuid() == 0:
     setpriv = shutil.which('setpriv')
     cmd = [setpriv, '--reuid=nobody', '--regid=nogroup', '--clear-groups'] + cmd if setpriv else None
@@ -185,7 +186,7 @@ dots = {
 for path in dots.values():
     os.makedirs(os.path.dirname(path), exist_ok=True)
     open(path, 'wb').write(good)
-r = run(['ls', dots_root])
+r = run(['ls', '--show-phi', dots_root])
 for name, path in dots.items():
     if name != 'plain':
         check(any(line.startswith((f'smx ls: {path}: error: [SSMX-', f'smx ls: {path}: warning: [SSMX-'))
@@ -208,7 +209,7 @@ os.makedirs(live)
 for i in range(2000):
     open(os.path.join(live, f'1234567_20260101_OML-11_{i:015d}_20260101120000000_01_1'), 'wb').write(good)
 with open(os.path.join(tmp, 'live.err'), 'wb') as errfile:  # a file: 2,000 diagnostics fill a pipe
-    p = subprocess.Popen([smx, 'cat', '--stats=json', '--max-diagnostics', '0', os.path.join(tmp, 'live')], stdout=subprocess.PIPE, stderr=errfile)
+    p = subprocess.Popen([smx, 'cat', '--show-phi', '--stats=json', '--max-diagnostics', '0', os.path.join(tmp, 'live')], stdout=subprocess.PIPE, stderr=errfile)
     first = p.stdout.readline()
     for fn in os.listdir(live):
         os.unlink(os.path.join(live, fn))

@@ -542,3 +542,23 @@ TEST_CASE("ssmix2: entries vanishing during the walk are warnings") {
     CHECK(d.severity == Severity::warning);
   }
 }
+
+TEST_CASE("mask_path: the patient levels, the care date and the name's patient, date and timestamp go") {
+  CHECK(mask_path("root/999/901/9999013/20111220/OMG-11/9999013_20111220_OMG-11_2011122000300_20111220224447339_24_1") ==
+        "root/*/*/*/*/OMG-11/*_*_OMG-11_2011122000300_*_24_1");
+  // The "-" folder of patient-level data stays; so does a name's "-" date.
+  CHECK(mask_path("H01/999/901/9999013/-/ADT-00/9999013_-_ADT-00_999999999999999_20111220224447339_-_1") ==
+        "H01/*/*/*/-/ADT-00/*_-_ADT-00_999999999999999_*_-_1");
+  // A name whose patient differs from its folder's is masked too.
+  CHECK(mask_path("r/000/000/0000001/20000401/ADT-31/9999013_20110630_OMP-11_123456789012345_20110701113813225_01_1") ==
+        "r/*/*/*/*/ADT-31/*_*_OMP-11_123456789012345_*_01_1");
+  // A name of another shape inside the tree still hides its patient and dates.
+  CHECK(mask_path("t/123/456/1234567/20240101/OML-11/1234567_20240101_OML-11_x") == "t/*/*/*/*/OML-11/*_*_OML-11_x");
+  // A folder below the patient level without a file.
+  CHECK(mask_path("root/999/901/9999013/20111220") == "root/*/*/*/*");
+  // A lone SS-MIX2 name, and paths that are not SS-MIX2, stay readable.
+  CHECK(mask_path("9999013_20111220_OMG-11_2011122000300_20111220224447339_24_1") == "*_*_OMG-11_2011122000300_*_24_1");
+  CHECK(mask_path("data/a_b_c_d_e_f_g.hl7") == "data/a_b_c_d_e_f_g.hl7");
+  CHECK(mask_path("lab/oul_r22.hl7") == "lab/oul_r22.hl7");
+  CHECK(mask_path("") == "");
+}

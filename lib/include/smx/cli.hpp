@@ -120,6 +120,9 @@ class DiagnosticPrinter : public DiagnosticSink {
   void report(Diagnostic diagnostic) override;
   // Prints the summary lines (once; the destructor calls it when a run ends by an exception).
   void finish();
+  // --show-phi: SS-MIX2 paths are printed as they are; by default their patient ID and dates
+  // are masked (ssmix2::mask_path).
+  void show_phi(bool show) { show_phi_ = show; }
   std::size_t errors() const { return errors_; }
   std::size_t warnings() const { return warnings_; }
 
@@ -130,6 +133,7 @@ class DiagnosticPrinter : public DiagnosticSink {
   DiagnosticLimiter limiter_;
   Writer write_;
   bool finished_ = false;
+  bool show_phi_ = false;
   std::size_t errors_ = 0;
   std::size_t warnings_ = 0;
 };

@@ -59,9 +59,19 @@ struct Options {
   // birth-date error, twins). Every ADT-00 then carries IN1 (insurer, card symbol and number)
   // and the truth file a "person" row per local patient. 0 (default) changes nothing.
   double shared_persons = 0.0;
+  // Quality indicators (issue 15, smx qi): antibacterial injection orders and administrations
+  // (OMP-02, OMP-12) in some stays, blood cultures (OML-01/OML-11), oral diabetes drugs and HbA1c
+  // results for patients with E11 (OMP-01, OML-01/OML-11), drawn from their own stream and added
+  // after a patient's other files; the lab panels then leave HbA1c out. The truth file gets a
+  // "qi" row per facility, month and indicator. false (default) changes nothing.
+  bool qi = false;
   // Where files and stream paths live: ROOT/<facility>/<pid[0:3]>/... (the stream's src.path
   // uses it too, so `smx gen --stream` matches `smx cat ROOT` after `smx gen -o ROOT`).
   std::string root;
+  // --cohort-truth FILE: what `smx cohort --criteria examples/cohorts/t2dm-hba1c.yaml` must give
+  // for this tree (NDJSON, one row per patient: the steps passed, the index date), computed from
+  // gen's own timeline (lib/src/gen/cohort_truth.cpp), not from the messages.
+  std::string cohort_truth;
 };
 
 // A facility's vendor profile (drawn from the seed; public so tests and the man page can name
@@ -177,7 +187,11 @@ struct RunOptions {
   std::string truth;      // the truth file ("" = none); its folder is made when missing
   std::string sites_dir;  // where the site tables go ("" = beside ROOT as <facility>.site.yaml)
   bool stream = false;    // the stream to `stream_out` instead of a tree under gen.root
+  std::string drugs_master;  // --qi: the synthetic drug master (smx-qi(1) --drugs) to this file
 };
+
+// The synthetic drug master of the codes --qi invents (CSV, smx-qi(1) --drugs).
+std::string drugs_master();
 
 // Runs smx gen with loaded tables: checks the dates and ROOT, writes the tree (or the stream to
 // `stream_out`, uncommitted), the truth file and, when a tree is written or `sites_dir` is given,

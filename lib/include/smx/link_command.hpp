@@ -14,7 +14,7 @@ struct LinkOptions {
   std::string key, deid_key, deid_release = "default", link_key;
   std::string deid_profile = "ppc-anon";  // --deid-profile: its "patient" pseudonym shape (smx deid's default)
   std::string schema, tables, facility;
-  bool id1_branch = false;
+  std::string id1_branch;  // --id1-branch PATH: where the 枝番 is (IN1-46, IN1-11.2...)
   std::string review, model;
   std::string method = "combined";    // combined, tokens, bloom
   std::string blocking = "fine";      // fine, year

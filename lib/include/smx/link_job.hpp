@@ -25,6 +25,9 @@ class PatientCollector {
  public:
   // `facility`: the facility of every record; empty = MSH-4.1 of each message.
   explicit PatientCollector(std::string facility = {}) : facility_(std::move(facility)) {}
+  // Where this site's messages carry the 枝番 (an HL7 path such as IN1-46 or IN1-11.2): the
+  // specifications read do not settle it, so it is only read when the user names it.
+  void branch_field(hl7::Path path) { branch_ = std::move(path); }
   // False (and LINK-NO-PATIENT reported) when the message has no PID-3 or no facility.
   bool add(const Record& record, DiagnosticSink& sink);
   // By facility, then patient ID (bytes).
@@ -42,6 +45,7 @@ class PatientCollector {
     std::uint64_t first = 0;
   };
   std::string facility_;
+  std::optional<hl7::Path> branch_;
   std::map<std::pair<std::string, std::string>, Entry> patients_;
   std::uint64_t sequence_ = 0;
 };

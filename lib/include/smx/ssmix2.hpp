@@ -75,6 +75,10 @@ const std::vector<DiagnosticCode>& diagnostic_codes();
 // '_' still parses). Problems are appended. Returns nullopt when fewer than 7 fields exist.
 std::optional<FileName> parse_file_name(std::string_view name, std::vector<NameProblem>& problems);
 std::string format_file_name(const FileName& name);
+// PATH with the patient levels (pid3/pid6/pid), the care-date folder and, in a file name, the
+// patient ID, care date and timestamp replaced by "*"; other paths unchanged. For diagnostics:
+// an SS-MIX2 path names the patient.
+std::string mask_path(std::string_view path);
 
 // One row of the data-type table (reference §4): folder name, MSH-9 message type^event values
 // stored there, where its care date comes from, whether it has an order number.

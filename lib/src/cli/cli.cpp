@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "smx/cli.hpp"
+#include "smx/ssmix2.hpp"
 
 namespace smx::cli {
 
@@ -107,6 +108,16 @@ void DiagnosticPrinter::report(Diagnostic d) {
   if (d.severity == Severity::warning) ++warnings_;
   if (quiet_ && d.severity != Severity::error) return;
   if (!limiter_.admit(d)) return;
+  if (!show_phi_) {
+    // An SS-MIX2 path names the patient and the care date; so do the texts of the tree checks
+    // (they quote the parts of the name): those get their code's fixed summary.
+    if (!d.where.path.empty()) d.where.path = ssmix2::mask_path(d.where.path);
+    for (const ssmix2::DiagnosticCode& c : ssmix2::diagnostic_codes())
+      if (c.code == d.code) {
+        d.text = std::string(c.summary);
+        break;
+      }
+  }
   write_(json_ ? format_diagnostic_json(command_, d) : format_diagnostic(command_, d));
 }
 

@@ -14,6 +14,7 @@ int run_job(const std::string& command, const CommonOptions& common,
     const auto started = std::chrono::steady_clock::now();
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
     StderrSink diagnostics(command, common.diagnostics == "json", common.quiet, common.max_diagnostics);
+    diagnostics.show_phi(common.show_phi);
     Output out(common.output);
     JobResult result;
     try {

@@ -1,5 +1,6 @@
 // smx link encode | match | audit (issue 14) as library calls: keys, schema and tables loaded,
 // patients read through MessageJob, then the link layer does the work (smx/link_job.hpp).
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -40,9 +41,38 @@ link::Normalizer load_normalizer(const LinkOptions& o) {
   return link::Normalizer(link::KanjiVariants::from_file(link_tables(o) / "kanji-variants.yaml"));
 }
 
+// A patient without an id1 token is matched by the Bloom filters alone: say how many, and when
+// --id1-branch names a place no message fills, say that the place is probably wrong.
+void report_id1_gaps(const LinkOptions& o, const std::vector<link::Person>& persons, const link::EncodeCounts& counts,
+                     DiagnosticSink& sink) {
+  if (counts.with_id1 == counts.patients) return;
+  if (!o.id1_branch.empty() &&
+      std::none_of(persons.begin(), persons.end(), [](const link::Person& p) { return !p.card_branch.empty(); }))
+    sink.report({Severity::warning, "LINK-BRANCH-NOT-FOUND", {},
+                 "--id1-branch " + o.id1_branch + ": no message has a value there, so no patient has an id1 token",
+                 {}});
+  sink.report({Severity::note, "LINK-ID1-MISSING", {},
+               std::to_string(counts.patients - counts.with_id1) + " of " + std::to_string(counts.patients) +
+                   " patients have no id1 token (insurer number, card symbol, card number" +
+                   (o.id1_branch.empty() ? std::string() : ", 枝番 at " + o.id1_branch) +
+                   ", birth date or sex missing): they are matched on the other fields",
+               {}});
+}
+
 // Messages -> patients, in input order on this thread (the collector keeps one entry per patient).
 std::vector<link::Person> collect(const LinkOptions& o, MessageJob& job) {
   link::PatientCollector collector(o.facility);
+  if (!o.id1_branch.empty()) {
+    hl7::Path path;
+    try {
+      path = hl7::Path::parse(o.id1_branch);
+    } catch (const parse_error& e) {
+      throw usage_error(std::string("--id1-branch: ") + e.what());
+    }
+    if (path.field == 0 || path.segment_index == hl7::Path::kAll || path.repetition == hl7::Path::kAll)
+      throw usage_error("--id1-branch " + o.id1_branch + ": name one field, component or subcomponent (IN1-46, IN1-11.2), not [*]");
+    collector.branch_field(std::move(path));
+  }
   job.for_each_record<Piece>([](std::size_t, const Record&, Piece&) {},
                              [&](const Record& r, Piece&) {
                                if (!collector.add(r, job.diagnostics())) ++job.counts().filtered;
@@ -58,7 +88,7 @@ JobResult link_encode(const LinkOptions& o, Output& out, DiagnosticSink& diagnos
     throw usage_error("--state: smx link encodes whole patients; run it without --state");
   const auto key = load_key(o.key, "--key", diagnostics);
   link::EncodeSettings settings;
-  settings.id1_with_branch = o.id1_branch;
+  settings.id1_with_branch = !o.id1_branch.empty();
   if (!o.deid_key.empty()) settings.deid_key = load_key(o.deid_key, "--deid-key", diagnostics);
   settings.deid_release = o.deid_release;
   if (!o.deid_key.empty()) {
@@ -76,6 +106,7 @@ JobResult link_encode(const LinkOptions& o, Output& out, DiagnosticSink& diagnos
   const link::EncodeCounts counts =
       link::write_encodings(persons, normalizer, encoder, key, settings, out, job.diagnostics());
   job.counts().written = counts.patients;
+  report_id1_gaps(o, persons, counts, job.diagnostics());
   return job.finish();
 }
 

@@ -59,6 +59,7 @@ int validate_body(ValidateOptions& options) {
   };
   // --report and --diagnostics json keep every finding; only the text lines are limited.
   DiagnosticPrinter sink("validate", json, options.quiet, options.common.max_diagnostics, write_finding);
+  sink.show_phi(options.run.show_phi);
   validate::Summary summary = validate::run(profile, options.run, sink);
   sink.finish();
   if (out) out->commit();

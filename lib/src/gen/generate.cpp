@@ -4,6 +4,7 @@
 // truth rows in truth.cpp, the sinks in tree_sink.cpp.
 #include <algorithm>
 
+#include "gen/cohort_truth.hpp"
 #include "gen/messages.hpp"
 #include "smx/ascii.hpp"
 #include "smx/error.hpp"
@@ -16,8 +17,9 @@ using namespace detail;
 namespace {
 
 // The data types gen writes (reference §4), in Summary::files_by_type order.
+// OMP-02 and OMP-12 only with --qi, last so that the stats without it stay as they were.
 const std::vector<std::string_view> kTypes = {"ADT-00", "ADT-12", "ADT-22", "ADT-52", "OML-01",
-                                              "OML-11", "OMP-01", "PPR-01"};
+                                              "OML-11", "OMP-01", "PPR-01", "OMP-02", "OMP-12"};
 std::size_t type_index(std::string_view type) {
   return static_cast<std::size_t>(std::find(kTypes.begin(), kTypes.end(), type) - kTypes.begin());
 }
@@ -37,8 +39,14 @@ void jis_forms(std::string& text) {
 namespace detail {
 
 FileWriter::FileWriter(const Options& options, Sink& sink, Output* truth, Summary& summary)
-    : options_(options), sink_(sink), truth_(truth), summary_(summary) {}
+    : options_(options), sink_(sink), truth_(truth), summary_(summary) {
+  if (!options.cohort_truth.empty()) cohort_truth_ = std::make_unique<CohortTruth>(options.cohort_truth);
+}
 FileWriter::~FileWriter() = default;
+
+void FileWriter::finish() {
+  if (cohort_truth_) cohort_truth_->finish();
+}
 
 void FileWriter::start_facility(const FacilityProfile& profile) {
   profile_ = &profile;
@@ -80,6 +88,12 @@ void FileWriter::write_person(const Patient& p) {
   w.end_array();
   w.end_object();
   truth_->buffer().push_back('\n');
+}
+
+void FileWriter::append_truth(const std::string& rows) {
+  if (!truth_) return;
+  truth_->buffer().append(rows);
+  truth_->maybe_flush();
 }
 
 void FileWriter::write(const Patient& p, std::vector<PendingFile>& files, Rng& rng) {
@@ -130,6 +144,7 @@ void FileWriter::write(const Patient& p, std::vector<PendingFile>& files, Rng& r
       append_truth_rows(truth_->buffer(), path, f.id, file, p.sex);
     }
   }
+  if (cohort_truth_) cohort_truth_->patient(*profile_, p, files);
   ++summary_.patients;
   sink_.patient_done();
   if (truth_) truth_->maybe_flush();
@@ -156,10 +171,15 @@ Summary generate(const Options& options, const tables::Tables& tables, Sink& sin
   if (options.deviation_rate < 0 || options.deviation_rate > 1) throw usage_error("the deviation rate must be 0-1");
   if (options.gap_rate < 0 || options.gap_rate > 1) throw usage_error("the gap rate must be 0-1");
   if (options.variance_rate < 0 || options.variance_rate > 1) throw usage_error("the variance rate must be 0-1");
+  // The cohort truth knows the diagnoses, drugs and labs of the regular timeline only: the
+  // diabetes drugs and HbA1c results --qi adds would be found by smx cohort and missed by it.
+  if (options.qi && !options.cohort_truth.empty())
+    throw usage_error("--cohort-truth and --qi cannot be used together: the cohort truth does not see what --qi adds");
   Summary summary;
   summary.files_by_type.assign(kTypes.size(), 0);
   FileWriter files(options, sink, truth, summary);
   generate_patients(options, tables, files);
+  files.finish();
   return summary;
 }
 

@@ -338,6 +338,8 @@ PendingFile MessageWriter::prescription(Patient& p, const std::string& order, co
   std::string date;
   append_yyyymmdd(date, started.day);
   PendingFile file = start(p, "OMP-01", at, date, order, std::string(dept.code2), "RDE^O11^RDE_O11");
+  file.day = started.day;
+  for (const PrescribedDrug& line : lines) file.drugs.push_back(line.drug);
   std::string& m = file.utf8;
   pid(m, p, false);
   pv1(m, patient_class, dept);
@@ -357,6 +359,8 @@ PendingFile MessageWriter::prescription(Patient& p, const std::string& order, co
 
 PendingFile MessageWriter::problems(Patient& p, const Moment& at, const std::vector<const Diagnosis*>& list) {
   PendingFile file = start(p, "PPR-01", at, "-", std::string(kNoOrder), std::string(p.dept->code2), "PPR^ZD1^PPR_ZD1");
+  file.day = at.day;
+  file.diagnoses = list;
   std::string& m = file.utf8;
   pid(m, p, false);
   std::string day;

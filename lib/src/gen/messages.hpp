@@ -48,6 +48,11 @@ struct PendingFile {
   int flag = 1;
   std::string utf8;
   std::vector<TruthObx> truth;
+  // What the message lists, for truths computed from the timeline (cohort_truth.cpp): the
+  // diagnoses of a PPR-01 and the drugs of an OMP-01, and the day they are dated.
+  std::vector<const Diagnosis*> diagnoses;
+  std::vector<const Drug*> drugs;
+  std::int64_t day = 0;
 };
 
 struct Patient {
@@ -114,6 +119,20 @@ class MessageWriter {
                            std::string_view control);
   // PPR-01: PPR^ZD1 problem list (reference §6.5), "-" date folder.
   PendingFile problems(Patient& p, const Moment& at, const std::vector<const Diagnosis*>& list);
+  // --qi (qi_messages.cpp): OMP-02 injection order (RDE^O11, care date ORC-9) of one drug given
+  // `doses` times a day for `days` days; OMP-12 administrations (RAS^O17, care date RXA-3) of one
+  // day; a blood culture order (OML-01) and result (OML-11, microbiology code in OBR-4/OBX-3);
+  // an oral diabetes prescription (OMP-01); an HbA1c order and result (% NGSP, JLAC10 3D046).
+  PendingFile qi_injection_order(Patient& p, const std::string& order, const Moment& at, const Department& dept,
+                                 std::string_view code, std::string_view name, int mg, int doses, int days);
+  PendingFile qi_administration(Patient& p, const std::string& order, const Department& dept, std::string_view code,
+                                std::string_view name, const std::vector<std::pair<Moment, int>>& doses);
+  PendingFile qi_culture(Patient& p, const std::string& order, const Moment& collected, const Department& dept,
+                         char patient_class, bool result);
+  PendingFile qi_oral(Patient& p, const std::string& order, const Moment& at, const Department& dept,
+                      std::string_view code, std::string_view name, int mg, int days);
+  PendingFile qi_hba1c(Patient& p, const std::string& order, const Moment& collected, const Department& dept,
+                       int tenths, bool result);
   // The patient's next order number (15 digits).
   std::string next_order(Patient& p);
 
@@ -163,6 +182,7 @@ void generate_patients(const Options& options, const tables::Tables& tables, Fil
 // Names a patient's files (with the naming deviations of --deviation-rate), writes them in the
 // facility's terminators and charset to the sink, their truth rows to the truth output, and
 // counts them in the summary.
+class CohortTruth;
 class FileWriter {
  public:
   FileWriter(const Options& options, Sink& sink, Output* truth, Summary& summary);
@@ -171,6 +191,8 @@ class FileWriter {
   void write(const Patient& p, std::vector<PendingFile>& files, Rng& rng);
   // --shared-persons: the truth's "person" row of a local patient (who they are, what varied).
   void write_person(const Patient& p);
+  // Rows for the truth file as they are (--qi's indicator rows); nothing without a truth file.
+  void append_truth(const std::string& rows);
 
  private:
   std::string file_name(const std::string& patient_id, const PendingFile& file, Rng& rng, bool& deviated) const;
@@ -181,6 +203,9 @@ class FileWriter {
   const FacilityProfile* profile_ = nullptr;
   std::unique_ptr<CharsetEncoder> encoder_;
   std::string bytes_, converted_;
+  std::unique_ptr<CohortTruth> cohort_truth_;  // Options::cohort_truth
+ public:
+  void finish();  // commits what the run wrote besides the tree (Options::cohort_truth)
 };
 
 }  // namespace smx::gen::detail

@@ -32,6 +32,13 @@ Summary run(RunOptions options, const tables::Tables& tables, Output& stream_out
     sink.finish();
   }
   if (truth) truth->commit();
+  if (!options.drugs_master.empty()) {
+    std::filesystem::path dir = std::filesystem::path(options.drugs_master).parent_path();
+    if (!dir.empty()) std::filesystem::create_directories(dir);
+    Output master(options.drugs_master);
+    master.write(drugs_master());
+    master.commit();
+  }
 
   // Site tables (smx-tables(5)): written when a tree is written, or when asked for.
   if (!options.stream || !options.sites_dir.empty()) {
@@ -64,7 +71,9 @@ std::string format_stats(const Summary& summary, std::string_view mode) {
     w.number("deviations", summary.deviations);
     w.number("bytes", summary.bytes);
     w.begin_object("by_type");
-    for (std::size_t i = 0; i < data_type_names().size(); ++i) w.number(data_type_names()[i], summary.files_by_type[i]);
+    for (std::size_t i = 0; i < data_type_names().size(); ++i)
+      if (i < 8 || summary.files_by_type[i] > 0)  // OMP-02/OMP-12 (--qi) only when written
+        w.number(data_type_names()[i], summary.files_by_type[i]);
     w.end_object();
     w.end_object();
   } else {

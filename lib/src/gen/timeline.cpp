@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "gen/messages.hpp"
+#include "gen/qi.hpp"
 #include "smx/error.hpp"
 
 namespace smx::gen::detail {
@@ -54,6 +55,7 @@ class Generator {
     for (int f = 0; f < options_.facilities; ++f) {
       model_ = build_facility(options_, tables_, ucum_, f);
       writer_ = std::make_unique<MessageWriter>(options_, tables_, ucum_, model_);
+      if (options_.qi) qi_ = std::make_unique<QiEvents>(options_, *writer_, to_);
       files_.start_facility(model_.profile);
       std::uint64_t count = options_.patients / facilities + (static_cast<std::uint64_t>(f) < options_.patients % facilities);
       std::uint64_t modulus = 1;
@@ -65,6 +67,12 @@ class Generator {
       for (std::uint64_t i = 0; i < count; ++i) {
         std::uint64_t number = (i * 1000003ULL + offset) % modulus;  // < 2^64: i < 10^10
         patient(f, i, number);
+      }
+      if (options_.qi) {
+        std::string rows;
+        qi_tally_.write_truth(rows, model_.profile.id);
+        files_.append_truth(rows);
+        qi_tally_.clear();
       }
     }
   }
@@ -120,6 +128,8 @@ class Generator {
     }
     if (shared_) recorded_identity(p, facility, index);
     pending_.clear();
+    stays_.clear();
+    diabetic_ = false;
 
     std::int64_t span = to_ - from_ + 1;
     std::int64_t registered = from_ + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(std::max<std::int64_t>(1, span / 2))));
@@ -150,6 +160,13 @@ class Generator {
       Moment changed{day_between(rng, registered + 1, to_), time_of_day(rng, 13 * 60, 120), rng.between(0, 9)};
       add(writer_->adt00(p, changed, true));
     }
+    if (qi_) {
+      // --qi: last, so that the files above (order numbers, MSH-10) are those without it.
+      QiPatientFacts facts;
+      qi_->patient(p, facility, stays_, diabetic_, days.empty() ? registered : days.front(), facts,
+                   [this](PendingFile file) { add(std::move(file)); });
+      qi_tally_.add(facts);
+    }
     files_.write(p, pending_, rng);
   }
 
@@ -158,7 +175,9 @@ class Generator {
     const Department& dept = *p.dept;
     Moment admit{admit_day, time_of_day(rng, 10 * 60, 240), rng.between(0, 9)};
     add(writer_->adt_visit(p, "ADT-22", "ADT^A01^ADT_A01", admit, dept, 'I', admit, nullptr));
+    stays_.push_back(QiStay{admit, 0, false, false});
     if (rng.chance(0.04)) {
+      stays_.back().cancelled = true;
       // Admission cancelled (ADT^A11 shares the ADT-22 folder, reference §4): a deletion.
       remove(writer_->adt_visit(p, "ADT-22", "ADT^A11^ADT_A09", admit.plus_minutes(90), dept, 'I', admit, nullptr));
       return;
@@ -168,6 +187,8 @@ class Generator {
     if (discharge_day <= to_) {
       Moment discharge{discharge_day, time_of_day(rng, 11 * 60, 180), rng.between(0, 9)};
       add(writer_->adt_visit(p, "ADT-52", "ADT^A03^ADT_A03", discharge, dept, 'I', admit, &discharge));
+      stays_.back().discharge_day = discharge_day;
+      stays_.back().discharged = true;
     }
   }
 
@@ -185,6 +206,7 @@ class Generator {
       Moment later{day_between(rng, first.day + 1, to_), 16 * 3600000LL + rng.between(0, 3599999), rng.between(0, 9)};
       add(writer_->problems(p, later, list));
     }
+    for (const Diagnosis* d : list) diabetic_ = diabetic_ || d->icd10.substr(0, 3) == "E11";
   }
 
   // Lab: OML-01 order (care date ORC-9) and OML-11 result (care date SPM-17), or a cancelled
@@ -220,6 +242,12 @@ class Generator {
                        (static_cast<std::uint64_t>(p.index) << 16) + static_cast<std::uint64_t>(p.order_serial)));
       extend_panel(model_, variance, pick);
     }
+    // --qi writes HbA1c results of its own (qi.hpp); the panel leaves the analyte out, so the
+    // indicators' truth knows every HbA1c result.
+    if (options_.qi)
+      pick.erase(std::remove_if(pick.begin(), pick.end(),
+                                [&](std::size_t i) { return model_.items[i].item->analyte == "3D046"; }),
+                 pick.end());
     std::sort(pick.begin(), pick.end(), [&](std::size_t a, std::size_t b) {
       auto sa = model_.items[a].item->specimen, sb = model_.items[b].item->specimen;
       return sa != sb ? sa < sb : a < b;
@@ -273,6 +301,10 @@ class Generator {
   RecordedIdentity own_identity_;
   std::unique_ptr<MessageWriter> writer_;
   std::vector<PendingFile> pending_;
+  std::unique_ptr<QiEvents> qi_;  // --qi
+  QiTally qi_tally_;
+  std::vector<QiStay> stays_;
+  bool diabetic_ = false;
 };
 
 }  // namespace

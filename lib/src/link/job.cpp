@@ -104,6 +104,11 @@ bool PatientCollector::add(const Record& record, DiagnosticSink& sink) {
     offer("card_symbol", decoded_piece(m, m.field(in1, 10), 0));
     offer("card_number", decoded_piece(m, m.field(in1, 11), 0));
   }
+  if (branch_) {
+    hl7::for_each_segment(m, *branch_, false, [&](std::size_t i) {
+      offer("card_branch", hl7::decoded(hl7::select(m, i, *branch_, branch_->repetition), d));
+    });
+  }
   return true;
 }
 
@@ -131,6 +136,7 @@ std::vector<Person> PatientCollector::persons() const {
     p.insurer_number = get("insurer_number");
     p.card_symbol = get("card_symbol");
     p.card_number = get("card_number");
+    p.card_branch = get("card_branch");
     out.push_back(std::move(p));
   }
   return out;
