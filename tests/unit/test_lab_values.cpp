@@ -76,6 +76,15 @@ const std::vector<Case> ratio_cases = {
     {"1:2.5", VK::text, "1:2.5"},
     {"1:040", VK::text, "1:040"},         // leading zero
     {"+1:40", VK::text, "+1:40"},
+    // fuzz_lab: a signed 1 would be written 1, and 1:4 / 1/40 read back as something else
+    {"+1:4", VK::text, "+1:4"},
+    {"+1:0", VK::text, "+1:0"},
+    {"+1:0\t:", VK::text, "+1:0\t:"},
+    {"+1/40", VK::text, "+1/40"},
+    {"+1/2", VK::text, "+1/2"},
+    {"1/+40", VK::text, "1/+40"},
+    {"+1/3", VK::fraction, "1/3"},        // 1/3 is a fraction either way
+    {"+1.0:4", VK::compound, "1.0:4"},
     {"1.0:40", VK::text, "1.0:40"},
     {"-1:4", VK::text, "-1:4"},
     {"1:-40", VK::text, "1:-40"},

@@ -91,6 +91,23 @@ TEST_CASE("iteration marks expand") {
   CHECK(name("いすゞ") == name("イスズ"));
 }
 
+TEST_CASE("an iteration mark after a long vowel repeats the kana before it") {
+  // fuzz_link_normalize: ー and dashes after katakana are dropped (step 5), so the mark follows
+  // that kana; left unexpanded, a second pass expanded it (か-ゞ gave カヾ, then カガ).
+  CHECK(name("か-ゞ") == "カガ");
+  CHECK(name("か-ゞ") == name("かゞ"));
+  CHECK(name("カーヽ") == "カカ");
+  CHECK(name("スーーヾ") == "スズ");
+  CHECK(name("ㇰーヾ") == name("ㇰヾ"));  // a small kana from the phonetic extensions too
+  CHECK(name("山ーヽ") == "山ーヽ");  // ー after a kanji stays, and so does the mark
+  CHECK(name("ーヽ") == "ーヽ");
+  for (std::string_view s : {"か-ゞ", "カーヽ", "ンーヽ", "カアーヾ", "カーヽヽ", "ーヽ", "山ーヽ"}) {
+    CAPTURE(s);
+    const std::string once = name(s);
+    CHECK(name(once) == once);
+  }
+}
+
 TEST_CASE("old and variant kanji forms fold (mappings/link/kanji-variants.yaml)") {
   CHECK(name("髙橋") == name("高橋"));
   CHECK(name("山﨑") == name("山崎"));

@@ -194,7 +194,8 @@ struct Value {
 //   * `(A)(B)`, NHO's (記号1)(記号2) (two results in one field): `(-)(-)` [qualitative,
 //     qualitative]; never merged, even when equal.
 //   * `a:b` as value:class (NHO's `8.42:4`): a non-negative plain number, then one digit 0-6
-//     [quantity, class_value]; except `1:0`..`1:6`, which are text (see ratios).
+//     [quantity, class_value]; except `1:0`..`1:6` and `+1:0`..`+1:6`, which are text (see
+//     ratios; `+1:4` would be written `1:4`).
 // - value ranges `0.5～2`, `0.5~2` (tilde only: `0.5-2` is text, a minus would be a guess).
 // - ratios (titres): `1:40`, `1/40`, `１：４０`, `1 : 1,280`. The rule that keeps them apart from
 //   value:class (`8.42:4`), fractions (`52/3`) and clock times (`12:30`):
@@ -209,7 +210,8 @@ struct Value {
 //     misread; the caller may prefer `fraction` for those codes. `1/1`, `1/2.5` stay fractions.
 //   * anything else with `:` (`2:40`, `8.42:40`, `12:30`, `1:2.5`) is text: neither a titre
 //     nor a value:class.
-// - fractions `52/3` (two unsigned numbers without exponent, denominator not 0).
+// - fractions `52/3` (two unsigned numbers without exponent, denominator not 0); a signed
+//   spelling of a titre (`+1/40`, `1/+40`) is text, as its canonical `1/40` is a ratio.
 // Not parsed on purpose (stay text): two comparators (`≧10＜20`), numbers with units or marks
 // (`5.0 mg/dL`, `12.5H`, `150*`, `(2+)60%`, `陰性（6%)`), decimal commas, NHO's labelled pairs
 // (`Hb＋Tr＋`, `A(+)B(-)`), a sign and a number apart (`+ 640`, `64.5 +`, `-:0.01`: NHO splits

@@ -339,18 +339,22 @@ bool parse_pair(std::string_view s, Value& v) {
     const auto exponent_notation = [](std::string_view t) {
       return t.find_first_of("Ee^xX*") != std::string_view::npos || t.find("\xC3\x97") != std::string_view::npos;
     };
-    if (left.exponent == 0 && right.exponent == 0 && !exponent_notation(lt) && !exponent_notation(rt) &&
-        left.number_text[0] != '-' &&
-        right.number_text[0] != '-' && right.number != 0.0)
-      return two_numbers(ValueKind::fraction);
-    return false;
+    if (left.exponent != 0 || right.exponent != 0 || exponent_notation(lt) || exponent_notation(rt) ||
+        left.number_text[0] == '-' || right.number_text[0] == '-' || right.number == 0.0)
+      return false;
+    // `+1/40`, `1/+40` would be written 1/40, which reads back as the titre 1:40 (fuzz_lab): a
+    // fraction whose canonical text is a titre was not written as one, and stays text.
+    Value titre;
+    if (left.number_text == "1" && parse_ratio(right, "1", right.number_text, '/', titre)) return false;
+    return two_numbers(ValueKind::fraction);
   }
   left = Value{};
   right = Value{};
   if (split_pair(s, ':', left, right, lt, rt)) {
     if (parse_ratio(right, lt, rt, ':', v)) return true;
-    // `8.42:4`: value and IgE class (NHO split_value); `1:4` could be a titre: text.
-    if (lt == "1" || left.exponent != 0 || !type_parts(left, right, rt)) return false;
+    // `8.42:4`: value and IgE class (NHO split_value); `1:4` could be a titre: text. So could
+    // `+1:4`, whose canonical text is 1:4 (fuzz_lab): the number, not its spelling, decides.
+    if (left.number_text == "1" || left.exponent != 0 || !type_parts(left, right, rt)) return false;
     set_compound(v, ':', std::move(left), std::move(right));
     return true;
   }

@@ -4,7 +4,8 @@
 //     ideographic space -> space, compatibility ideographs with a decomposition -> unified,
 //     Latin letters case-folded (lower case), default-ignorable characters removed;
 //  3. spaces and name separators (・ ゠ · =) removed; hiragana -> katakana; iteration marks
-//     (ヽ ヾ 々 〻) expanded; kanji variants folded (mappings/link/kanji-variants.yaml);
+//     (ヽ ヾ 々 〻) expanded, ヽ ヾ past a ー or dash; kanji variants folded
+//     (mappings/link/kanji-variants.yaml);
 //  4. ヴァ ヴィ ヴ ヴェ ヴォ -> バ ビ ブ ベ ボ (ヷヸヹヺ too), ヂ -> ジ, ヅ -> ズ, ヰ ヱ ヲ -> イ エ オ,
 //     small kana -> large (ァ -> ア, ッ -> ツ, ャ -> ヤ, ヵ -> カ, ㇰ -> ク …);
 //  5. long vowels folded: ー and dashes after katakana are dropped, and so is a vowel kana that
@@ -177,9 +178,16 @@ std::u32string fold_script(std::u32string_view text, const KanjiVariants& varian
     if (is_hiragana(c)) c += 0x60;
     if (c == 0x309D) c = 0x30FD;  // ゝ -> ヽ
     if (c == 0x309E) c = 0x30FE;  // ゞ -> ヾ
-    if ((c == 0x30FD || c == 0x30FE) && !out.empty() && is_katakana(out.back())) {
-      out.push_back(c == 0x30FD ? unvoiced(out.back()) : voiced(out.back()));
-      continue;
+    if (c == 0x30FD || c == 0x30FE) {
+      // The kana a mark repeats is the one before any ー or dash: step 5 drops those after
+      // katakana, and a mark left unexpanded here would then follow the kana and be expanded
+      // on a second pass (fuzz_link_normalize: "か-ゞ" gave カヾ, then カガ).
+      std::size_t k = out.size();
+      while (k > 0 && is_long_vowel_mark(out[k - 1])) --k;
+      if (k > 0 && is_katakana(out[k - 1])) {
+        out.push_back(c == 0x30FD ? unvoiced(out[k - 1]) : voiced(out[k - 1]));
+        continue;
+      }
     }
     if ((c == 0x3005 || c == 0x303B) && !out.empty() && is_ideograph(out.back())) {  // 々 〻
       out.push_back(out.back());
