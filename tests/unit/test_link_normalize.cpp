@@ -129,6 +129,9 @@ TEST_CASE("old and variant kanji forms fold (mappings/link/kanji-variants.yaml)"
 TEST_CASE("a voiced mark that composes with nothing is removed") {
   CHECK(name("ｻﾄｳ ﾞｺ") == name("ｻﾄｳｺ"));
   CHECK(name("ア゛") == "ア");
+  // Any combining mark: NFKC spells ¨ (U+00A8) as space + U+0308; the space goes, the mark too.
+  CHECK(name("0A\u00A8") == "0a");
+  CHECK(name("\u00C4") == "\u00E4");  // a composed letter stays
   CHECK(name("ｶﾞ") == "ガ");
 }
 
@@ -136,7 +139,7 @@ TEST_CASE("the normalizer is idempotent") {
   for (std::string_view s : {"ｻﾄｳ ﾊﾅｺ", "さとう　はなこ", "ヴァイオリン", "佐々木", "渡邉", "キョーコ", "ｶﾞｯｺｳ", "オオオノ",
                              "ＡＢＣ－１２３", "イスヾ", "か゛", "ヴー", "ß", "ﬁ",
                              // fuzz_link_normalize: a stray mark that the long-vowel fold moved next to ト
-                             "zｻﾄｳ ﾞ\x8a\x85ｺ", "トウ゛", "ア゛カ"}) {
+                             "zｻﾄｳ ﾞ\x8a\x85ｺ", "=\xc2" "0A\u00A8\xc2\xc2" "0A", "トウ゛", "ア゛カ"}) {
     CAPTURE(s);
     const std::string once = name(s);
     CHECK(name(once) == once);

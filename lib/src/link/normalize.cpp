@@ -293,11 +293,15 @@ Normalizer::Normalizer(KanjiVariants variants)
 std::string Normalizer::name(std::string_view text) const {
   std::u32string s = combine_spacing_marks(decode_utf8(text));
   s = decode_utf8(detail::nfkc(encode_utf8(s), true));
-  // A voiced mark NFKC could not compose (after a space, a separator, a long vowel or a kana that
-  // has no voiced form) says nothing about the name; kept, it would compose with whatever the
-  // later folds move in front of it, and a second pass would give another name (fuzz_link_normalize:
-  // "ﾄｳ ﾞ" became ト + U+3099, then ド).
-  s = without(s, [](char32_t c) { return c == 0x3099 || c == 0x309A; });
+  // A combining mark NFKC could not compose (a voiced mark after a space, a separator, a long
+  // vowel or a kana that has no voiced form; a diaeresis after a space, as NFKC spells U+00A8)
+  // says nothing about the name; kept, it would compose with whatever the later folds move in
+  // front of it, and a second pass would give another name (fuzz_link_normalize: "ﾄｳ ﾞ" became
+  // ト + U+3099, then ド; "a¨" became a + U+0308, then ä).
+  s = without(s, [](char32_t c) {
+    const std::int8_t type = u_charType(static_cast<UChar32>(c));
+    return type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK || type == U_ENCLOSING_MARK;
+  });
   s = fold_script(s, variants_);
   s = fold_kana(s);
   s = fold_long_vowels(s);
