@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <cstdio>
 
 namespace smx::report::detail {
@@ -51,6 +52,20 @@ std::string text(double x, double y, const std::string& content, const std::stri
 std::string line(double x1, double y1, double x2, double y2, const std::string& cls) {
   return "<line class=\"" + cls + "\" x1=\"" + fixed(x1) + "\" y1=\"" + fixed(y1) + "\" x2=\"" + fixed(x2) +
          "\" y2=\"" + fixed(y2) + "\"/>\n";
+}
+
+// A row of legend swatches below a chart: x offset from the plot's left edge, class, label.
+struct Swatch {
+  double offset;
+  const char* cls;
+  const char* label;
+};
+std::string legend(const Frame& f, double baseline, std::initializer_list<Swatch> swatches) {
+  std::string s;
+  for (const Swatch& w : swatches)
+    s += "<rect class=\"" + std::string(w.cls) + "\" x=\"" + fixed(f.left + w.offset) + "\" y=\"" + fixed(baseline - 10) +
+         "\" width=\"12\" height=\"12\"/>" + text(f.left + w.offset + 16, baseline, w.label, "class=\"tick\"");
+  return s;
 }
 
 }  // namespace
@@ -200,13 +215,7 @@ std::string mix_svg(const Analyte& analyte, const std::vector<FacilityJudgement>
     }
     s += "</g>\n";
   }
-  const double legend = f.height - 10;
-  s += "<rect class=\"quant\" x=\"" + fixed(f.left) + "\" y=\"" + fixed(legend - 10) + "\" width=\"12\" height=\"12\"/>" +
-       text(f.left + 16, legend, "定量 quantitative", "class=\"tick\"");
-  s += "<rect class=\"qual\" x=\"" + fixed(f.left + 170) + "\" y=\"" + fixed(legend - 10) + "\" width=\"12\" height=\"12\"/>" +
-       text(f.left + 186, legend, "定性 qualitative", "class=\"tick\"");
-  s += "<rect class=\"other\" x=\"" + fixed(f.left + 340) + "\" y=\"" + fixed(legend - 10) + "\" width=\"12\" height=\"12\"/>" +
-       text(f.left + 356, legend, "その他 text", "class=\"tick\"");
+  s += legend(f, f.height - 10, {{0, "quant", "定量 quantitative"}, {170, "qual", "定性 qualitative"}, {340, "other", "その他 text"}});
   return s + "</svg>\n";
 }
 
@@ -236,13 +245,7 @@ std::string coverage_svg(const std::vector<CoverageRow>& rows, const std::string
     }
     s += "</g>\n";
   }
-  const double legend = f.height - 8;
-  s += "<rect class=\"codes\" x=\"" + fixed(f.left) + "\" y=\"" + fixed(legend - 10) + "\" width=\"12\" height=\"12\"/>" +
-       text(f.left + 16, legend, "コード codes (JLAC10)", "class=\"tick\"");
-  s += "<rect class=\"units\" x=\"" + fixed(f.left + 190) + "\" y=\"" + fixed(legend - 10) + "\" width=\"12\" height=\"12\"/>" +
-       text(f.left + 206, legend, "単位 units (UCUM)", "class=\"tick\"");
-  s += "<rect class=\"values\" x=\"" + fixed(f.left + 370) + "\" y=\"" + fixed(legend - 10) + "\" width=\"12\" height=\"12\"/>" +
-       text(f.left + 386, legend, "値 values parsed", "class=\"tick\"");
+  s += legend(f, f.height - 8, {{0, "codes", "コード codes (JLAC10)"}, {190, "units", "単位 units (UCUM)"}, {370, "values", "値 values parsed"}});
   return s + "</svg>\n";
 }
 
