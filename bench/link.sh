@@ -30,7 +30,7 @@ for n in $sizes; do
   /usr/bin/time -f "%e %M" -o "$dir/time.txt" "$smx" link match --stats "$f" > "$dir/links-$n.tsv" 2> "$dir/stats-$n.txt"
   read -r seconds kb < "$dir/time.txt"
   row "match, $((2 * n)) records (2 facilities, half the people at both)" "smx link match $(basename "$f")" \
-      "$seconds s, peak RSS $((kb / 1024)) MiB; $(tail -n 1 "$dir/stats-$n.txt" | sed 's/^smx link: //')"
+      "$seconds s, peak RSS $((kb / 1024)) MiB; $(tail -n 1 "$dir/stats-$n.txt" | sed 's/^smx link: //'); $(python3 "$root/bench/link_bench_score.py" "$dir/links-$n.tsv")"
 done
 
 # 3. End to end on a gen tree: encode from SS-MIX2 (reading dominates) and the hardening

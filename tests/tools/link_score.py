@@ -51,6 +51,10 @@ def main():
     if "--check" in args:
         i = args.index("--check")
         check = (float(args[i + 1]), float(args[i + 2]))
+        names = ["combined"]
+        if i + 3 < len(args) and "=" not in args[i + 3]:
+            names = args[i + 3].split(",")
+            del args[i + 3]
         del args[i:i + 3]
     truth_path, patients_path, encoded_path = args[:3]
     person = {}
@@ -90,13 +94,14 @@ def main():
                 groups[link_id].add((facility, patient))
         results[name] = score(name, groups, truth_groups, truth_pairs)
     if check:
-        r = results["combined"]
-        if r["pair_precision"] < check[0] or r["pair_recall"] < check[1]:
-            print("link_score: FAIL: combined precision %.4f recall %.4f below %.2f / %.2f" %
-                  (r["pair_precision"], r["pair_recall"], check[0], check[1]))
-            return 1
-        print("link_score: combined precision %.4f >= %.2f, recall %.4f >= %.2f" %
-              (r["pair_precision"], check[0], r["pair_recall"], check[1]))
+        for name in names:
+            r = results[name]
+            if r["pair_precision"] < check[0] or r["pair_recall"] < check[1]:
+                print("link_score: FAIL: %s precision %.4f recall %.4f below %.2f / %.2f" %
+                      (name, r["pair_precision"], r["pair_recall"], check[0], check[1]))
+                return 1
+            print("link_score: %s precision %.4f >= %.2f, recall %.4f >= %.2f" %
+                  (name, r["pair_precision"], check[0], r["pair_recall"], check[1]))
     return 0
 
 

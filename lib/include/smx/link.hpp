@@ -354,6 +354,7 @@ struct PairVector {
   std::uint32_t a = 0, b = 0;  // record indices; a has the smaller member key
   std::vector<std::uint8_t> levels;
   bool blocked_by_token = false;  // a deterministic token was equal
+  std::uint8_t rule = 0;          // the BlockRule that made it a candidate (0: none given)
 };
 
 // A distinct comparison vector and how many candidate pairs have it: EM and scoring work on
@@ -361,19 +362,42 @@ struct PairVector {
 struct LevelPattern {
   std::vector<std::uint8_t> levels;
   double count = 0;
+  std::uint8_t group = 0;  // the blocking rule that made the pairs candidates (BlockRule); 0 none
 };
 
+// The blocking rules, in the order a pair is assigned to the first one that brings it
+// together. A rule forces some comparisons to agree (same birth date and sex: the birth_date
+// and sex filters are equal), so within its pairs they carry no evidence: the model leaves
+// them out there and keeps a prior per rule instead (a pair that shares a birth date is more
+// likely a match than a random pair, once, not twice).
+enum class BlockRule : std::uint8_t { none = 0, year_sex, date_sex, name_year, id1, id2 };
+constexpr std::size_t kBlockRules = 6;
+
 struct FsModel {
-  double lambda = 0;  // prior P(match) among candidate pairs
+  double lambda = 0;  // prior P(match) among candidate pairs (all of them)
   // m[c][level], u[c][level] for level >= 1 (index 0 unused: null levels are left out).
   std::vector<std::vector<double>> m, u;
+  // Per blocking rule (index BlockRule, kBlockRules entries): the prior among that rule's
+  // pairs, and the comparisons the rule forces (left out of its weights). Empty: `lambda` and
+  // nothing left out, for every pattern.
+  std::vector<double> rule_lambda;
+  std::vector<std::vector<bool>> rule_forced;
   int iterations = 0;
   bool converged = false;
-  double weight(const std::vector<std::uint8_t>& levels) const;  // log2 Bayes factor + log2 prior odds
-  double probability(const std::vector<std::uint8_t>& levels) const;  // 2^w / (1 + 2^w)
+  double prior(std::uint8_t group) const { return rule_lambda.empty() ? lambda : rule_lambda.at(group); }
+  bool forced(std::uint8_t group, std::size_t c) const { return !rule_forced.empty() && rule_forced.at(group).at(c); }
+  // log2 Bayes factor + log2 prior odds, and 2^w / (1 + 2^w), for pairs of blocking rule `group`.
+  double weight(const std::vector<std::uint8_t>& levels, std::uint8_t group = 0) const;
+  double probability(const std::vector<std::uint8_t>& levels, std::uint8_t group = 0) const;
   double weight(const PairVector& pair) const { return weight(pair.levels); }
   double probability(const PairVector& pair) const { return probability(pair.levels); }
 };
+
+// For each BlockRule, which of config.comparisons it forces to agree, by the comparison's kind
+// and the shipped schema's feature names: year_sex sex; date_sex birth_date, sex; name_year
+// kana_family; id1 the id1 token, birth_date, sex; id2 the id2 token, kana_family, kana_given,
+// birth_date, sex (the tokens are made of those normalized fields). none: nothing.
+std::vector<std::vector<bool>> forced_comparisons(const MatchConfig& config);
 
 // Candidate pairs by blocking (equal block key, id1 or id2 token), each pair once, in a
 // canonical order (by the records' facility and local_id), so that the input order changes
@@ -387,8 +411,10 @@ FsModel estimate(const std::vector<PairVector>& pairs, const MatchConfig& config
 // The same over distinct comparison vectors with their counts (what link_records uses).
 FsModel estimate(const std::vector<LevelPattern>& patterns, const MatchConfig& config,
                  const FsModel* start = nullptr, bool fix_u = false);
-// u from `count` random pairs of records of different facilities (deterministic for a seed and
-// the records, in canonical order): the share of each level, add-one smoothed.
+// u from `count` random pairs of records of different facilities within one birth-year + sex
+// block (for the comparisons that block does not fix) and `count` pairs from all records (for
+// sex): the share of each level, add-one smoothed; deterministic for a seed and the records,
+// in canonical order. Records without a block token: all-records pairs only.
 std::vector<std::vector<double>> u_from_random_pairs(const std::vector<EncodedRecord>& records,
                                                      const MatchConfig& config, std::size_t count,
                                                      std::uint64_t seed);

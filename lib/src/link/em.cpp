@@ -23,19 +23,20 @@ constexpr double floor_probability = 1e-12;  // keeps log2 finite for a level ne
 double safe(double p) { return std::max(p, floor_probability); }
 
 std::vector<LevelPattern> patterns_of(const std::vector<PairVector>& pairs) {
-  std::map<std::vector<std::uint8_t>, double> counts;
-  for (const PairVector& pair : pairs) counts[pair.levels] += 1;
+  std::map<std::pair<std::uint8_t, std::vector<std::uint8_t>>, double> counts;
+  for (const PairVector& pair : pairs) counts[{pair.rule, pair.levels}] += 1;
   std::vector<LevelPattern> out;
   out.reserve(counts.size());
-  for (auto& [levels, count] : counts) out.push_back({levels, count});
+  for (auto& [key, count] : counts) out.push_back({key.second, count, key.first});
   return out;
 }
 
-double log2_ratio(const FsModel& model, const std::vector<std::uint8_t>& levels) {
-  double w = std::log2(safe(model.lambda)) - std::log2(safe(1 - model.lambda));
+double log2_ratio(const FsModel& model, const std::vector<std::uint8_t>& levels, std::uint8_t group) {
+  const double prior = model.prior(group);
+  double w = std::log2(safe(prior)) - std::log2(safe(1 - prior));
   for (std::size_t c = 0; c < levels.size(); ++c) {
     const std::uint8_t l = levels[c];
-    if (l == 0) continue;
+    if (l == 0 || model.forced(group, c)) continue;
     w += std::log2(safe(model.m[c][l])) - std::log2(safe(model.u[c][l]));
   }
   return w;
@@ -48,9 +49,21 @@ double posterior(double weight) {
   return e / (1.0 + e);
 }
 
+bool grouped(const std::vector<LevelPattern>& patterns) {
+  return std::any_of(patterns.begin(), patterns.end(), [](const LevelPattern& p) { return p.group != 0; });
+}
+
+// Patterns of blocking rules: a prior per rule and the comparisons each rule forces.
+void set_rules(FsModel& model, const std::vector<LevelPattern>& patterns, const MatchConfig& config) {
+  if (!grouped(patterns) || !model.rule_forced.empty()) return;
+  model.rule_forced = forced_comparisons(config);
+  model.rule_lambda.assign(kBlockRules, model.lambda);
+}
+
 FsModel default_start(const std::vector<LevelPattern>& patterns, const MatchConfig& config) {
   FsModel model;
   model.lambda = config.initial_lambda;
+  set_rules(model, patterns, config);
   const std::size_t K = config.comparisons.size();
   model.m.resize(K);
   model.u.resize(K);
@@ -68,7 +81,7 @@ FsModel default_start(const std::vector<LevelPattern>& patterns, const MatchConf
     // u: the level shares among all candidate pairs (nearly all of them non-matches).
     double total = 0;
     for (const LevelPattern& p : patterns)
-      if (p.levels[c] != 0) {
+      if (p.levels[c] != 0 && !model.forced(p.group, c)) {
         model.u[c][p.levels[c]] += p.count;
         total += p.count;
       }
@@ -80,9 +93,13 @@ FsModel default_start(const std::vector<LevelPattern>& patterns, const MatchConf
 
 }  // namespace
 
-double FsModel::weight(const std::vector<std::uint8_t>& levels) const { return log2_ratio(*this, levels); }
+double FsModel::weight(const std::vector<std::uint8_t>& levels, std::uint8_t group) const {
+  return log2_ratio(*this, levels, group);
+}
 
-double FsModel::probability(const std::vector<std::uint8_t>& levels) const { return posterior(weight(levels)); }
+double FsModel::probability(const std::vector<std::uint8_t>& levels, std::uint8_t group) const {
+  return posterior(weight(levels, group));
+}
 
 FsModel estimate(const std::vector<PairVector>& pairs, const MatchConfig& config, const FsModel* start, bool fix_u) {
   return estimate(patterns_of(pairs), config, start, fix_u);
@@ -91,30 +108,63 @@ FsModel estimate(const std::vector<PairVector>& pairs, const MatchConfig& config
 FsModel estimate(const std::vector<LevelPattern>& patterns, const MatchConfig& config, const FsModel* start,
                  bool fix_u) {
   FsModel model = start ? *start : default_start(patterns, config);
+  set_rules(model, patterns, config);
   if (patterns.empty()) return model;
   const std::size_t K = config.comparisons.size();
+  // Where each comparison's m is learned (Splink's training sessions, one blocking rule each):
+  // from the pairs of the first rule, in the order below, that has pairs and does not force
+  // the comparison. Learning m from every rule at once let a rule full of look-alike
+  // non-matches (one family name and birth year, at 1M records) define "match" as "same
+  // name". Rules: birth date + sex first (names are the evidence there), then the others.
+  std::vector<int> m_source(K, -1);  // -1: every group (ungrouped patterns)
+  if (!model.rule_forced.empty()) {
+    std::vector<bool> present(kBlockRules, false);
+    for (const LevelPattern& p : patterns) present.at(p.group) = true;
+    const BlockRule order[] = {BlockRule::date_sex, BlockRule::year_sex, BlockRule::name_year, BlockRule::id1,
+                               BlockRule::id2, BlockRule::none};
+    for (std::size_t c = 0; c < K; ++c) {
+      m_source[c] = static_cast<int>(kBlockRules);  // no rule teaches it: m stays at its start
+      for (BlockRule rule : order) {
+        const auto g = static_cast<std::uint8_t>(rule);
+        if (present[g] && !model.forced(g, c)) {
+          m_source[c] = g;
+          break;
+        }
+      }
+    }
+  }
   for (model.iterations = 0; model.iterations < config.max_iterations;) {
     ++model.iterations;
     FsModel next = model;
     double total = 0, matched = 0;
+    std::vector<double> rule_total(model.rule_lambda.size(), 0.0), rule_matched(model.rule_lambda.size(), 0.0);
     std::vector<std::vector<double>> m_sum(K), u_sum(K);
     for (std::size_t c = 0; c < K; ++c) {
       m_sum[c].assign(model.m[c].size(), 0.0);
       u_sum[c].assign(model.u[c].size(), 0.0);
     }
     for (const LevelPattern& p : patterns) {
-      const double pm = posterior(log2_ratio(model, p.levels));
+      const double pm = posterior(log2_ratio(model, p.levels, p.group));
       total += p.count;
       matched += p.count * pm;
+      if (!rule_total.empty()) {
+        rule_total.at(p.group) += p.count;
+        rule_matched[p.group] += p.count * pm;
+      }
       for (std::size_t c = 0; c < K; ++c) {
         const std::uint8_t l = p.levels[c];
-        if (l == 0) continue;
-        m_sum[c][l] += p.count * pm;
+        if (l == 0 || model.forced(p.group, c)) continue;
+        if (m_source[c] < 0 || m_source[c] == p.group) m_sum[c][l] += p.count * pm;
         u_sum[c][l] += p.count * (1 - pm);
       }
     }
     next.lambda = matched / total;
     double change = std::abs(next.lambda - model.lambda);
+    for (std::size_t g = 0; g < rule_total.size(); ++g)
+      if (rule_total[g] > 0) {
+        next.rule_lambda[g] = rule_matched[g] / rule_total[g];
+        change = std::max(change, std::abs(next.rule_lambda[g] - model.rule_lambda[g]));
+      }
     for (std::size_t c = 0; c < K; ++c) {
       double ms = 0, us = 0;
       for (std::size_t l = 1; l < m_sum[c].size(); ++l) {
@@ -128,6 +178,7 @@ FsModel estimate(const std::vector<LevelPattern>& patterns, const MatchConfig& c
       }
     }
     model.lambda = next.lambda;
+    model.rule_lambda = std::move(next.rule_lambda);
     model.m = std::move(next.m);
     model.u = std::move(next.u);
     if (change < config.tolerance) {

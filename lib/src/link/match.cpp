@@ -6,7 +6,10 @@
 #include <smx/link.hpp>
 
 #include <algorithm>
+#include <map>
 #include <numeric>
+#include <optional>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -39,6 +42,13 @@ std::uint8_t level_of(const ComparisonSpec& spec, const EncodedRecord& a, const 
     }
   }
   return 0;
+}
+
+std::vector<std::uint8_t> levels_of(const EncodedRecord& a, const EncodedRecord& b, const MatchConfig& config) {
+  std::vector<std::uint8_t> levels;
+  levels.reserve(config.comparisons.size());
+  for (const ComparisonSpec& spec : config.comparisons) levels.push_back(level_of(spec, a, b, config));
+  return levels;
 }
 
 bool tokens_equal(const EncodedRecord& a, const EncodedRecord& b) {
@@ -99,6 +109,25 @@ std::string_view link_how_name(LinkHow how) {
   return "";
 }
 
+std::vector<std::vector<bool>> forced_comparisons(const MatchConfig& config) {
+  std::vector<std::vector<bool>> forced(kBlockRules, std::vector<bool>(config.comparisons.size(), false));
+  auto force = [&](BlockRule rule, std::initializer_list<std::string_view> names,
+                   std::optional<ComparisonSpec::Kind> token) {
+    for (std::size_t c = 0; c < config.comparisons.size(); ++c) {
+      const ComparisonSpec& spec = config.comparisons[c];
+      const bool named = spec.kind == ComparisonSpec::Kind::dice &&
+                         std::find(names.begin(), names.end(), spec.name) != names.end();
+      if (named || (token && spec.kind == *token)) forced[static_cast<std::size_t>(rule)][c] = true;
+    }
+  };
+  force(BlockRule::year_sex, {"sex"}, std::nullopt);
+  force(BlockRule::date_sex, {"birth_date", "sex"}, std::nullopt);
+  force(BlockRule::name_year, {"kana_family"}, std::nullopt);
+  force(BlockRule::id1, {"birth_date", "sex"}, ComparisonSpec::Kind::token_id1);
+  force(BlockRule::id2, {"kana_family", "kana_given", "birth_date", "sex"}, ComparisonSpec::Kind::token_id2);
+  return forced;
+}
+
 std::vector<ComparisonSpec> default_comparisons(const Schema& schema) {
   std::vector<ComparisonSpec> out;
   for (std::size_t i = 0; i < schema.features.size(); ++i) {
@@ -125,9 +154,18 @@ std::vector<std::vector<double>> u_from_random_pairs(const std::vector<EncodedRe
                                                      const MatchConfig& config, std::size_t count,
                                                      std::uint64_t seed) {
   const std::vector<std::uint32_t> order = canonical_order(records);
-  std::vector<std::vector<double>> u(config.comparisons.size());
-  for (std::size_t c = 0; c < u.size(); ++c) u[c].assign(config.comparisons[c].levels() + 1, 1.0);  // add-one
-  if (records.size() < 2) return u;
+  const std::size_t K = config.comparisons.size();
+  // Two samples: pairs of one birth-year + sex block, and pairs drawn from all records. Every
+  // candidate pair shares its birth year (each blocking rule and token implies it), and the
+  // name filters are salted with the birth year (saltWithBirthYear), so two people of one name
+  // agree only within a year: u from pairs of all years would be ~80 times too small for a
+  // name and make a shared name look like the person. Pairs of one block are not all
+  // non-matches, though (in a small input one in ten may be a match), so their u is the u of
+  // an EM fit over the block sample (the model of --blocking year --u-pairs 0, on a sample).
+  // The comparisons the block itself fixes (sex) take the all-records sample, add-one smoothed.
+  std::map<std::vector<std::uint8_t>, double> in_block;
+  std::vector<std::vector<double>> anywhere(K);
+  for (std::size_t c = 0; c < K; ++c) anywhere[c].assign(config.comparisons[c].levels() + 1, 1.0);
   std::uint64_t state = seed;
   auto next = [&state] {  // splitmix64
     std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
@@ -135,22 +173,61 @@ std::vector<std::vector<double>> u_from_random_pairs(const std::vector<EncodedRe
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
   };
-  std::size_t drawn = 0;
-  for (std::size_t attempt = 0; drawn < count && attempt < 4 * count; ++attempt) {
-    const EncodedRecord& a = records[order[next() % order.size()]];
-    const EncodedRecord& b = records[order[next() % order.size()]];
-    if (&a == &b || (config.cross_facility_only && a.facility == b.facility)) continue;
-    ++drawn;
-    for (std::size_t c = 0; c < config.comparisons.size(); ++c) {
+  auto tally = [&](std::vector<std::vector<double>>& u, const EncodedRecord& a, const EncodedRecord& b) {
+    for (std::size_t c = 0; c < K; ++c) {
       const std::uint8_t level = level_of(config.comparisons[c], a, b, config);
       if (level != 0) u[c][level] += 1;
     }
+  };
+  // Ranks sorted by block, to draw a partner from the same block.
+  std::vector<std::pair<std::string_view, std::uint32_t>> by_block;
+  for (std::uint32_t rank = 0; rank < order.size(); ++rank)
+    if (!records[order[rank]].block.empty()) by_block.emplace_back(records[order[rank]].block, rank);
+  std::sort(by_block.begin(), by_block.end());
+  std::size_t drawn = 0, drawn_in_block = 0;
+  for (std::size_t attempt = 0; records.size() >= 2 && (drawn < count || drawn_in_block < count) && attempt < 4 * count;
+       ++attempt) {
+    const EncodedRecord& a = records[order[next() % order.size()]];
+    const EncodedRecord& b = records[order[next() % order.size()]];
+    if (drawn < count && &a != &b && !(config.cross_facility_only && a.facility == b.facility)) {
+      ++drawn;
+      tally(anywhere, a, b);
+    }
+    if (drawn_in_block < count && !by_block.empty()) {
+      const std::size_t i = next() % by_block.size();
+      const auto range = std::equal_range(by_block.begin(), by_block.end(), by_block[i],
+                                          [](const auto& x, const auto& y) { return x.first < y.first; });
+      const std::size_t size = static_cast<std::size_t>(range.second - range.first);
+      const std::size_t j = static_cast<std::size_t>(range.first - by_block.begin()) + next() % size;
+      const EncodedRecord& x = records[order[by_block[i].second]];
+      const EncodedRecord& y = records[order[by_block[j].second]];
+      if (i != j && !(config.cross_facility_only && x.facility == y.facility)) {
+        ++drawn_in_block;
+        in_block[levels_of(x, y, config)] += 1;
+      }
+    }
   }
-  for (auto& levels : u) {
+  std::vector<std::vector<double>> u(K);
+  for (std::size_t c = 0; c < K; ++c) {
+    u[c] = anywhere[c];
     double total = 0;
-    for (std::size_t l = 1; l < levels.size(); ++l) total += levels[l];
-    levels[0] = 0;
-    for (std::size_t l = 1; l < levels.size(); ++l) levels[l] /= total;
+    for (std::size_t l = 1; l < u[c].size(); ++l) total += u[c][l];
+    u[c][0] = 0;
+    for (std::size_t l = 1; l < u[c].size(); ++l) u[c][l] /= total;
+  }
+  if (drawn_in_block == 0) return u;
+  std::vector<LevelPattern> sample;
+  for (auto& [levels, n] : in_block)
+    sample.push_back({levels, n, static_cast<std::uint8_t>(BlockRule::year_sex)});
+  const FsModel fit = estimate(sample, config);
+  const std::vector<bool> fixed_by_block = forced_comparisons(config)[static_cast<std::size_t>(BlockRule::year_sex)];
+  // Add-one smoothed as the other sample: a level no non-match of the sample showed is rare,
+  // not impossible (two people of one kanji name).
+  const double n = static_cast<double>(drawn_in_block);
+  for (std::size_t c = 0; c < K; ++c) {
+    if (fixed_by_block[c]) continue;
+    const double levels = static_cast<double>(fit.u[c].size() - 1);
+    for (std::size_t l = 1; l < fit.u[c].size(); ++l) u[c][l] = (fit.u[c][l] * n + 1) / (n + levels);
   }
   return u;
 }
@@ -163,20 +240,21 @@ namespace {
 struct BlockKind {
   bool on;
   const std::string EncodedRecord::*key;
+  BlockRule rule;
 };
 
 std::vector<BlockKind> block_kinds(const MatchConfig& config) {
   const bool tokens = uses_tokens(config);
   const bool probabilistic = config.mode != MatchConfig::Mode::tokens_only;
-  return {{probabilistic && config.block_on_block_key, &EncodedRecord::block},
-          {probabilistic && config.block_on_date, &EncodedRecord::block_date},
-          {probabilistic && config.block_on_name, &EncodedRecord::block_name},
-          {tokens && config.block_on_id1, &EncodedRecord::id1},
-          {tokens && config.block_on_id2, &EncodedRecord::id2}};
+  return {{probabilistic && config.block_on_block_key, &EncodedRecord::block, BlockRule::year_sex},
+          {probabilistic && config.block_on_date, &EncodedRecord::block_date, BlockRule::date_sex},
+          {probabilistic && config.block_on_name, &EncodedRecord::block_name, BlockRule::name_year},
+          {tokens && config.block_on_id1, &EncodedRecord::id1, BlockRule::id1},
+          {tokens && config.block_on_id2, &EncodedRecord::id2, BlockRule::id2}};
 }
 
-// Calls visit(rank_a, rank_b), rank_a < rank_b (positions in canonical order), once for every
-// candidate pair. The order of the calls is the same on every run over the same records; the
+// Calls visit(rank_a, rank_b, rule), rank_a < rank_b (positions in canonical order), once for
+// every candidate pair, with the first BlockRule that brings it together. The order of the calls is the same on every run over the same records; the
 // blocks of one kind are built, walked and freed before the next kind's.
 template <typename Visit>
 void for_each_candidate(const std::vector<EncodedRecord>& records, const std::vector<std::uint32_t>& order,
@@ -205,21 +283,15 @@ void for_each_candidate(const std::vector<EncodedRecord>& records, const std::ve
           const EncodedRecord& b = records[order[keyed[j].second]];
           if (config.cross_facility_only && a.facility == b.facility) continue;
           if (visited_before(a, b)) continue;
-          visit(keyed[i].second, keyed[j].second);
+          visit(keyed[i].second, keyed[j].second, static_cast<std::uint8_t>(kinds[k].rule));
         }
       first = last;
     }
   }
 }
 
-std::vector<std::uint8_t> levels_of(const EncodedRecord& a, const EncodedRecord& b, const MatchConfig& config) {
-  std::vector<std::uint8_t> levels;
-  levels.reserve(config.comparisons.size());
-  for (const ComparisonSpec& spec : config.comparisons) levels.push_back(level_of(spec, a, b, config));
-  return levels;
-}
 
-// The distinct comparison vectors of the candidate pairs, sorted by their levels (so EM sums
+// The distinct (rule, comparison vector)s of the candidate pairs, sorted (so EM sums
 // in the same order whatever the input order), and each pair's pattern index in visiting order
 // (4 bytes a pair).
 struct PatternTable {
@@ -232,18 +304,20 @@ PatternTable pattern_table(const std::vector<EncodedRecord>& records, const std:
   PatternTable table;
   std::unordered_map<std::string, std::uint32_t> index;  // levels as bytes -> first-seen id
   std::string key;
-  for_each_candidate(records, order, config, [&](std::uint32_t ra, std::uint32_t rb) {
+  for_each_candidate(records, order, config, [&](std::uint32_t ra, std::uint32_t rb, std::uint8_t rule) {
     const std::vector<std::uint8_t> levels = levels_of(records[order[ra]], records[order[rb]], config);
-    key.assign(levels.begin(), levels.end());
+    key.assign(1, static_cast<char>(rule));
+    key.append(levels.begin(), levels.end());
     auto [it, added] = index.try_emplace(key, static_cast<std::uint32_t>(table.patterns.size()));
-    if (added) table.patterns.push_back({levels, 0});
+    if (added) table.patterns.push_back({levels, 0, rule});
     table.patterns[it->second].count += 1;
     table.of_pair.push_back(it->second);
   });
   std::vector<std::uint32_t> by_levels(table.patterns.size());
   std::iota(by_levels.begin(), by_levels.end(), 0u);
   std::sort(by_levels.begin(), by_levels.end(), [&](std::uint32_t x, std::uint32_t y) {
-    return table.patterns[x].levels < table.patterns[y].levels;
+    return std::tie(table.patterns[x].group, table.patterns[x].levels) <
+           std::tie(table.patterns[y].group, table.patterns[y].levels);
   });
   std::vector<std::uint32_t> new_id(by_levels.size());
   std::vector<LevelPattern> sorted;
@@ -261,16 +335,18 @@ PatternTable pattern_table(const std::vector<EncodedRecord>& records, const std:
 
 std::vector<PairVector> candidate_pairs(const std::vector<EncodedRecord>& records, const MatchConfig& config) {
   const std::vector<std::uint32_t> order = canonical_order(records);
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> ranked;
-  for_each_candidate(records, order, config, [&](std::uint32_t ra, std::uint32_t rb) { ranked.emplace_back(ra, rb); });
+  std::vector<std::tuple<std::uint32_t, std::uint32_t, std::uint8_t>> ranked;
+  for_each_candidate(records, order, config,
+                     [&](std::uint32_t ra, std::uint32_t rb, std::uint8_t rule) { ranked.emplace_back(ra, rb, rule); });
   std::sort(ranked.begin(), ranked.end());
   const bool tokens = uses_tokens(config);
   std::vector<PairVector> pairs;
   pairs.reserve(ranked.size());
-  for (const auto& [ra, rb] : ranked) {
+  for (const auto& [ra, rb, rule] : ranked) {
     PairVector pair;
     pair.a = order[ra];
     pair.b = order[rb];
+    pair.rule = rule;
     pair.levels = levels_of(records[pair.a], records[pair.b], config);
     pair.blocked_by_token = tokens && tokens_equal(records[pair.a], records[pair.b]);
     pairs.push_back(std::move(pair));
@@ -289,6 +365,7 @@ LinkResult link_records(const std::vector<EncodedRecord>& records, const MatchCo
     FsModel start = estimate(table.patterns, config, nullptr, false);  // only for the shape and m's start
     start.iterations = 0;
     start.lambda = config.initial_lambda;
+    std::fill(start.rule_lambda.begin(), start.rule_lambda.end(), config.initial_lambda);
     start.u = u_from_random_pairs(records, config, config.u_random_pairs, config.u_seed);
     for (auto& m : start.m) {  // m starts favouring the best level, as without sampling
       const std::size_t levels = m.size() - 1;
@@ -320,7 +397,8 @@ LinkResult link_records(const std::vector<EncodedRecord>& records, const MatchCo
   std::vector<bool> guarded_of(table.patterns.size(), false);
   for (std::size_t p = 0; p < table.patterns.size(); ++p) {
     const std::vector<std::uint8_t>& levels = table.patterns[p].levels;
-    if (config.mode != MatchConfig::Mode::tokens_only) probability_of[p] = result.model.probability(levels);
+    if (config.mode != MatchConfig::Mode::tokens_only)
+      probability_of[p] = result.model.probability(levels, table.patterns[p].group);
     guarded_of[p] = is_guarded(levels, guard);
   }
 
@@ -328,7 +406,7 @@ LinkResult link_records(const std::vector<EncodedRecord>& records, const MatchCo
   result.rows.resize(records.size());
   const bool tokens = uses_tokens(config);
   std::size_t n = 0;  // the pair's position in visiting order (pattern_table's)
-  for_each_candidate(records, order, config, [&](std::uint32_t ra, std::uint32_t rb) {
+  for_each_candidate(records, order, config, [&](std::uint32_t ra, std::uint32_t rb, std::uint8_t) {
     const std::uint32_t pattern = table.of_pair[n++];
     const std::uint32_t a = order[ra], b = order[rb];
     const bool by_token = tokens && tokens_equal(records[a], records[b]);

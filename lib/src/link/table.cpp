@@ -165,6 +165,17 @@ std::string model_json(const LinkResult& result, const MatchConfig& config) {
   w.number("smx", 1);
   w.string("kind", "link-model");
   w.number("lambda", number(model.lambda, 8));
+  if (!model.rule_lambda.empty()) {
+    // The prior among the pairs of each blocking rule (a pair counts in the first rule that
+    // brings it together); rules that brought no pair are left out.
+    static constexpr const char* rule_names[kBlockRules] = {"none", "year_sex", "date_sex", "name_year", "id1", "id2"};
+    std::vector<bool> used(kBlockRules, false);
+    for (const LevelPattern& p : result.patterns) used.at(p.group) = true;
+    w.begin_object("rule_lambda");
+    for (std::size_t g = 0; g < kBlockRules; ++g)
+      if (used[g]) w.number(rule_names[g], number(model.rule_lambda[g], 8));
+    w.end_object();
+  }
   w.number("iterations", model.iterations);
   w.boolean("converged", model.converged);
   w.number("candidate_pairs", result.candidate_pairs);
