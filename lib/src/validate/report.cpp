@@ -139,8 +139,13 @@ std::string render_report(const Summary& s, const Profile& profile, std::string_
   Table rules{{"code", "severity", "count", "description", "clause"}, {}};
   for (const auto* t : tallies) {
     const Rule* r = profile.rule(t->code);
-    rules.rows.push_back({t->code, std::string(severity_name(t->severity)), std::to_string(t->count),
-                          r ? r->description : std::string("(reader finding)"), r ? r->clause : std::string()});
+    std::string description = r ? r->description : std::string("(reader finding)");
+    std::string clause = r ? r->clause : std::string();
+    if (!r && t->code == kDeidExpectedCode) {
+      description = "a finding the smx deid profile writes by design (--deidentified)";
+      clause = "smx-deid(1), Validating the output";
+    }
+    rules.rows.push_back({t->code, std::string(severity_name(t->severity)), std::to_string(t->count), description, clause});
   }
   if (rules.rows.empty()) w.paragraph("No findings.");
   else w.table(rules);
