@@ -171,25 +171,33 @@ TEST_CASE("clusters and link IDs are deterministic and independent of the input 
   CHECK(t.clusters == 4);
 }
 
-TEST_CASE("two facilities with recording variance: every person links, nobody else") {
-  const Schema schema = schema_from_file(source_dir / "mappings/link/schema-v1.json");
-  const TokenKeys keys(bytes_of("a key shared by the two sites only"));
-  const BloomEncoder encoder(schema, keys.bloom_secret());
+// `count` synthetic people at H1 (P<i>); every second one also at H2 (Q<i>), written H2's way,
+// 20 % of those with a typo. Rows in that order: P0 Q0 P1 P2 Q2 ...
+std::vector<Person> two_facilities(std::size_t count) {
   std::vector<link_synthetic::Truth> truth;
-  std::vector<Person> people = link_synthetic::population(400, 11, &truth);
+  std::vector<Person> people = link_synthetic::population(count, 11, &truth);
   link_synthetic::Rng rng{12};
   std::vector<Person> all;
   for (std::size_t i = 0; i < people.size(); ++i) {
     Person a = people[i];
     a.facility = "H1";
     all.push_back(a);
-    if (i % 2 == 0) {  // half of them also visit H2, written H2's way, 20 % with a typo
+    if (i % 2 == 0) {
       Person b = link_synthetic::recorded_elsewhere(people[i], rng, 0.2);
       b.facility = "H2";
       b.local_id = "Q" + std::to_string(i);
       all.push_back(b);
     }
   }
+  return all;
+}
+
+TEST_CASE("two facilities with recording variance: every person links, nobody else") {
+  const Schema schema = schema_from_file(source_dir / "mappings/link/schema-v1.json");
+  const TokenKeys keys(bytes_of("a key shared by the two sites only"));
+  const BloomEncoder encoder(schema, keys.bloom_secret());
+  const std::size_t people = 400;
+  const std::vector<Person> all = two_facilities(people);
   const std::vector<EncodedRecord> records = encode_all(all, encoder, keys);
   MatchConfig config;
   config.comparisons = default_comparisons(schema);
@@ -201,7 +209,7 @@ TEST_CASE("two facilities with recording variance: every person links, nobody el
   std::size_t true_links = 0, found = 0, wrong = 0, token_links = 0;
   std::map<std::string, std::string> link_of;
   for (std::size_t i = 0; i < all.size(); ++i) link_of[all[i].facility + all[i].local_id] = result.rows[i].link_id;
-  for (std::size_t i = 0; i < people.size(); i += 2) {
+  for (std::size_t i = 0; i < people; i += 2) {
     ++true_links;
     if (link_of["H1P" + std::to_string(i)] == link_of["H2Q" + std::to_string(i)]) ++found;
   }
@@ -211,8 +219,8 @@ TEST_CASE("two facilities with recording variance: every person links, nobody el
     if (size > 2) wrong += static_cast<std::size_t>(size - 2);
   for (const LinkRow& row : result.rows) token_links += row.how == LinkHow::token;
   // Pairs linked that are not the same person.
-  for (std::size_t i = 0; i < people.size(); ++i)
-    for (std::size_t j = i + 2; j < people.size() && j < i + 60; j += 2)
+  for (std::size_t i = 0; i < people; ++i)
+    for (std::size_t j = i + 2; j < people && j < i + 60; j += 2)
       if (link_of["H1P" + std::to_string(i)] == link_of["H2Q" + std::to_string(j)]) ++wrong;
   MESSAGE("two-facility linkage: " << found << " of " << true_links << " true links found, " << wrong
                                    << " wrong; token-linked rows " << token_links << "; candidate pairs "
@@ -227,7 +235,7 @@ TEST_CASE("two facilities with recording variance: every person links, nobody el
   tokens.mode = MatchConfig::Mode::tokens_only;
   const LinkResult t = link_records(records, tokens);
   std::size_t token_found = 0;
-  for (std::size_t i = 0, row = 0; i < people.size(); ++i, ++row) {
+  for (std::size_t i = 0, row = 0; i < people; ++i, ++row) {
     if (i % 2 == 0) {
       token_found += t.rows[row].link_id == t.rows[row + 1].link_id;
       ++row;
@@ -236,4 +244,53 @@ TEST_CASE("two facilities with recording variance: every person links, nobody el
   MESSAGE("tokens only: " << token_found << " of " << true_links);
   CHECK(token_found < true_links);
   CHECK(token_found > true_links / 2);
+}
+
+TEST_CASE("each candidate pair once, as a brute force over all pairs finds them; review kept or only counted") {
+  const Schema schema = schema_from_file(source_dir / "mappings/link/schema-v1.json");
+  const TokenKeys keys(bytes_of("a key shared by the two sites only"));
+  const BloomEncoder encoder(schema, keys.bloom_secret());
+  const std::vector<EncodedRecord> records = encode_all(two_facilities(300), encoder, keys);
+  MatchConfig config;
+  config.comparisons = default_comparisons(schema);
+  config.link_key = bytes_of("centre");
+  config.possible_probability = 0;  // every pair that is not a match goes to review: rows to compare
+  // Pairs that share a birth-year block and an id1 or id2 token are in three blocks: still once.
+  const std::vector<PairVector> pairs = candidate_pairs(records, config);
+  std::set<std::pair<std::uint32_t, std::uint32_t>> seen;
+  for (const PairVector& p : pairs) CHECK(seen.insert({std::min(p.a, p.b), std::max(p.a, p.b)}).second);
+  std::size_t shared_keys = 0, multi_key = 0;
+  for (std::uint32_t i = 0; i < records.size(); ++i)
+    for (std::uint32_t j = i + 1; j < records.size(); ++j) {
+      const EncodedRecord& a = records[i];
+      const EncodedRecord& b = records[j];
+      if (a.facility == b.facility) continue;
+      const int keys_shared = (!a.block.empty() && a.block == b.block) + (!a.id1.empty() && a.id1 == b.id1) +
+                              (!a.id2.empty() && a.id2 == b.id2);
+      if (keys_shared == 0) continue;
+      ++shared_keys;
+      multi_key += keys_shared > 1;
+      CHECK(seen.count({i, j}) == 1);
+    }
+  CHECK(pairs.size() == shared_keys);
+  CHECK(multi_key > 0);  // the case the once-only rule is about did occur
+
+  const LinkResult kept = link_records(records, config);
+  MatchConfig counting = config;
+  counting.keep_review = false;
+  const LinkResult counted = link_records(records, counting);
+  CHECK(kept.review.size() == kept.review_pairs);
+  CHECK(kept.review_pairs > 0);
+  CHECK(counted.review.empty());
+  CHECK(counted.review_pairs == kept.review_pairs);
+  CHECK(counted.matched_pairs == kept.matched_pairs);
+  for (std::size_t i = 0; i < records.size(); ++i) CHECK(counted.rows[i].link_id == kept.rows[i].link_id);
+  // A review row's comparison levels are the pair's own.
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<std::uint8_t>> levels_of;
+  for (const PairVector& p : pairs) levels_of[{p.a, p.b}] = p.levels;
+  for (const ReviewPair& r : kept.review) CHECK(kept.patterns.at(r.pattern).levels == levels_of.at({r.a, r.b}));
+  // The distinct vectors count every candidate pair once.
+  double total = 0;
+  for (const LevelPattern& p : kept.patterns) total += p.count;
+  CHECK(total == static_cast<double>(pairs.size()));
 }

@@ -344,6 +344,9 @@ struct MatchConfig {
     int level = 0;  // the pair's level must be >= this (0: the "else" level)
   };
   std::vector<Guard> guard = {{"kana_given", 0}, {"kanji_name", 2}};
+  // Keep the possible matches in LinkResult::review (smx link match --review); without it
+  // they are only counted, so a large run holds no pair list.
+  bool keep_review = true;
 };
 
 // The comparison vector of one candidate pair: a level per comparison (0 = null).
@@ -353,14 +356,23 @@ struct PairVector {
   bool blocked_by_token = false;  // a deterministic token was equal
 };
 
+// A distinct comparison vector and how many candidate pairs have it: EM and scoring work on
+// these, so memory grows with the number of distinct vectors, not of pairs.
+struct LevelPattern {
+  std::vector<std::uint8_t> levels;
+  double count = 0;
+};
+
 struct FsModel {
   double lambda = 0;  // prior P(match) among candidate pairs
   // m[c][level], u[c][level] for level >= 1 (index 0 unused: null levels are left out).
   std::vector<std::vector<double>> m, u;
   int iterations = 0;
   bool converged = false;
-  double weight(const PairVector& pair) const;       // log2 Bayes factor + log2 prior odds
-  double probability(const PairVector& pair) const;  // 2^w / (1 + 2^w)
+  double weight(const std::vector<std::uint8_t>& levels) const;  // log2 Bayes factor + log2 prior odds
+  double probability(const std::vector<std::uint8_t>& levels) const;  // 2^w / (1 + 2^w)
+  double weight(const PairVector& pair) const { return weight(pair.levels); }
+  double probability(const PairVector& pair) const { return probability(pair.levels); }
 };
 
 // Candidate pairs by blocking (equal block key, id1 or id2 token), each pair once, in a
@@ -371,6 +383,9 @@ std::vector<PairVector> candidate_pairs(const std::vector<EncodedRecord>& record
 // EM for λ, m and u (man/smx-link.1.md MODEL). `start` gives the initial m/u (empty: a
 // default that favours the top levels for m and uses the observed level shares for u).
 FsModel estimate(const std::vector<PairVector>& pairs, const MatchConfig& config,
+                 const FsModel* start = nullptr, bool fix_u = false);
+// The same over distinct comparison vectors with their counts (what link_records uses).
+FsModel estimate(const std::vector<LevelPattern>& patterns, const MatchConfig& config,
                  const FsModel* start = nullptr, bool fix_u = false);
 // u from `count` random pairs of records of different facilities (deterministic for a seed and
 // the records, in canonical order): the share of each level, add-one smoothed.
@@ -390,14 +405,17 @@ struct LinkRow {
 struct ReviewPair {
   std::uint32_t a = 0, b = 0;
   double probability = 0;
-  bool guarded = false;  // held back by the twin guard
+  bool guarded = false;   // held back by the twin guard
+  std::uint32_t pattern = 0;  // index into LinkResult::patterns: the pair's comparison levels
 };
 
 struct LinkResult {
   std::vector<LinkRow> rows;  // one per input record, same order
-  std::vector<ReviewPair> review;
+  std::vector<ReviewPair> review;  // kept only with MatchConfig::keep_review
+  std::vector<LevelPattern> patterns;  // the distinct comparison vectors, by level order
   FsModel model;
   std::size_t candidate_pairs = 0, matched_pairs = 0, clusters = 0;
+  std::size_t review_pairs = 0;   // possible matches (counted whether kept or not)
   std::size_t guarded_pairs = 0;  // above the match threshold but held back by the twin guard
 };
 

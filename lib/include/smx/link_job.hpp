@@ -87,8 +87,9 @@ struct EncodedSet {
 // made under different keys or schemas; a line that is not an encoding is reported
 // (LINK-BAD-RECORD, error) and skipped. A different normalizer version is a warning
 // (LINK-MIXED-NORMALIZER): tokens then differ for some people.
+// `first_line`: the lines of `name` before `ndjson` (a file read in pieces, whole lines each).
 void read_encodings(std::string_view ndjson, const std::string& name, const Schema& schema, EncodedSet& set,
-                    DiagnosticSink& sink);
+                    DiagnosticSink& sink, std::uint64_t first_line = 0);
 
 // The link table (TSV with a header): facility, patient, link_id, how, score; in input order.
 void write_link_table(const std::vector<EncodedRecord>& records, const LinkResult& result, Output& out);

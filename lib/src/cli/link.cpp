@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "smx/json.hpp"
 #include "smx/keyfile.hpp"
 #include "smx/link_command.hpp"
 #include "smx/link_job.hpp"
@@ -147,11 +148,27 @@ MatchRun match_run(const LinkOptions& o, DiagnosticSink& diagnostics) {
     throw usage_error("--possible-probability is above --match-probability");
   const SchemaFile schema = load_schema(o);
   MatchRun run;
+  // Read in pieces of whole lines: the file itself is not held (about 1.8 KB a record, as
+  // large as the records made of it).
+  constexpr std::size_t piece = std::size_t{8} << 20;
+  std::string bytes;
   for (const std::string& input : o.messages.inputs) {
-    std::string bytes, error;
-    if (input == "-") bytes = read_all(*open_stdin(), std::size_t{1} << 40);
-    else if (read_file(input, bytes, error, std::size_t{1} << 40) != 0) throw io_error("cannot read " + input + ": " + error);
-    link::read_encodings(bytes, input, schema.schema, run.set, diagnostics);
+    const std::unique_ptr<ByteSource> source = input == "-" ? open_stdin() : open_file(input);
+    std::uint64_t lines = 0;
+    bytes.clear();
+    for (bool end = false; !end;) {
+      const std::size_t had = bytes.size();
+      bytes.resize(had + piece);
+      const std::size_t got = source->read(bytes.data() + had, piece);
+      bytes.resize(had + got);
+      end = got == 0;
+      const std::size_t cut = end ? bytes.size() : bytes.rfind('\n') + 1;  // npos + 1 == 0: no whole line yet
+      if (cut == 0) continue;
+      const std::string_view whole(bytes.data(), cut);
+      link::read_encodings(whole, input, schema.schema, run.set, diagnostics, lines);
+      lines += static_cast<std::uint64_t>(std::count(whole.begin(), whole.end(), '\n'));
+      bytes.erase(0, cut);
+    }
   }
   if (!run.set.schema.empty() && run.set.schema != schema.digest)
     throw config_error("[LINK-MIXED-SCHEMA] the encodings were made with another schema than " +
@@ -166,6 +183,7 @@ MatchRun match_run(const LinkOptions& o, DiagnosticSink& diagnostics) {
   config.u_random_pairs = o.u_pairs;
   config.match_probability = o.match_probability;
   config.possible_probability = o.possible_probability;
+  config.keep_review = !o.review.empty();
   if (!o.link_key.empty()) config.link_key = load_key(o.link_key, "--link-key", diagnostics);
   run.result = link::link_records(run.set.records, config);
   return run;
@@ -197,16 +215,27 @@ JobResult link_match(const LinkOptions& o, Output& out, DiagnosticSink& diagnost
   result.counts.written = run.set.records.size();
   if (!o.messages.common.stats.empty()) {
     const auto& r = run.result;
-    const std::string text =
-        o.messages.common.stats == "json"
-            ? "{\"smx\":1,\"kind\":\"stats\",\"command\":\"link\",\"records\":" + std::to_string(run.set.records.size()) +
-                  ",\"candidate_pairs\":" + std::to_string(r.candidate_pairs) + ",\"matched_pairs\":" +
-                  std::to_string(r.matched_pairs) + ",\"review_pairs\":" + std::to_string(r.review.size()) +
-                  ",\"guarded_pairs\":" + std::to_string(r.guarded_pairs) + ",\"clusters\":" + std::to_string(r.clusters) + "}\n"
-            : "smx link: " + std::to_string(run.set.records.size()) + " records, " + std::to_string(r.candidate_pairs) +
-                  " candidate pairs, " + std::to_string(r.matched_pairs) + " matched, " + std::to_string(r.review.size()) +
-                  " for review (" + std::to_string(r.guarded_pairs) + " held by the twin guard), " +
-                  std::to_string(r.clusters) + " link IDs\n";
+    std::string text;
+    if (o.messages.common.stats == "json") {
+      json::Writer w(text);
+      w.begin_object();
+      w.number("smx", 1);
+      w.string("kind", "stats");
+      w.string("command", "link");
+      w.number("records", run.set.records.size());
+      w.number("candidate_pairs", r.candidate_pairs);
+      w.number("matched_pairs", r.matched_pairs);
+      w.number("review_pairs", r.review_pairs);
+      w.number("guarded_pairs", r.guarded_pairs);
+      w.number("clusters", r.clusters);
+      w.end_object();
+      text += '\n';
+    } else {
+      text = "smx link: " + std::to_string(run.set.records.size()) + " records, " + std::to_string(r.candidate_pairs) +
+             " candidate pairs, " + std::to_string(r.matched_pairs) + " matched, " + std::to_string(r.review_pairs) +
+             " for review (" + std::to_string(r.guarded_pairs) + " held by the twin guard), " +
+             std::to_string(r.clusters) + " link IDs\n";
+    }
     std::fputs(text.c_str(), stderr);
   }
   return result;

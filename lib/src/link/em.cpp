@@ -22,15 +22,10 @@ constexpr double floor_probability = 1e-12;  // keeps log2 finite for a level ne
 
 double safe(double p) { return std::max(p, floor_probability); }
 
-struct Pattern {
-  std::vector<std::uint8_t> levels;
-  double count = 0;
-};
-
-std::vector<Pattern> patterns_of(const std::vector<PairVector>& pairs) {
+std::vector<LevelPattern> patterns_of(const std::vector<PairVector>& pairs) {
   std::map<std::vector<std::uint8_t>, double> counts;
   for (const PairVector& pair : pairs) counts[pair.levels] += 1;
-  std::vector<Pattern> out;
+  std::vector<LevelPattern> out;
   out.reserve(counts.size());
   for (auto& [levels, count] : counts) out.push_back({levels, count});
   return out;
@@ -53,7 +48,7 @@ double posterior(double weight) {
   return e / (1.0 + e);
 }
 
-FsModel default_start(const std::vector<Pattern>& patterns, const MatchConfig& config) {
+FsModel default_start(const std::vector<LevelPattern>& patterns, const MatchConfig& config) {
   FsModel model;
   model.lambda = config.initial_lambda;
   const std::size_t K = config.comparisons.size();
@@ -72,7 +67,7 @@ FsModel default_start(const std::vector<Pattern>& patterns, const MatchConfig& c
     }
     // u: the level shares among all candidate pairs (nearly all of them non-matches).
     double total = 0;
-    for (const Pattern& p : patterns)
+    for (const LevelPattern& p : patterns)
       if (p.levels[c] != 0) {
         model.u[c][p.levels[c]] += p.count;
         total += p.count;
@@ -85,12 +80,16 @@ FsModel default_start(const std::vector<Pattern>& patterns, const MatchConfig& c
 
 }  // namespace
 
-double FsModel::weight(const PairVector& pair) const { return log2_ratio(*this, pair.levels); }
+double FsModel::weight(const std::vector<std::uint8_t>& levels) const { return log2_ratio(*this, levels); }
 
-double FsModel::probability(const PairVector& pair) const { return posterior(weight(pair)); }
+double FsModel::probability(const std::vector<std::uint8_t>& levels) const { return posterior(weight(levels)); }
 
 FsModel estimate(const std::vector<PairVector>& pairs, const MatchConfig& config, const FsModel* start, bool fix_u) {
-  const std::vector<Pattern> patterns = patterns_of(pairs);
+  return estimate(patterns_of(pairs), config, start, fix_u);
+}
+
+FsModel estimate(const std::vector<LevelPattern>& patterns, const MatchConfig& config, const FsModel* start,
+                 bool fix_u) {
   FsModel model = start ? *start : default_start(patterns, config);
   if (patterns.empty()) return model;
   const std::size_t K = config.comparisons.size();
@@ -103,7 +102,7 @@ FsModel estimate(const std::vector<PairVector>& pairs, const MatchConfig& config
       m_sum[c].assign(model.m[c].size(), 0.0);
       u_sum[c].assign(model.u[c].size(), 0.0);
     }
-    for (const Pattern& p : patterns) {
+    for (const LevelPattern& p : patterns) {
       const double pm = posterior(log2_ratio(model, p.levels));
       total += p.count;
       matched += p.count * pm;

@@ -57,10 +57,10 @@ std::vector<std::uint32_t> canonical_order(const std::vector<EncodedRecord>& rec
 
 // True when every guard comparison of the pair is at or below its guard level (a higher level
 // number is a worse agreement; 0, a missing side, never guards).
-bool is_guarded(const PairVector& pair, const std::vector<std::pair<std::size_t, std::uint8_t>>& guard) {
+bool is_guarded(const std::vector<std::uint8_t>& levels, const std::vector<std::pair<std::size_t, std::uint8_t>>& guard) {
   if (guard.empty()) return false;
   for (const auto& [c, level] : guard)
-    if (pair.levels[c] == 0 || pair.levels[c] < level) return false;
+    if (levels[c] == 0 || levels[c] < level) return false;
   return true;
 }
 
@@ -155,41 +155,124 @@ std::vector<std::vector<double>> u_from_random_pairs(const std::vector<EncodedRe
   return u;
 }
 
-std::vector<PairVector> candidate_pairs(const std::vector<EncodedRecord>& records, const MatchConfig& config) {
-  const std::vector<std::uint32_t> order = canonical_order(records);
-  // Blocks: key -> ranks (positions in canonical order), in rank order.
-  std::unordered_map<std::string, std::vector<std::uint32_t>> blocks;
+namespace {
+
+// The blocking keys, in a fixed order. A pair is visited in the first kind where both records
+// have the same non-empty key, and skipped in every later kind: each pair once, with no set of
+// the pairs seen (which at 1M records held more memory than the records).
+struct BlockKind {
+  bool on;
+  const std::string EncodedRecord::*key;
+};
+
+std::vector<BlockKind> block_kinds(const MatchConfig& config) {
   const bool tokens = uses_tokens(config);
   const bool probabilistic = config.mode != MatchConfig::Mode::tokens_only;
-  for (std::uint32_t rank = 0; rank < order.size(); ++rank) {
-    const EncodedRecord& r = records[order[rank]];
-    if (probabilistic && config.block_on_block_key && !r.block.empty()) blocks["b" + r.block].push_back(rank);
-    if (probabilistic && config.block_on_date && !r.block_date.empty()) blocks["d" + r.block_date].push_back(rank);
-    if (probabilistic && config.block_on_name && !r.block_name.empty()) blocks["n" + r.block_name].push_back(rank);
-    if (tokens && config.block_on_id1 && !r.id1.empty()) blocks["1" + r.id1].push_back(rank);
-    if (tokens && config.block_on_id2 && !r.id2.empty()) blocks["2" + r.id2].push_back(rank);
+  return {{probabilistic && config.block_on_block_key, &EncodedRecord::block},
+          {probabilistic && config.block_on_date, &EncodedRecord::block_date},
+          {probabilistic && config.block_on_name, &EncodedRecord::block_name},
+          {tokens && config.block_on_id1, &EncodedRecord::id1},
+          {tokens && config.block_on_id2, &EncodedRecord::id2}};
+}
+
+// Calls visit(rank_a, rank_b), rank_a < rank_b (positions in canonical order), once for every
+// candidate pair. The order of the calls is the same on every run over the same records; the
+// blocks of one kind are built, walked and freed before the next kind's.
+template <typename Visit>
+void for_each_candidate(const std::vector<EncodedRecord>& records, const std::vector<std::uint32_t>& order,
+                        const MatchConfig& config, Visit&& visit) {
+  const std::vector<BlockKind> kinds = block_kinds(config);
+  std::vector<std::pair<std::string_view, std::uint32_t>> keyed;  // (key, rank)
+  for (std::size_t k = 0; k < kinds.size(); ++k) {
+    if (!kinds[k].on) continue;
+    keyed.clear();
+    for (std::uint32_t rank = 0; rank < order.size(); ++rank) {
+      const std::string& key = records[order[rank]].*kinds[k].key;
+      if (!key.empty()) keyed.emplace_back(key, rank);
+    }
+    std::sort(keyed.begin(), keyed.end());
+    auto visited_before = [&](const EncodedRecord& a, const EncodedRecord& b) {
+      for (std::size_t j = 0; j < k; ++j)
+        if (kinds[j].on && !(a.*kinds[j].key).empty() && a.*kinds[j].key == b.*kinds[j].key) return true;
+      return false;
+    };
+    for (std::size_t first = 0; first < keyed.size();) {
+      std::size_t last = first + 1;
+      while (last < keyed.size() && keyed[last].first == keyed[first].first) ++last;
+      for (std::size_t i = first; i < last; ++i)
+        for (std::size_t j = i + 1; j < last; ++j) {
+          const EncodedRecord& a = records[order[keyed[i].second]];
+          const EncodedRecord& b = records[order[keyed[j].second]];
+          if (config.cross_facility_only && a.facility == b.facility) continue;
+          if (visited_before(a, b)) continue;
+          visit(keyed[i].second, keyed[j].second);
+        }
+      first = last;
+    }
   }
-  std::unordered_set<std::uint64_t> seen;
+}
+
+std::vector<std::uint8_t> levels_of(const EncodedRecord& a, const EncodedRecord& b, const MatchConfig& config) {
+  std::vector<std::uint8_t> levels;
+  levels.reserve(config.comparisons.size());
+  for (const ComparisonSpec& spec : config.comparisons) levels.push_back(level_of(spec, a, b, config));
+  return levels;
+}
+
+// The distinct comparison vectors of the candidate pairs, sorted by their levels (so EM sums
+// in the same order whatever the input order), and each pair's pattern index in visiting order
+// (4 bytes a pair).
+struct PatternTable {
+  std::vector<LevelPattern> patterns;
+  std::vector<std::uint32_t> of_pair;
+};
+
+PatternTable pattern_table(const std::vector<EncodedRecord>& records, const std::vector<std::uint32_t>& order,
+                           const MatchConfig& config) {
+  PatternTable table;
+  std::unordered_map<std::string, std::uint32_t> index;  // levels as bytes -> first-seen id
+  std::string key;
+  for_each_candidate(records, order, config, [&](std::uint32_t ra, std::uint32_t rb) {
+    const std::vector<std::uint8_t> levels = levels_of(records[order[ra]], records[order[rb]], config);
+    key.assign(levels.begin(), levels.end());
+    auto [it, added] = index.try_emplace(key, static_cast<std::uint32_t>(table.patterns.size()));
+    if (added) table.patterns.push_back({levels, 0});
+    table.patterns[it->second].count += 1;
+    table.of_pair.push_back(it->second);
+  });
+  std::vector<std::uint32_t> by_levels(table.patterns.size());
+  std::iota(by_levels.begin(), by_levels.end(), 0u);
+  std::sort(by_levels.begin(), by_levels.end(), [&](std::uint32_t x, std::uint32_t y) {
+    return table.patterns[x].levels < table.patterns[y].levels;
+  });
+  std::vector<std::uint32_t> new_id(by_levels.size());
+  std::vector<LevelPattern> sorted;
+  sorted.reserve(by_levels.size());
+  for (std::uint32_t id : by_levels) {
+    new_id[id] = static_cast<std::uint32_t>(sorted.size());
+    sorted.push_back(std::move(table.patterns[id]));
+  }
+  table.patterns = std::move(sorted);
+  for (std::uint32_t& id : table.of_pair) id = new_id[id];
+  return table;
+}
+
+}  // namespace
+
+std::vector<PairVector> candidate_pairs(const std::vector<EncodedRecord>& records, const MatchConfig& config) {
+  const std::vector<std::uint32_t> order = canonical_order(records);
   std::vector<std::pair<std::uint32_t, std::uint32_t>> ranked;
-  for (const auto& [key, members] : blocks)
-    for (std::size_t i = 0; i < members.size(); ++i)
-      for (std::size_t j = i + 1; j < members.size(); ++j) {
-        const std::uint32_t a = members[i], b = members[j];
-        if (config.cross_facility_only && records[order[a]].facility == records[order[b]].facility) continue;
-        if (seen.insert((static_cast<std::uint64_t>(a) << 32) | b).second) ranked.emplace_back(a, b);
-      }
+  for_each_candidate(records, order, config, [&](std::uint32_t ra, std::uint32_t rb) { ranked.emplace_back(ra, rb); });
   std::sort(ranked.begin(), ranked.end());
+  const bool tokens = uses_tokens(config);
   std::vector<PairVector> pairs;
   pairs.reserve(ranked.size());
   for (const auto& [ra, rb] : ranked) {
     PairVector pair;
     pair.a = order[ra];
     pair.b = order[rb];
-    const EncodedRecord& a = records[pair.a];
-    const EncodedRecord& b = records[pair.b];
-    pair.levels.reserve(config.comparisons.size());
-    for (const ComparisonSpec& spec : config.comparisons) pair.levels.push_back(level_of(spec, a, b, config));
-    pair.blocked_by_token = tokens && tokens_equal(a, b);
+    pair.levels = levels_of(records[pair.a], records[pair.b], config);
+    pair.blocked_by_token = tokens && tokens_equal(records[pair.a], records[pair.b]);
     pairs.push_back(std::move(pair));
   }
   return pairs;
@@ -197,12 +280,13 @@ std::vector<PairVector> candidate_pairs(const std::vector<EncodedRecord>& record
 
 LinkResult link_records(const std::vector<EncodedRecord>& records, const MatchConfig& config, const FsModel* model) {
   LinkResult result;
-  const std::vector<PairVector> pairs = candidate_pairs(records, config);
-  result.candidate_pairs = pairs.size();
+  const std::vector<std::uint32_t> order = canonical_order(records);
+  PatternTable table = pattern_table(records, order, config);
+  result.candidate_pairs = table.of_pair.size();
   if (model)
     result.model = *model;
-  else if (config.mode != MatchConfig::Mode::tokens_only && config.u_random_pairs > 0 && !pairs.empty()) {
-    FsModel start = estimate(pairs, config, nullptr, false);  // only for the shape and m's start
+  else if (config.mode != MatchConfig::Mode::tokens_only && config.u_random_pairs > 0 && !table.of_pair.empty()) {
+    FsModel start = estimate(table.patterns, config, nullptr, false);  // only for the shape and m's start
     start.iterations = 0;
     start.lambda = config.initial_lambda;
     start.u = u_from_random_pairs(records, config, config.u_random_pairs, config.u_seed);
@@ -215,12 +299,11 @@ LinkResult link_records(const std::vector<EncodedRecord>& records, const MatchCo
         rest /= 2;
       }
     }
-    result.model = estimate(pairs, config, &start, true);
+    result.model = estimate(table.patterns, config, &start, true);
   } else if (config.mode != MatchConfig::Mode::tokens_only) {
-    result.model = estimate(pairs, config);
+    result.model = estimate(table.patterns, config);
   }
 
-  const std::vector<std::uint32_t> order = canonical_order(records);
   std::vector<std::uint32_t> rank_of(records.size());
   for (std::uint32_t rank = 0; rank < order.size(); ++rank) rank_of[order[rank]] = rank;
 
@@ -232,30 +315,46 @@ LinkResult link_records(const std::vector<EncodedRecord>& records, const MatchCo
         guard.emplace_back(c, static_cast<std::uint8_t>(g.level > 0 ? g.level : static_cast<int>(config.comparisons[c].levels())));
   if (guard.size() != config.guard.size()) guard.clear();  // a schema without those fields: no guard
 
+  // P(match | γ) and the twin guard, once per distinct comparison vector.
+  std::vector<double> probability_of(table.patterns.size(), 0.0);
+  std::vector<bool> guarded_of(table.patterns.size(), false);
+  for (std::size_t p = 0; p < table.patterns.size(); ++p) {
+    const std::vector<std::uint8_t>& levels = table.patterns[p].levels;
+    if (config.mode != MatchConfig::Mode::tokens_only) probability_of[p] = result.model.probability(levels);
+    guarded_of[p] = is_guarded(levels, guard);
+  }
+
   UnionFind clusters(records.size());  // over ranks
   result.rows.resize(records.size());
-  for (const PairVector& pair : pairs) {
+  const bool tokens = uses_tokens(config);
+  std::size_t n = 0;  // the pair's position in visiting order (pattern_table's)
+  for_each_candidate(records, order, config, [&](std::uint32_t ra, std::uint32_t rb) {
+    const std::uint32_t pattern = table.of_pair[n++];
+    const std::uint32_t a = order[ra], b = order[rb];
+    const bool by_token = tokens && tokens_equal(records[a], records[b]);
     double probability = 0;
     bool match = false;
     if (config.mode == MatchConfig::Mode::tokens_only) {
-      match = pair.blocked_by_token;
+      match = by_token;
       probability = match ? 1.0 : 0.0;
     } else {
-      probability = result.model.probability(pair);
+      probability = probability_of[pattern];
       match = probability >= config.match_probability;
-      const bool guarded = match && is_guarded(pair, guard);
+      const bool guarded = match && guarded_of[pattern];
       if (guarded) {
         match = false;
         ++result.guarded_pairs;
       }
-      if (!match && probability >= config.possible_probability)
-        result.review.push_back({pair.a, pair.b, probability, guarded});
+      if (!match && probability >= config.possible_probability) {
+        ++result.review_pairs;
+        if (config.keep_review) result.review.push_back({a, b, probability, guarded, pattern});
+      }
     }
-    if (!match) continue;
+    if (!match) return;
     ++result.matched_pairs;
-    clusters.unite(rank_of[pair.a], rank_of[pair.b]);
-    const LinkHow how = pair.blocked_by_token ? LinkHow::token : LinkHow::probabilistic;
-    for (std::uint32_t r : {pair.a, pair.b}) {
+    clusters.unite(ra, rb);
+    const LinkHow how = by_token ? LinkHow::token : LinkHow::probabilistic;
+    for (std::uint32_t r : {a, b}) {
       LinkRow& row = result.rows[r];
       if (row.how == LinkHow::single || probability > row.score ||
           (probability == row.score && how == LinkHow::token)) {
@@ -263,7 +362,9 @@ LinkResult link_records(const std::vector<EncodedRecord>& records, const MatchCo
         row.score = probability;
       }
     }
-  }
+  });
+  std::vector<std::uint32_t>().swap(table.of_pair);
+  result.patterns = std::move(table.patterns);
   // The root of each cluster is its member with the smallest member key: the link ID is
   // derived from that key, so it does not depend on the input order.
   std::unordered_map<std::uint32_t, std::string> ids;

@@ -41,14 +41,14 @@ void agree(std::string& seen, const std::string& value, const char* what, const 
 }  // namespace
 
 void read_encodings(std::string_view ndjson, const std::string& name, const Schema& schema, EncodedSet& set,
-                    DiagnosticSink& sink) {
+                    DiagnosticSink& sink, std::uint64_t first_line) {
   std::unordered_map<std::string, std::size_t> feature_index;
   for (std::size_t i = 0; i < schema.features.size(); ++i)
     if (!schema.features[i].ignored) feature_index[schema.features[i].identifier] = i;
   const std::size_t l = schema.balance ? 2 * schema.l : schema.l;
   simdjson::ondemand::parser parser;
   std::string padded;
-  std::uint64_t line_number = 0;
+  std::uint64_t line_number = first_line;
   std::size_t begin = 0;
   while (begin < ndjson.size()) {
     std::size_t end = ndjson.find('\n', begin);
@@ -135,9 +135,6 @@ void write_review(const std::vector<EncodedRecord>& records, const LinkResult& r
   for (const ComparisonSpec& spec : config.comparisons) line += '\t' + spec.name;
   line += '\n';
   out.write(line);
-  const std::vector<PairVector> pairs = candidate_pairs(records, config);
-  std::unordered_map<std::uint64_t, const PairVector*> by_pair;
-  for (const PairVector& p : pairs) by_pair[(std::uint64_t{p.a} << 32) | p.b] = &p;
   for (const ReviewPair& r : result.review) {
     line.clear();
     tsv_cell(line, records[r.a].facility);
@@ -148,9 +145,8 @@ void write_review(const std::vector<EncodedRecord>& records, const LinkResult& r
     line += '\t';
     tsv_cell(line, records[r.b].local_id);
     line += '\t' + fixed(r.probability, 6);
-    auto it = by_pair.find((std::uint64_t{r.a} << 32) | r.b);
-    for (std::size_t c = 0; c < config.comparisons.size(); ++c)
-      line += '\t' + (it == by_pair.end() ? std::string() : std::to_string(it->second->levels[c]));
+    const std::vector<std::uint8_t>& levels = result.patterns.at(r.pattern).levels;
+    for (std::size_t c = 0; c < config.comparisons.size(); ++c) line += '\t' + std::to_string(levels.at(c));
     line += '\n';
     out.write(line);
   }
@@ -158,26 +154,38 @@ void write_review(const std::vector<EncodedRecord>& records, const LinkResult& r
 
 std::string model_json(const LinkResult& result, const MatchConfig& config) {
   const FsModel& model = result.model;
-  std::string out = "{\"smx\":1,\"kind\":\"link-model\",\"lambda\":" + fixed(model.lambda, 8) +
-                    ",\"iterations\":" + std::to_string(model.iterations) +
-                    ",\"converged\":" + (model.converged ? "true" : "false") +
-                    ",\"candidate_pairs\":" + std::to_string(result.candidate_pairs) +
-                    ",\"matched_pairs\":" + std::to_string(result.matched_pairs) +
-                    ",\"review_pairs\":" + std::to_string(result.review.size()) +
-                    ",\"clusters\":" + std::to_string(result.clusters) + ",\"comparisons\":[";
+  std::string out;
+  json::Writer w(out);
+  // A probability EM could not define (no pair had the level) is written as null, not "nan".
+  auto number = [](double value, int decimals) {
+    const std::string text = fixed(value, decimals);
+    return json::is_number(text) ? text : std::string("null");
+  };
+  w.begin_object();
+  w.number("smx", 1);
+  w.string("kind", "link-model");
+  w.number("lambda", number(model.lambda, 8));
+  w.number("iterations", model.iterations);
+  w.boolean("converged", model.converged);
+  w.number("candidate_pairs", result.candidate_pairs);
+  w.number("matched_pairs", result.matched_pairs);
+  w.number("review_pairs", result.review_pairs);
+  w.number("clusters", result.clusters);
+  w.begin_array("comparisons");
   for (std::size_t c = 0; c < config.comparisons.size(); ++c) {
-    if (c) out += ',';
-    out += "{\"name\":";
-    json::append_string(out, config.comparisons[c].name);
-    out += ",\"m\":[";
-    for (std::size_t level = 1; c < model.m.size() && level < model.m[c].size(); ++level)
-      out += (level > 1 ? "," : "") + fixed(model.m[c][level], 6);
-    out += "],\"u\":[";
-    for (std::size_t level = 1; c < model.u.size() && level < model.u[c].size(); ++level)
-      out += (level > 1 ? "," : "") + fixed(model.u[c][level], 6);
-    out += "]}";
+    w.begin_object();
+    w.string("name", config.comparisons[c].name);
+    for (const auto* side : {&model.m, &model.u}) {
+      w.begin_array(side == &model.m ? "m" : "u");
+      for (std::size_t level = 1; c < side->size() && level < (*side)[c].size(); ++level)
+        w.number_element(number((*side)[c][level], 6));
+      w.end_array();
+    }
+    w.end_object();
   }
-  out += "]}\n";
+  w.end_array();
+  w.end_object();
+  out += '\n';
   return out;
 }
 
