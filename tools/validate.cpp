@@ -13,6 +13,10 @@ void setup_validate(CLI::App& parent) {
       ->type_name("NAME|FILE");
   app->add_option("--config", options->config, "site overrides of rule severities (YAML: severities: {CODE: level})")
       ->type_name("FILE");
+  app->add_option("--deidentified", options->deidentified,
+                  "the tree was written by smx deid with this profile (name or file): what it changes by design "
+                  "becomes notes VAL-DEID-EXPECTED")
+      ->type_name("PROFILE");
   add_tables_option(app, options->tables);
   app->add_flag("--list-rules", options->list_rules, "print the rules of the profile (code, severity, description, clause) and exit");
   app->add_option("-o,--output", options->output, "write the findings to FILE (atomically) instead of stdout")

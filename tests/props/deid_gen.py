@@ -10,8 +10,11 @@ with every built-in profile:
   - a byte search for every planted value, in UTF-8, ISO-2022-JP (with and without its escape
     sequences), CP932 and half/full-width forms, over every output file, file name and the audit
     finds nothing; no ZPI, NK1 or NTE segment is left;
-  - `smx validate OUT` reports no error code the input did not have, besides the exceptions
-    smx-deid(1) documents (EXPECTED below).
+  - `smx validate --deidentified PROFILE OUT` reports no error code the input did not have; plain
+    `smx validate OUT` still reports what the profile does by design (BY_DESIGN below, smx-deid(1)
+    "Validating the output"), and --deidentified turns exactly those into VAL-DEID-EXPECTED notes;
+  - --deidentified cannot hide a real error: a message broken in a de-identified tree (another
+    required field emptied, a malformed birth date, a care date of another year) is an error.
 Usage: deid_gen.py SMX CORPUS TMPDIR"""
 import json, os, re, shutil, subprocess, sys, unicodedata
 
@@ -130,20 +133,34 @@ for v in planted:
         needles.setdefault(b, set()).add(v)  # one byte form may stand for several values
 
 
-def error_codes(root_args):
-    r = run(['validate'] + root_args)
-    text = (r.stdout + r.stderr).decode()
-    codes = set(re.findall(r'error: \[([A-Z0-9-]+)\]', text))
-    # HL7-REQUIRED only on PID-7 (its own class here: ppc-anon removes the birth date at 90+).
-    if codes & {'HL7-REQUIRED'} and not re.search(r':(?!PID-7:)[A-Z0-9]{3}-\d+: error: \[HL7-REQUIRED\]', text):
-        codes = (codes - {'HL7-REQUIRED'}) | {'HL7-REQUIRED(PID-7)'}
-    return codes
+def validate(root_args, profile=None):
+    """(error codes, {code: n} of the VAL-DEID-EXPECTED notes, all output) of smx validate."""
+    options = ['--deidentified', profile] if profile else []
+    r = run(['validate', '--tables', source, '--max-diagnostics', '0', '--diagnostics', 'json'] + options + root_args)
+    check(r.returncode in (0, 1), f'validate {options}: exit {r.returncode}: {r.stderr.decode()[:300]}')
+    records = [json.loads(line) for line in r.stdout.decode().splitlines()]
+    diags = [d for d in records if d.get('kind') == 'diag']
+    errors = {d['code'] for d in diags if d['severity'] == 'error'}
+    expected = {}
+    for d in diags:
+        if d['code'] == 'VAL-DEID-EXPECTED':
+            check(d['severity'] == 'note', f'VAL-DEID-EXPECTED as {d["severity"]}')
+            expected[d['subject']] = expected.get(d['subject'], 0) + 1
+    stats = json.loads(r.stderr.decode().splitlines()[-1])
+    if profile:
+        check(stats.get('deid_expected') == expected, f'{profile}: stats deid_expected {stats.get("deid_expected")} != {expected}')
+    return errors, expected, diags
 
 
-# Documented in smx-deid(1), PROFILES: ppc-anon removes the birth date of patients aged 90 or
-# over (PID-7 then empty where validate requires it); safe-harbor cuts every date to the year, so
-# care-date folders no longer match the message and one patient's visits of a year share a key.
-EXPECTED = {'ppc-anon': {'HL7-REQUIRED(PID-7)'}, 'safe-harbor': {'SSMX-CARE-DATE', 'SSMX-FLAG-LIFECYCLE'}}
+def errors_at(diags, code, hl7_path):
+    return [d for d in diags if d['severity'] == 'error' and d['code'] == code and d.get('hl7_path', '').endswith(hl7_path)]
+
+
+# What the profiles do by design (smx-deid(1) "Validating the output"): ppc-anon removes the
+# birth date at 90 or over (PID-7 empty where validate requires it); safe-harbor cuts every date
+# to the year (care-date folder and timestamp padded, a patient's visits of a year in one folder).
+BY_DESIGN = {'ppc-anon': {'HL7-REQUIRED'},
+             'safe-harbor': {'SSMX-CARE-DATE', 'SSMX-FLAG-LIFECYCLE'}}
 
 
 # The search itself works: every planted value is found in the input tree in some form.
@@ -151,7 +168,8 @@ input_blobs = [open(os.path.join(d, n), 'rb').read() for root in roots for d, _,
 found = {v for b, vs in needles.items() if any(b in data for data in input_blobs) for v in vs}
 check(raw <= found, f'planted values not found in the input: {sorted(raw - found)[:5]}')
 
-input_errors = error_codes(roots)
+input_errors, _, _ = validate(roots)
+outputs = {}
 for profile in ('ppc-anon', 'ppc-pseudo', 'jisedai-pseudo', 'safe-harbor'):
     out = os.path.join(tmp, 'out-' + profile)
     r = run(['deid', '--key', key, '--tables', source, '--profile', profile, '--audit', out + '.audit', '-o', out]
@@ -168,9 +186,89 @@ for profile in ('ppc-anon', 'ppc-pseudo', 'jisedai-pseudo', 'safe-harbor'):
         check(not leaked, f'{profile}: planted values {leaked[:3]} found in {name}')
         for seg in (b'\rZPI|', b'\rNK1|', b'\rNTE|'):  # IN1 stays, generalized (法別番号)
             check(seg not in data, f'{profile}: {seg[1:4].decode()} segment left in {name}')
-    new_errors = error_codes([out]) - input_errors - EXPECTED.get(profile, set())
-    check(not new_errors, f'{profile}: smx validate reports new error classes {sorted(new_errors)}')
+    outputs[profile] = out
+    plain_errors, _, plain_diags = validate([out])
+    new_plain = plain_errors - input_errors
+    check(new_plain == BY_DESIGN.get(profile, set()),
+          f'{profile}: plain smx validate reports new error classes {sorted(new_plain)}, '
+          f'by design {sorted(BY_DESIGN.get(profile, set()))}')
+    if profile == 'ppc-anon':  # only PID-7 is emptied by design
+        required = {d.get('hl7_path', '') for d in plain_diags if d['code'] == 'HL7-REQUIRED' and d['severity'] == 'error'}
+        check(required == {'PID-7'}, f'{profile}: HL7-REQUIRED at {sorted(required)}')
+    deid_errors, expected, _ = validate([out], profile)
+    new_errors = deid_errors - input_errors
+    check(not new_errors, f'{profile}: smx validate --deidentified reports new error classes {sorted(new_errors)}')
+    check(BY_DESIGN.get(profile, set()) <= set(expected),
+          f'{profile}: VAL-DEID-EXPECTED for {sorted(expected)}, by design {sorted(BY_DESIGN.get(profile, set()))}')
+    print(f'deid_gen: {profile}: new errors without --deidentified {sorted(new_plain)}; '
+          f'VAL-DEID-EXPECTED with it {dict(sorted(expected.items()))}')
+    if profile in ('ppc-pseudo', 'jisedai-pseudo'):  # full dates, birth date kept: nothing to explain
+        check(not expected, f'{profile}: VAL-DEID-EXPECTED {expected}')
     check(any(b'\x1b$B' in open(f, 'rb').read() for f in files), f'{profile}: no ISO-2022-JP text written back')
+
+
+
+# --deidentified cannot hide a real error: break one message of a de-identified tree (a UTF-8
+# file, so that editing bytes between '|' cannot cut a multi-byte character) and the error shows.
+def utf8_files(root, kind):
+    for d, _, ns in sorted(os.walk(root)):
+        for n in sorted(ns):
+            path = os.path.join(d, n)
+            data = open(path, 'rb').read()
+            if (kind and f'_{kind}_' not in n) or b'\x1b' in data:
+                continue
+            try:
+                data.decode('utf-8')
+            except UnicodeDecodeError:
+                continue
+            yield path, data
+
+
+def set_field(data, segment, n, value):
+    lines = data.split(b'\r')
+    for i, line in enumerate(lines):
+        if line.startswith(segment + b'|'):
+            fields = line.split(b'|')
+            fields += [b''] * (n + 1 - len(fields))
+            old, fields[n] = fields[n], value
+            lines[i] = b'|'.join(fields)
+            return b'\r'.join(lines), old
+    return data, None
+
+
+def broken(profile, segment, n, make_value, code, hl7_path, kind='OML-11'):
+    """Breaks field n of segment in the first `kind` file where make_value(old) gives a value;
+    validate --deidentified must then report `code` at hl7_path as an error."""
+    out = outputs.get(profile)
+    if not out:
+        return
+    for path, data in utf8_files(out, kind):
+        _, old = set_field(data, segment, n, b'')
+        value = make_value(old) if old is not None else None
+        if value is None:
+            continue
+        _, _, before = validate([path], profile)
+        check(not errors_at(before, code, hl7_path), f'{profile}: {code} at {hl7_path} before breaking the file')
+        new, _ = set_field(data, segment, n, value)
+        open(path, 'wb').write(new)
+        _, _, after = validate([path], profile)
+        open(path, 'wb').write(data)
+        print(f'deid_gen: {profile}: {segment.decode()}-{n} broken in one file: '
+              f'{len(errors_at(after, code, hl7_path))} {code} error(s) at {hl7_path} with --deidentified')
+        check(errors_at(after, code, hl7_path),
+              f'{profile}: {segment.decode()}-{n} set to {value!r}: no {code} error at {hl7_path} with --deidentified')
+        return
+    check(False, f'{profile}: no UTF-8 {kind or ""} file to break {segment.decode()}-{n} in')
+
+
+# Another required field emptied next to the profile's own; a malformed birth date where the
+# profile removed one; a care date of another year than the padded folder under safe-harbor.
+broken('ppc-anon', b'PID', 8, lambda old: b'' if old else None, 'HL7-REQUIRED', 'PID-8')
+broken('ppc-anon', b'PID', 7, lambda old: b'19X0' if not old else None, 'HL7-DT-DTM', 'PID-7', kind=None)
+broken('safe-harbor', b'SPM', 17, lambda old: str(int(old) - 1).encode() if re.fullmatch(rb'\d{4}', old) else None,
+       'SSMX-CARE-DATE', 'SPM-17')
+broken('safe-harbor', b'SPM', 17, lambda old: old + b'0615' if re.fullmatch(rb'\d{4}', old) else None,
+       'SSMX-CARE-DATE', 'SPM-17')
 
 print(f'deid_gen: {len(planted)} planted values, {len(needles)} byte forms, {checks} checks, '
       f'{len(failures)} failures')

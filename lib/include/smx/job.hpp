@@ -279,6 +279,7 @@ struct ValidateOptions {
   validate::RunOptions run;
   std::string profile = "ssmix2-1.2i";
   std::string config;
+  std::string deidentified;        // --deidentified: an smx deid profile (name or file), "" = none
   std::string tables;
   bool list_rules = false;
   std::string output = "-";

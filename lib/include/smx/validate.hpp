@@ -151,10 +151,33 @@ void apply_config(Profile& profile, const std::string& file);
 void apply_config_text(Profile& profile, std::string_view yaml, const std::string& file_name);
 
 // ---------------------------------------------------------------------------------------------
+// What a de-identification profile changes by design (smx validate --deidentified PROFILE). The
+// cli layer fills it from an smx deid profile (smx-deid(1)), so this layer never reads one.
+// A finding of exactly the shape such a profile writes becomes a note VAL-DEID-EXPECTED whose
+// subject is the finding's own code; any other finding keeps its code and severity.
+struct DeidentifiedExpectation {
+  std::string profile;          // the deid profile's name, for the texts
+  // Dates cut to 4 (the year) or 6 (year-month) digits, SS-MIX2 care dates and file-name
+  // timestamps padded with 01 and zeros (deid: dates shift-year / shift-month); 0: full dates.
+  std::size_t date_digits = 0;
+  // PID-7 (birth date): removed for patients of this age or over (generalize birth-date,
+  // over_age drop); -1 always removed (the profile does not keep PID-7); 0 never removed.
+  int birth_removed_at_age = 0;
+};
+inline constexpr std::string_view kDeidExpectedCode = "VAL-DEID-EXPECTED";
+
+// A care date (file name, 8 digits) is the padding deid writes for `message_date` cut to
+// `date_digits` digits: YYYY -> YYYY0101, YYYYMM -> YYYYMM01. False for date_digits 0.
+bool is_padded_date(std::string_view care_date, std::string_view message_date, std::size_t date_digits);
+
+// ---------------------------------------------------------------------------------------------
 // Per-message checks plus tree-wide state (condition-flag lifecycle). One Checker per thread.
 class Checker {
  public:
-  Checker(const Profile& profile, bool show_phi);
+  // With `deidentified`, the findings that profile produces by design become VAL-DEID-EXPECTED
+  // notes (see DeidentifiedExpectation).
+  Checker(const Profile& profile, bool show_phi,
+          std::optional<DeidentifiedExpectation> deidentified = std::nullopt);
   ~Checker();
   // Checks one message; findings with the profile's severities go to `sink` (rules switched
   // off, and codes the profile does not define, are not reported by the checker).
@@ -179,6 +202,7 @@ struct RunOptions {
   int jobs = 1;
   bool show_phi = false;
   std::size_t examples_per_rule = 3;
+  std::optional<DeidentifiedExpectation> deidentified;  // --deidentified PROFILE
 };
 
 struct RuleTally {
@@ -195,6 +219,9 @@ struct Summary {
   std::map<std::string, RuleTally> by_rule;
   std::map<std::string, std::map<std::string, std::uint64_t>> by_type;  // type -> code -> count
   std::uint64_t errors = 0, warnings = 0, notes = 0;
+  // --deidentified: VAL-DEID-EXPECTED notes counted by the code of the finding they stand for.
+  std::string deidentified;                              // the deid profile ("" without the option)
+  std::map<std::string, std::uint64_t> expected_by_code;
   bool input_error = false;
   bool clean() const { return errors == 0 && counts.rejected == 0; }
 };
@@ -212,7 +239,8 @@ std::string render_report(const Summary& summary, const Profile& profile, std::s
 std::string report_format_for(std::string_view path);
 
 // The closing line of a run: text "smx validate: PROFILE: files N, messages N, rejected N[,
-// filtered N (M undetermined)]; N error(s), N warning(s), N note(s)", or a stats record (json).
+// filtered N (M undetermined)]; N error(s), N warning(s), N note(s)[; expected by de-identification
+// (PROFILE): CODE N, ...]", or a stats record (json).
 std::string format_stats(const Summary& summary, bool json);
 
 // `--list-rules`: one line per rule "CODE<TAB>severity<TAB>description<TAB>clause".

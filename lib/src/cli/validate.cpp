@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "smx/deid.hpp"
 #include "smx/job.hpp"
 
 namespace smx::cli {
@@ -28,6 +29,30 @@ validate::Profile load_profile(const ValidateOptions& options) {
   }
 }
 
+// --deidentified PROFILE: what that smx deid profile changes by design, read with deid's own
+// loader (the validate layer gets the plain description, never the deid profile).
+validate::DeidentifiedExpectation deidentified_expectation(const ValidateOptions& options) {
+  const std::filesystem::path tables = tables_root(options.tables);
+  const deid::TypeTable types = deid::TypeTable::load(deid::types_path(tables));
+  const deid::Profile profile = deid::load_profile(options.deidentified, deid::profiles_dir(tables), types);
+  validate::DeidentifiedExpectation expectation;
+  expectation.profile = profile.name;
+  expectation.date_digits = profile.dates == deid::DatePolicy::shift_year    ? 4
+                            : profile.dates == deid::DatePolicy::shift_month ? 6
+                                                                             : 0;
+  // PID-7: not named (or dropped) is always removed; a birth-date generalization removes it at
+  // the top-coding age unless it caps the date instead.
+  const deid::FieldRule* birth = nullptr;
+  if (auto pid = profile.segments.find("PID"); pid != profile.segments.end() && !pid->second.drop)
+    if (auto field = pid->second.fields.find(7); field != pid->second.fields.end()) birth = &field->second;
+  if (birth == nullptr || birth->action == deid::Action::drop)
+    expectation.birth_removed_at_age = -1;
+  else if (birth->action == deid::Action::generalize && birth->generalization == deid::Generalization::birth_date &&
+           profile.birth.top_code_age > 0 && profile.birth.over_age == deid::BirthPolicy::OverAge::drop)
+    expectation.birth_removed_at_age = profile.birth.top_code_age;
+  return expectation;
+}
+
 int validate_body(ValidateOptions& options) {
   apply_filter_text(options.since, options.shard, options.run.reader.walk);
   options.run.reader.max_message_bytes = options.common.max_message_bytes;
@@ -40,6 +65,7 @@ int validate_body(ValidateOptions& options) {
     throw usage_error("--report needs a file ending in .md or .html, got '" + options.report + "'");
   validate::Profile profile = load_profile(options);
   if (!options.config.empty()) validate::apply_config(profile, options.config);
+  if (!options.deidentified.empty()) options.run.deidentified = deidentified_expectation(options);
   if (options.list_rules) {
     Output rules(options.output);
     rules.write(validate::list_rules(profile));

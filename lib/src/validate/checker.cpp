@@ -37,6 +37,9 @@ struct FlagFact {
   int flag = -1;
   std::string timestamp;
   std::string path;
+  // --deidentified: the name's care date and timestamp are the padding of a date cut to the
+  // profile's precision, and MSH-7 holds no more than that date: nothing tells the files apart.
+  bool coarse = false;
 };
 
 }  // namespace
@@ -44,6 +47,7 @@ struct FlagFact {
 struct Checker::Impl {
   const Profile& profile;
   bool show_phi;
+  std::optional<DeidentifiedExpectation> deidentified;
   std::vector<FlagFact> facts;
   // Rules looked up once.
   struct Cached {
@@ -61,7 +65,8 @@ struct Checker::Impl {
   std::string scratch;
   std::vector<hl7::EscapeProblem> escape_problems;
 
-  Impl(const Profile& p, bool phi) : profile(p), show_phi(phi) {
+  Impl(const Profile& p, bool phi, std::optional<DeidentifiedExpectation> deid)
+      : profile(p), show_phi(phi), deidentified(std::move(deid)) {
     for (const auto& r : profile.rules) rule_cache[r.code] = &r;
   }
 
@@ -76,6 +81,29 @@ struct Checker::Impl {
     const Rule* r = active(code);
     if (!r) return;
     sink->report(Diagnostic{r->severity, std::string(code), record->location(std::move(hl7_path)), std::move(text)});
+  }
+
+  // A finding the --deidentified profile writes by design: a note VAL-DEID-EXPECTED (severity
+  // from the profile when it lists the code) whose subject is the finding's own code. A rule
+  // switched off stays off. `why` names the profile's rule, never a value.
+  Diagnostic expected_finding(std::string_view code, Location where, const std::string& why) const {
+    auto it = rule_cache.find(kDeidExpectedCode);
+    Severity severity = it == rule_cache.end() ? Severity::note : it->second->severity;
+    return Diagnostic{severity, std::string(kDeidExpectedCode), std::move(where),
+                      std::string(code) + " by design of the de-identification profile " + deidentified->profile + ": " + why,
+                      std::string(code)};
+  }
+  void emit_expected(std::string_view code, std::string hl7_path, const std::string& why) {
+    if (!active(code)) return;
+    sink->report(expected_finding(code, record->location(std::move(hl7_path)), why));
+  }
+  std::size_t date_digits() const { return deidentified ? deidentified->date_digits : 0; }
+  std::string date_precision() const { return date_digits() == 4 ? "the year" : "the year and month"; }
+  // MSH-7 (component 1) when it holds only a date cut to the profile's precision, else empty.
+  std::string_view coarse_msh7() const {
+    std::string_view msh7 = hl7::nth_piece(first_value(FieldSpec{"MSH", 7, 0, ""}), comp(), 0);
+    if (date_digits() == 0 || msh7.size() != date_digits()) return {};
+    return std::all_of(msh7.begin(), msh7.end(), [](char c) { return c >= '0' && c <= '9'; }) ? msh7 : std::string_view();
   }
 
   const hl7::Message& msg() const { return record->message; }
@@ -209,7 +237,13 @@ struct Checker::Impl {
             if (f.component > 0) v = hl7::nth_piece(v, comp(), static_cast<std::size_t>(f.component - 1));
             if (!v.empty()) present = true;
           });
-          if (!present)
+          if (present) continue;
+          const int removed_at = deidentified ? deidentified->birth_removed_at_age : 0;
+          if (removed_at != 0 && f.segment == "PID" && f.field == 7 && f.component == 0)
+            emit_expected("HL7-REQUIRED", path_of(i, f.field, 1, f.component),
+                          removed_at < 0 ? std::string("PID-7 (birth date) is not kept")
+                                         : "PID-7 (birth date) is removed at age " + std::to_string(removed_at) + " or over");
+          else
             emit("HL7-REQUIRED", path_of(i, f.field, 1, f.component),
                  f.text + " is required" + (set.data_type == "*" ? std::string() : " for " + set.data_type) +
                      " but empty");
@@ -486,6 +520,9 @@ struct Checker::Impl {
         v = hl7::nth_piece(v, comp(), 0);
         if (v.empty()) {
           emit("SSMX-CARE-DATE-SOURCE", source, source + " is empty; the care date of the file name cannot be checked");
+        } else if (v.substr(0, 8) != name.date && is_padded_date(name.date, v, date_digits())) {
+          emit_expected("SSMX-CARE-DATE", source,
+                        source + " holds only " + date_precision() + "; the file name's care date is it padded with 01");
         } else if (v.substr(0, 8) != name.date) {
           emit("SSMX-CARE-DATE", source,
                show_phi ? "care date " + name.date + " of the file name differs from " + source + " (" + std::string(v.substr(0, 8)) + ")"
@@ -517,7 +554,11 @@ struct Checker::Impl {
       std::size_t digits = 0;
       while (digits < msh7.size() && msh7[digits] >= '0' && msh7[digits] <= '9') ++digits;
       std::string expected(msh7.substr(0, std::min<std::size_t>(digits, 14)));
-      if (digits < 14) emit("SSMX-MSH7-PRECISION", "MSH-7", "MSH-7 has no seconds; SS-MIX2 file names need them");
+      const std::string_view coarse = coarse_msh7();
+      if (digits < 14 && !coarse.empty())
+        emit_expected("SSMX-MSH7-PRECISION", "MSH-7", "MSH-7 holds only " + date_precision());
+      else if (digits < 14)
+        emit("SSMX-MSH7-PRECISION", "MSH-7", "MSH-7 has no seconds; SS-MIX2 file names need them");
       expected.resize(14, '0');
       std::string fraction;
       if (digits < msh7.size() && msh7[digits] == '.') {
@@ -527,7 +568,13 @@ struct Checker::Impl {
       expected += fraction;
       if (!name.timestamp.empty()) {
         std::size_t common = std::min(expected.size(), name.timestamp.size());
-        if (name.timestamp.compare(0, common, expected, 0, common) != 0)
+        const bool padded = !coarse.empty() && name.timestamp.size() >= 8 &&
+                            is_padded_date(std::string_view(name.timestamp).substr(0, 8), coarse, date_digits());
+        if (name.timestamp.compare(0, common, expected, 0, common) != 0 && padded)
+          emit_expected("SSMX-TIMESTAMP", "MSH-7",
+                        "MSH-7 holds only " + date_precision() +
+                            "; the file name's timestamp is it padded (smx deid makes names that meet distinct)");
+        else if (name.timestamp.compare(0, common, expected, 0, common) != 0)
           emit("SSMX-TIMESTAMP", "MSH-7", "timestamp of the file name differs from MSH-7 truncated to milliseconds");
       }
     }
@@ -568,9 +615,14 @@ struct Checker::Impl {
     check_name_timestamp(name);
     check_name_dept(name);
     check_limits(name);
-    if (first_message && name.flag >= 0)
+    if (first_message && name.flag >= 0) {
+      const std::string_view msh7 = coarse_msh7();
+      const bool coarse = !msh7.empty() && name.timestamp.size() >= 8 &&
+                          is_padded_date(name.date, std::string_view(name.date).substr(0, date_digits()), date_digits()) &&
+                          is_padded_date(std::string_view(name.timestamp).substr(0, 8), msh7, date_digits());
       facts.push_back(FlagFact{name.patient + '\x1F' + name.date + '\x1F' + name.type + '\x1F' + name.order, name.flag,
-                               name.timestamp, record->src.path});
+                               name.timestamp, record->src.path, coarse});
+    }
   }
 
   void check_limits(const ssmix2::FileName& name) {
@@ -620,7 +672,15 @@ struct Checker::Impl {
         const FlagFact& f = facts[i];
         (f.flag == 1 ? current : f.flag == 2 ? history : deleted).push_back(&f);
       }
-      if (current.size() > 1)
+      // Dates cut to the year (or month) give the files of a patient's visits of that period one
+      // key; when no file of it holds more than the cut date, that is the profile's doing.
+      const bool collapsed = deidentified && std::all_of(current.begin(), current.end(), [](const FlagFact* f) { return f->coarse; });
+      if (current.size() > 1 && collapsed && active("SSMX-FLAG-LIFECYCLE"))
+        for (std::size_t i = 0; i + 1 < current.size(); ++i)
+          s.report(expected_finding("SSMX-FLAG-LIFECYCLE", Location{current[i]->path, 0, 0, ""},
+                                    std::to_string(current.size()) + " current files share this key: dates hold only " +
+                                        date_precision() + ", so files of different days meet in one care-date folder"));
+      else if (current.size() > 1)
         for (std::size_t i = 0; i + 1 < current.size(); ++i)
           report("SSMX-FLAG-LIFECYCLE", *current[i],
                  std::to_string(current.size()) + " current (flag 1) files share this key (patient, date, type, order); "
@@ -649,7 +709,8 @@ struct Checker::Impl {
   }
 };
 
-Checker::Checker(const Profile& profile, bool show_phi) : impl_(std::make_unique<Impl>(profile, show_phi)) {}
+Checker::Checker(const Profile& profile, bool show_phi, std::optional<DeidentifiedExpectation> deidentified)
+    : impl_(std::make_unique<Impl>(profile, show_phi, std::move(deidentified))) {}
 Checker::~Checker() = default;
 void Checker::check(const Record& record, DiagnosticSink& sink) { impl_->check(record, sink); }
 void Checker::finish(DiagnosticSink& sink) { impl_->finish(sink); }

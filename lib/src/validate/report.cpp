@@ -117,6 +117,18 @@ std::string render_report(const Summary& s, const Profile& profile, std::string_
               ". Files checked: " + std::to_string(s.counts.files) + "; messages read: " + std::to_string(s.counts.read) +
               "; messages rejected: " + std::to_string(s.counts.rejected) + ".");
 
+  if (!s.deidentified.empty()) {
+    std::string expected = "De-identified tree (smx deid profile " + s.deidentified + "): ";
+    if (s.expected_by_code.empty()) expected += "no finding of the shape the profile writes by design.";
+    else expected += "findings of the shape the profile writes by design are notes " + std::string(kDeidExpectedCode) + ":";
+    w.paragraph(expected);
+    if (!s.expected_by_code.empty()) {
+      Table t{{"finding", "count"}, {}};
+      for (const auto& [code, n] : s.expected_by_code) t.rows.push_back({code, std::to_string(n)});
+      w.table(t);
+    }
+  }
+
   w.heading(2, "Findings per rule");
   std::vector<const RuleTally*> tallies;
   for (const auto& [code, t] : s.by_rule) tallies.push_back(&t);
@@ -127,8 +139,13 @@ std::string render_report(const Summary& s, const Profile& profile, std::string_
   Table rules{{"code", "severity", "count", "description", "clause"}, {}};
   for (const auto* t : tallies) {
     const Rule* r = profile.rule(t->code);
-    rules.rows.push_back({t->code, std::string(severity_name(t->severity)), std::to_string(t->count),
-                          r ? r->description : std::string("(reader finding)"), r ? r->clause : std::string()});
+    std::string description = r ? r->description : std::string("(reader finding)");
+    std::string clause = r ? r->clause : std::string();
+    if (!r && t->code == kDeidExpectedCode) {
+      description = "a finding the smx deid profile writes by design (--deidentified)";
+      clause = "smx-deid(1), Validating the output";
+    }
+    rules.rows.push_back({t->code, std::string(severity_name(t->severity)), std::to_string(t->count), description, clause});
   }
   if (rules.rows.empty()) w.paragraph("No findings.");
   else w.table(rules);
@@ -189,6 +206,12 @@ std::string format_stats(const Summary& summary, bool json) {
     w.number("errors", summary.errors);
     w.number("warnings", summary.warnings);
     w.number("notes", summary.notes);
+    if (!summary.deidentified.empty()) {
+      w.string("deidentified", summary.deidentified);
+      w.begin_object("deid_expected");
+      for (const auto& [code, n] : summary.expected_by_code) w.number(code, n);
+      w.end_object();
+    }
     w.end_object();
   } else {
     line = "smx validate: " + summary.profile + ": files " + std::to_string(c.files) + ", messages " +
@@ -200,6 +223,15 @@ std::string format_stats(const Summary& summary, bool json) {
     }
     line += "; " + std::to_string(summary.errors) + " error(s), " + std::to_string(summary.warnings) + " warning(s), " +
             std::to_string(summary.notes) + " note(s)";
+    if (!summary.deidentified.empty()) {
+      line += "; expected by de-identification (" + summary.deidentified + "):";
+      if (summary.expected_by_code.empty()) line += " none";
+      std::string separator = " ";
+      for (const auto& [code, n] : summary.expected_by_code) {
+        line += separator + code + " " + std::to_string(n);
+        separator = ", ";
+      }
+    }
   }
   line += "\n";
   return line;

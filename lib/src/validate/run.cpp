@@ -111,6 +111,7 @@ class Tally {
     ++t.count;
     if (t.examples.size() < options_.examples_per_rule) t.examples.push_back(d);
     ++summary_.by_type[type][d.code];
+    if (d.code == kDeidExpectedCode) ++summary_.expected_by_code[d.subject];
     sink_.report(std::move(d));
   }
 
@@ -176,6 +177,7 @@ void merge_groups(std::vector<std::unique_ptr<Channel>>& channels, Tally& tally)
 Summary run(const Profile& profile, const RunOptions& options, DiagnosticSink& sink) {
   Summary summary;
   summary.profile = profile.name;
+  if (options.deidentified) summary.deidentified = options.deidentified->profile;
   Tally tally(profile, options, summary, sink);
 
   const std::vector<Input> inputs = open_inputs(options, tally, summary);
@@ -189,7 +191,7 @@ Summary run(const Profile& profile, const RunOptions& options, DiagnosticSink& s
   std::vector<char> input_errors(static_cast<std::size_t>(jobs), 0);
   std::vector<std::exception_ptr> failures(static_cast<std::size_t>(jobs));
   for (int w = 0; w < jobs; ++w) {
-    checkers.push_back(std::make_unique<Checker>(profile, options.show_phi));
+    checkers.push_back(std::make_unique<Checker>(profile, options.show_phi, options.deidentified));
     channels.push_back(std::make_unique<Channel>(kChannelCapacity));
   }
 

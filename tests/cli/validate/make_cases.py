@@ -227,5 +227,34 @@ def main():
     v("20240101080000000", 2, "000000000000004")                                                # HISTORY alone
     case("flag-lifecycle", ["validate", "@CASE@/tree"], lc)
 
+    # --- --deidentified (issue 13): smx deid writes the tree, validate checks it with and without ---
+    # (no ';' in args: CMake reads the file as a list)
+    # One order's results on 2 and 4 July 2024 (one key once safe-harbor keeps only the year: any
+    # shift within the default ±180 days keeps both in one year), a
+    # patient of 90 or over (ppc-anon removes the birth date) whose PID-8 is also empty (a real
+    # error the option must leave alone).
+    dt = {}
+    for day, ts in (("20240702", "20240702093000123"), ("20240704", "20240704093000123")):
+        m = base()
+        setf(m, "MSH", 7, ts[:14] + "." + ts[14:])
+        for seg, n in (("SPM", 17), ("OBR", 7), ("OBX", 14)):
+            setf(m, seg, n, day + "080000")
+        setf(m, "ORC", 9, day + "093000")
+        dt[tree_path("tree", name(date=day, ts=ts), date=day)] = text(m)
+    old = base()
+    old_pid = "7654321"
+    setf(old, "PID", 3, old_pid + "^^^^PI")
+    setf(old, "PID", 7, "19300405")
+    setf(old, "PID", 8, "")
+    dt[tree_path("tree", name(pid=old_pid), pid=old_pid)] = text(old)
+    def deidentified(profile):
+        return ["@SH@",
+                f"@SMX@ deid -q --key @SOURCE@/tests/data/deid/test.key --tables @SOURCE@ --profile {profile} -o @TMP@/out "
+                f"@CASE@/../deidentified-safe-harbor/tree && (@SMX@ validate --tables @SOURCE@ @TMP@/out 2>&1 || echo \"plain: exit $?\") && "
+                f"(@SMX@ validate --tables @SOURCE@ --deidentified {profile} @TMP@/out 2>&1 || echo \"deidentified: exit $?\")"]
+    case("deidentified-safe-harbor", deidentified("safe-harbor"), dt)
+    case("deidentified-ppc-anon", deidentified("ppc-anon"), {})
+    case("deidentified-unknown", ["validate", "--deidentified", "no-such-profile", "@CASE@/../deidentified-safe-harbor/tree"], {})
+
 if __name__ == "__main__":
     main()
