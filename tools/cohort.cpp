@@ -12,8 +12,7 @@ void setup_cohort(CLI::App& parent) {
   auto options = std::make_shared<Options>();
   CLI::App* app = parent.add_subcommand(
       "cohort", "patients who meet eligibility criteria (code sets, index event, inclusion rules), with the index date");
-  app->add_option("inputs", options->messages.inputs, "smx stream, raw HL7 files, SS-MIX2 roots, or - (default -)")
-      ->type_name("INPUT");
+  add_stream_inputs(app, options->messages.inputs);
   app->add_option("--criteria", options->cohort.criteria, "the criteria file (YAML; smx-cohort(1) CRITERIA FILE)")
       ->type_name("FILE.yaml");
   app->add_option("--attrition", options->cohort.attrition,

@@ -15,8 +15,7 @@ void setup_deid(CLI::App& parent) {
   auto options = std::make_shared<Options>();
   CLI::App* app = parent.add_subcommand(
       "deid", "de-identify by an allow-list profile: keyed pseudonyms, one date shift per patient, free text removed");
-  app->add_option("inputs", options->messages.inputs, "smx stream, raw HL7 files, SS-MIX2 roots, or - (default -)")
-      ->type_name("INPUT");
+  add_stream_inputs(app, options->messages.inputs);
   app->add_option("--key", options->deid.key, "the key file (32 bytes; make one with --new-key)")->type_name("KEYFILE");
   app->add_option("--new-key", options->new_key, "write a new random key to FILE (mode 0600, never overwrites) and exit")
       ->type_name("FILE");

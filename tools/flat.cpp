@@ -10,8 +10,7 @@ void setup_flat(CLI::App& parent) {
   };
   auto options = std::make_shared<Options>();
   CLI::App* app = parent.add_subcommand("flat", "write tidy rows: one per OBX (obs), patient, encounter, med, diagnosis");
-  app->add_option("inputs", options->messages.inputs, "smx stream, raw HL7 files, SS-MIX2 roots, or - (default -)")
-      ->type_name("INPUT");
+  add_stream_inputs(app, options->messages.inputs);
   app->add_option("-k,--kind", options->flat.kind, "rows: obs (default), patients, encounters, meds, diagnoses")
       ->check(CLI::IsMember({"obs", "patients", "encounters", "meds", "diagnoses"}))
       ->type_name("KIND");

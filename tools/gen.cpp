@@ -19,31 +19,28 @@ void setup_gen(CLI::App& parent) {
   app->add_option("--from", options->gen.run.gen.from, "first care date, YYYY-MM-DD or YYYYMMDD (default 2024-01-01)")
       ->type_name("DATE");
   app->add_option("--to", options->gen.run.gen.to, "last care date (default 2024-12-31)")->type_name("DATE");
-  app->add_option("--deviation-rate", options->gen.run.gen.deviation_rate,
-                  "share of file names with a deliberate naming deviation, 0-1 (default 0; never in facility H01)")
-      ->type_name("R")
-      ->check(CLI::Range(0.0, 1.0));
-  app->add_option("--gap-rate", options->gen.run.gen.gap_rate,
-                  "share of lab items per facility that no table covers (local code missing from the site table, "
-                  "or an unknown unit spelling), 0-1 (default 0; never in facility H01)")
-      ->type_name("R")
-      ->check(CLI::Range(0.0, 1.0));
-  app->add_option("--variance-rate", options->gen.run.gen.variance_rate,
-                  "real-world variance: share of lab items per facility sent with a variant unit spelling (case, "
-                  "UCUM prefix traps, display suffixes, NHO typos), half that share of results in another value form, "
-                  "and items with mixed or trap units; 0-1 (default 0; never in facility H01)")
-      ->type_name("R")
-      ->check(CLI::Range(0.0, 1.0));
+  // A share, 0-1: the --*-rate options and --shared-persons.
+  auto add_share = [app](const std::string& name, double& share, const std::string& help, const std::string& type = "R") {
+    app->add_option(name, share, help)->type_name(type)->check(CLI::Range(0.0, 1.0));
+  };
+  add_share("--deviation-rate", options->gen.run.gen.deviation_rate,
+            "share of file names with a deliberate naming deviation, 0-1 (default 0; never in facility H01)");
+  add_share("--gap-rate", options->gen.run.gen.gap_rate,
+            "share of lab items per facility that no table covers (local code missing from the site table, "
+            "or an unknown unit spelling), 0-1 (default 0; never in facility H01)");
+  add_share("--variance-rate", options->gen.run.gen.variance_rate,
+            "real-world variance: share of lab items per facility sent with a variant unit spelling (case, "
+            "UCUM prefix traps, display suffixes, NHO typos), half that share of results in another value form, "
+            "and items with mixed or trap units; 0-1 (default 0; never in facility H01)");
   app->add_flag("--phi", options->gen.run.gen.phi,
                 "plant identifying fields for de-identification tests: romaji and half-width kana names, phone numbers "
                 "in half- and full-width digits, insurer number (IN1), next of kin (NK1), a Z-segment (ZPI), the name "
                 "in an NTE and in an OBX TX comment with the patient ID (default off)");
-  app->add_option("--shared-persons", options->gen.run.gen.shared_persons,
-                  "share of people who are patients of 2-4 facilities, with different local IDs and recording "
-                  "variance; ADT-00 gets IN1 and the truth a person row per local patient, 0-1 (default 0; "
-                  "needs --facilities 2 or more)")
-      ->type_name("F")
-      ->check(CLI::Range(0.0, 1.0));
+  add_share("--shared-persons", options->gen.run.gen.shared_persons,
+            "share of people who are patients of 2-4 facilities, with different local IDs and recording "
+            "variance; ADT-00 gets IN1 and the truth a person row per local patient, 0-1 (default 0; "
+            "needs --facilities 2 or more)",
+            "F");
   app->add_flag("--qi", options->gen.run.gen.qi,
                 "add what smx qi's indicators need (antibacterial injections and administrations, blood cultures, "
                 "diabetes drugs and HbA1c) and, with --truth, a qi row per facility, month and indicator (default off)");

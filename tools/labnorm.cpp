@@ -11,8 +11,7 @@ void setup_labnorm(CLI::App& parent) {
   auto options = std::make_shared<Options>();
   CLI::App* app = parent.add_subcommand(
       "labnorm", "normalize lab OBX: JLAC10 codes, UCUM units, canonical values and ranges, recomputed flags");
-  app->add_option("inputs", options->messages.inputs, "smx stream, raw HL7 files, SS-MIX2 roots, or - (default -)")
-      ->type_name("INPUT");
+  add_stream_inputs(app, options->messages.inputs);
   add_tables_option(app, options->labnorm.tables);
   app->add_option("--site", options->labnorm.site, "site table mappings/sites/NAME.yaml, or auto (chosen by MSH-4)")
       ->type_name("NAME");

@@ -10,8 +10,7 @@ void setup_load(CLI::App& parent) {
   };
   auto options = std::make_shared<Options>();
   CLI::App* app = parent.add_subcommand("load", "load the stream into SQLite or PostgreSQL: upserts and deletes by file key");
-  app->add_option("inputs", options->messages.inputs, "smx stream, raw HL7 files, SS-MIX2 roots, or - (default -)")
-      ->type_name("INPUT");
+  add_stream_inputs(app, options->messages.inputs);
   app->add_option("--db", options->load.db, "sqlite:PATH (default scheme) or postgresql://USER@HOST:PORT/DB")
       ->type_name("URL")
       ->required();

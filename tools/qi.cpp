@@ -12,8 +12,7 @@ void setup_qi(CLI::App& parent) {
   auto options = std::make_shared<Options>();
   CLI::App* app = parent.add_subcommand(
       "qi", "quality indicators per facility and period (antibacterial DOT/LOT/AUD, cultures, HbA1c) from patient timelines");
-  app->add_option("inputs", options->messages.inputs, "smx stream, raw HL7 files, SS-MIX2 roots, or - (default -)")
-      ->type_name("INPUT");
+  add_stream_inputs(app, options->messages.inputs);
   app->add_option("--indicators", options->qi.indicators, "indicator ids, comma-separated, or all (default all)")
       ->type_name("LIST|all");
   app->add_option("--indicator-file", options->qi.indicator_files,

@@ -12,8 +12,7 @@ void setup_risk(CLI::App& parent) {
   auto options = std::make_shared<Options>();
   CLI::App* app = parent.add_subcommand(
       "risk", "re-identification risk: equivalence classes over quasi-identifiers, k, prosecutor/journalist/marketer risk");
-  app->add_option("inputs", options->messages.inputs, "smx stream, raw HL7 files, SS-MIX2 roots, or - (default -)")
-      ->type_name("INPUT");
+  add_stream_inputs(app, options->messages.inputs);
   app->add_option("--qi", options->risk.qi,
                   "quasi-identifiers, comma-separated: birth-month, birth-year, sex, postal3, admit-month, admit-dates, "
                   "rare-codes (default birth-month,sex,postal3,admit-month)")

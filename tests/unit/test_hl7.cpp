@@ -483,6 +483,32 @@ TEST_CASE("parse_dtm: HL7 v2.5 DTM with its precision and offset") {
   CHECK(parse_dtm("00000101").status == DtmStatus::bad_value);
 }
 
+TEST_CASE("append_dt: YYYYMMDD cut to 4, 6 or 8 digits; years outside 0-9999 append nothing") {
+  using std::chrono::day;
+  using std::chrono::month;
+  using std::chrono::year;
+  using std::chrono::year_month_day;
+  std::string out = "x";
+  CHECK(append_dt(out, year_month_day{year{2024}, month{2}, day{9}}));
+  CHECK(out == "x20240209");
+  out.clear();
+  CHECK(append_dt(out, year_month_day{year{987}, month{12}, day{31}}, 6));
+  CHECK(out == "098712");
+  out.clear();
+  CHECK(append_dt(out, year_month_day{year{0}, month{1}, day{1}}, 4));
+  CHECK(out == "0000");
+  out = "x";
+  CHECK_FALSE(append_dt(out, year_month_day{year{10000}, month{1}, day{1}}));
+  CHECK_FALSE(append_dt(out, year_month_day{year{-1}, month{12}, day{31}}));
+  CHECK(out == "x");
+  // The inverse of parse_dtm's date part.
+  out.clear();
+  Dtm d = parse_dtm("19991231");
+  REQUIRE(d.ok());
+  CHECK(append_dt(out, year_month_day{year{d.year}, month{static_cast<unsigned>(d.month)}, day{static_cast<unsigned>(d.day)}}));
+  CHECK(out == "19991231");
+}
+
 TEST_CASE("SegmentBuilder: fields by number, MSH-1 and MSH-2 from the delimiters, CR at the end") {
   std::string text;
   {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -10,6 +11,7 @@
 
 #include "smx/error.hpp"
 #include "smx/io.hpp"
+#include "smx/json.hpp"
 
 using namespace smx;
 
@@ -86,4 +88,29 @@ TEST_CASE("read_file and sources") {
   CHECK_THROWS_AS(open_file(dir + "/missing"), io_error);
   std::remove(path.c_str());
   ::rmdir(dir.c_str());
+}
+
+TEST_CASE("json::Writer numbers and strings: members listed as data, in order, as the single calls write them") {
+  std::string listed, one_by_one;
+  json::Writer a(listed);
+  a.begin_object();
+  a.numbers({{"files", 2}, {"read", std::uint64_t{18446744073709551615ULL}}, {"zero", 0}});
+  a.strings({{"site", "H\"01"}, {"empty", ""}});
+  a.end_object();
+  json::Writer b(one_by_one);
+  b.begin_object();
+  b.number("files", 2);
+  b.number("read", std::uint64_t{18446744073709551615ULL});
+  b.number("zero", 0);
+  b.string("site", "H\"01");
+  b.string("empty", "");
+  b.end_object();
+  CHECK(listed == "{\"files\":2,\"read\":18446744073709551615,\"zero\":0,\"site\":\"H\\\"01\",\"empty\":\"\"}");
+  CHECK(listed == one_by_one);
+  std::string omitted;
+  json::Writer c(omitted, json::Writer::Empty::omit);
+  c.begin_object();
+  c.strings({{"a", ""}, {"b", "x"}});
+  c.end_object();
+  CHECK(omitted == "{\"b\":\"x\"}");  // omit leaves an empty string out, as string() does
 }

@@ -84,6 +84,10 @@ void add_filter_options(CLI::App* app, ssmix2::WalkOptions& walk, std::string& s
   app->add_option("--shard", shard, "keep shard I of N of a tree (stable by patient ID), e.g. 2/8")->type_name("I/N");
 }
 
+void add_stream_inputs(CLI::App* app, std::vector<std::string>& inputs) {
+  app->add_option("inputs", inputs, "smx stream, raw HL7 files, SS-MIX2 roots, or - (default -)")->type_name("INPUT");
+}
+
 void add_tables_option(CLI::App* app, std::string& dir) {
   app->add_option("--tables", dir,
                   "read the data tables (units/, mappings/, profiles in mappings/profiles/) from DIR "

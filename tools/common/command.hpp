@@ -4,6 +4,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "smx/cli.hpp"
 #include "smx/job.hpp"
@@ -29,6 +30,8 @@ void add_diagnostics_limit_option(CLI::App* app, cli::CommonOptions& options);
 // --patient --from --to --flag to every other record (smx::filter_record). `since` and `shard`
 // are raw strings checked when the command runs (cli::apply_filter_text).
 void add_filter_options(CLI::App* app, ssmix2::WalkOptions& walk, std::string& since, std::string& shard);
+// The positional inputs of a command that reads the stream as well as HL7 files and trees.
+void add_stream_inputs(CLI::App* app, std::vector<std::string>& inputs);
 // --tables DIR, for every command that reads the data folders (labnorm, gen, validate).
 void add_tables_option(CLI::App* app, std::string& dir);
 // The filters, the reader group and the output options of a message-reading command.

@@ -1,6 +1,7 @@
 // lib/hl7: framing of raw bytes into messages, a zero-copy message view, delimiters,
 // escapes and field paths.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -142,6 +143,9 @@ struct Dtm {
 };
 // `max_digits` limits the precision (8 for DT). hour_24_47: hours 24-47, seen in SS-MIX2 data.
 Dtm parse_dtm(std::string_view value, std::size_t max_digits = 14);
+// Appends a calendar date as DT text, YYYYMMDD cut to its first `width` digits (4: YYYY, 6:
+// YYYYMM, 8). False, appending nothing, for a year outside 0-9999, which four digits cannot hold.
+bool append_dt(std::string& out, const std::chrono::year_month_day& date, std::size_t width = 8);
 
 // MSH-9 (HL7 v2.5 §2.15.9.9, MSG): message code ^ trigger event ^ message structure, raw.
 struct MessageType {

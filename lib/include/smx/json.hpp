@@ -6,6 +6,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -57,6 +58,18 @@ class Writer {
   }
   void boolean(std::string_view key, bool value);
   void null(std::string_view key);
+  // A run of members listed as data, written in the order given: a record's counters or its
+  // text fields, so that each producer names its members once instead of a call per member.
+  struct Count {
+    std::string_view key;
+    std::uint64_t value;
+  };
+  struct Text {
+    std::string_view key;
+    std::string_view value;
+  };
+  void numbers(std::initializer_list<Count> members);
+  void strings(std::initializer_list<Text> members);
   // A key whose value the caller appends to out() itself (one complete JSON value).
   void key(std::string_view key) { member(key); }
   std::string& out() { return out_; }

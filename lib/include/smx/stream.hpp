@@ -206,6 +206,8 @@ inline constexpr std::string_view hl7 = "hl7", file = "file", reject = "reject",
 
 // Opens a record: {"smx":1,"kind":KIND; the caller writes its members and closes the object.
 void begin_record(json::Writer& w, std::string_view kind);
+// Opens a --stats record: {"smx":1,"kind":"stats","command":COMMAND; the caller adds the counts.
+void begin_stats(json::Writer& w, std::string_view command);
 // "src":{"path":..,"n":..,"offset":..} (`offset` false: path and n only).
 void write_source(json::Writer& w, const Source& src, bool offset = true);
 // "ssmix2":{the seven name fields}; flag null when unreadable.

@@ -34,22 +34,24 @@ namespace {
 using detail::icu_converter;
 using detail::IcuConverter;
 
-constexpr char code_halfwidth_kana[] = "CHARSET-HALFWIDTH-KANA";
-constexpr char code_cp932_ext[] = "CHARSET-CP932-EXT";
-constexpr char code_user_defined[] = "CHARSET-USER-DEFINED";
-constexpr char code_jis_roman[] = "CHARSET-JIS-ROMAN";
-constexpr char code_jis_x0212[] = "CHARSET-JISX0212";
 constexpr char code_invalid[] = "CHARSET-INVALID";
 
-constexpr char text_halfwidth_kana[] = "half-width katakana (JIS X 0201), not in JIS X 0208";
-constexpr char text_nec_row13[] = "NEC special character (CP932 row 13), not in JIS X 0208";
-constexpr char text_nec_ibm[] = "NEC-selected IBM extension (CP932 0xED/0xEE, JIS rows 89-92), not in JIS X 0208";
-constexpr char text_ibm[] = "IBM extension (CP932 0xFA-0xFC), not in JIS X 0208";
-constexpr char text_user_defined[] = "user-defined character (gaiji), not in JIS X 0208";
-constexpr char text_user_defined_pua[] = "private-use character (gaiji)";
-constexpr char text_jis_x0212[] = "JIS X 0212 supplementary character, not in JIS X 0208";
-constexpr char text_jis_roman[] =
-    "ESC ( J (JIS X 0201 Roman) read as ASCII so 0x5C and 0x7E keep their HL7 delimiter meaning";
+// A kind of character finding: its code and its text, named together once.
+struct FindingKind {
+  const char* code;
+  const char* text;
+};
+constexpr FindingKind halfwidth_kana{"CHARSET-HALFWIDTH-KANA", "half-width katakana (JIS X 0201), not in JIS X 0208"};
+constexpr FindingKind nec_row13{"CHARSET-CP932-EXT", "NEC special character (CP932 row 13), not in JIS X 0208"};
+constexpr FindingKind nec_ibm{"CHARSET-CP932-EXT",
+                              "NEC-selected IBM extension (CP932 0xED/0xEE, JIS rows 89-92), not in JIS X 0208"};
+constexpr FindingKind ibm{"CHARSET-CP932-EXT", "IBM extension (CP932 0xFA-0xFC), not in JIS X 0208"};
+constexpr FindingKind user_defined{"CHARSET-USER-DEFINED", "user-defined character (gaiji), not in JIS X 0208"};
+constexpr FindingKind user_defined_pua{"CHARSET-USER-DEFINED", "private-use character (gaiji)"};
+constexpr FindingKind jis_x0212{"CHARSET-JISX0212", "JIS X 0212 supplementary character, not in JIS X 0208"};
+constexpr FindingKind jis_roman{
+    "CHARSET-JIS-ROMAN",
+    "ESC ( J (JIS X 0201 Roman) read as ASCII so 0x5C and 0x7E keep their HL7 delimiter meaning"};
 
 // Appends findings, merging consecutive characters of the same kind into one finding (a name
 // in half-width katakana is one finding, not one per character).
@@ -57,24 +59,24 @@ class FindingCollector {
  public:
   explicit FindingCollector(std::vector<CharsetFinding>& findings) : findings_(findings) {}
 
-  void character(const char* code, const char* text, std::size_t offset, std::size_t length) {
-    if (text == last_text_ && offset == last_end_) {
+  void character(const FindingKind& kind, std::size_t offset, std::size_t length) {
+    if (&kind == last_kind_ && offset == last_end_) {
       last_end_ = offset + length;
       return;
     }
-    findings_.push_back(CharsetFinding{code, offset, text});
-    last_text_ = text;
+    findings_.push_back(CharsetFinding{kind.code, offset, kind.text});
+    last_kind_ = &kind;
     last_end_ = offset + length;
   }
 
   void invalid(std::size_t offset, std::string text) {
     findings_.push_back(CharsetFinding{code_invalid, offset, std::move(text)});
-    last_text_ = nullptr;
+    last_kind_ = nullptr;
   }
 
  private:
   std::vector<CharsetFinding>& findings_;
-  const char* last_text_ = nullptr;
+  const FindingKind* last_kind_ = nullptr;
   std::size_t last_end_ = 0;
 };
 
@@ -225,12 +227,12 @@ bool decode_with_icu(IcuConverter kind, std::string_view input, const std::vecto
 // Classifies a JIS X 0208-form code (row 1-94) that lies outside the standard's assigned rows.
 void report_jis_row(FindingCollector& collector, unsigned row, std::size_t offset, std::size_t length) {
   if (row == 13) {
-    collector.character(code_cp932_ext, text_nec_row13, offset, length);
+    collector.character(nec_row13, offset, length);
   } else if (row >= 89 && row <= 92) {
     // CP932 0xED/0xEE in JIS form (CP50220/CP51932 put them here); ICU decodes them as such.
-    collector.character(code_cp932_ext, text_nec_ibm, offset, length);
+    collector.character(nec_ibm, offset, length);
   } else if (row >= 85) {
-    collector.character(code_user_defined, text_user_defined, offset, length);
+    collector.character(user_defined, offset, length);
   }
 }
 
@@ -275,7 +277,7 @@ bool scan_iso2022jp(std::string_view bytes, FindingCollector& collector, Scratch
         // JIS-Roman differs from ASCII only in 0x5C (YEN SIGN) and 0x7E (OVERLINE); those bytes
         // are HL7 delimiters (MSH-2 "^~\&"), and their meaning must not change with the charset.
         g0 = Graphic::jis_roman;
-        collector.character(code_jis_roman, text_jis_roman, i, 3);
+        collector.character(jis_roman, i, 3);
         space.roman_escapes.push_back(i + inserted);
       } else if (intermediate == '(' && final_byte == 'I') {
         g0 = Graphic::katakana;
@@ -319,7 +321,7 @@ bool scan_iso2022jp(std::string_view bytes, FindingCollector& collector, Scratch
       continue;
     }
     if (shifted_out || g0 == Graphic::katakana) {
-      if (byte >= 0x21 && byte <= 0x5F) collector.character(code_halfwidth_kana, text_halfwidth_kana, i, 1);
+      if (byte >= 0x21 && byte <= 0x5F) collector.character(halfwidth_kana, i, 1);
       ++i;  // other bytes: ICU decides whether they are valid here
       continue;
     }
@@ -333,7 +335,7 @@ bool scan_iso2022jp(std::string_view bytes, FindingCollector& collector, Scratch
         return false;
       }
       if (g0 == Graphic::jis_x0212) {
-        collector.character(code_jis_x0212, text_jis_x0212, i, 2);
+        collector.character(jis_x0212, i, 2);
       } else {
         report_jis_row(collector, byte - 0x20u, i, 2);
         if (char32_t jis = jis_mapping_override(byte, data[i + 1]); jis != 0)
@@ -401,58 +403,53 @@ bool iso2022jp_to_utf8(std::string_view bytes, std::string& out, FindingCollecto
   return true;
 }
 
+// Walks a multibyte text by lead byte: ASCII bytes are passed over, every other byte goes to
+// `lead(offset, byte)`, which returns how many bytes its character takes.
+template <class Lead>
+void walk_lead_bytes(std::string_view bytes, Lead lead) {
+  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+  for (std::size_t i = 0; i < bytes.size();) i += data[i] < 0x80 ? 1 : lead(i, data[i]);
+}
+
 // CP932 (Microsoft's Shift_JIS): reports the character classes outside JIS X 0208 by lead byte.
 // Validity is ICU's call; this walk only has to stay inside the buffer.
 void scan_shift_jis(std::string_view bytes, FindingCollector& collector) {
-  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
-  const std::size_t size = bytes.size();
-  for (std::size_t i = 0; i < size;) {
-    unsigned char byte = data[i];
-    if (byte < 0x80) {
-      ++i;
-    } else if (byte >= 0xA1 && byte <= 0xDF) {
-      collector.character(code_halfwidth_kana, text_halfwidth_kana, i, 1);
-      ++i;
-    } else if ((byte >= 0x81 && byte <= 0x9F) || (byte >= 0xE0 && byte <= 0xFC)) {
-      if (byte == 0x87) {
-        collector.character(code_cp932_ext, text_nec_row13, i, 2);
-      } else if (byte == 0xED || byte == 0xEE) {
-        collector.character(code_cp932_ext, text_nec_ibm, i, 2);
-      } else if (byte >= 0xFA) {
-        collector.character(code_cp932_ext, text_ibm, i, 2);
-      } else if (byte >= 0xF0) {
-        collector.character(code_user_defined, text_user_defined, i, 2);
-      }
-      i += 2;
-    } else {
-      ++i;
+  walk_lead_bytes(bytes, [&](std::size_t i, unsigned char byte) -> std::size_t {
+    if (byte >= 0xA1 && byte <= 0xDF) {
+      collector.character(halfwidth_kana, i, 1);
+      return 1;
     }
-  }
+    if ((byte < 0x81 || byte > 0x9F) && (byte < 0xE0 || byte > 0xFC)) return 1;
+    if (byte == 0x87) {
+      collector.character(nec_row13, i, 2);
+    } else if (byte == 0xED || byte == 0xEE) {
+      collector.character(nec_ibm, i, 2);
+    } else if (byte >= 0xFA) {
+      collector.character(ibm, i, 2);
+    } else if (byte >= 0xF0) {
+      collector.character(user_defined, i, 2);
+    }
+    return 2;
+  });
 }
 
 // EUC-JP: JIS X 0208 rows in GR, SS2 = JIS X 0201 katakana, SS3 = JIS X 0212.
 void scan_euc_jp(std::string_view bytes, FindingCollector& collector, std::vector<Remap>& remaps) {
-  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
-  const std::size_t size = bytes.size();
-  for (std::size_t i = 0; i < size;) {
-    unsigned char byte = data[i];
-    if (byte < 0x80) {
-      ++i;
-    } else if (byte == 0x8E) {
-      collector.character(code_halfwidth_kana, text_halfwidth_kana, i, 2);
-      i += 2;
-    } else if (byte == 0x8F) {
-      collector.character(code_jis_x0212, text_jis_x0212, i, 3);
-      i += 3;
-    } else if (byte >= 0xA1 && byte <= 0xFE && i + 1 < size) {
-      report_jis_row(collector, byte - 0xA0u, i, 2);
-      if (char32_t jis = jis_mapping_override(byte & 0x7F, data[i + 1] & 0x7F); jis != 0)
-        remaps.push_back(Remap{i, jis});
-      i += 2;
-    } else {
-      ++i;
+  walk_lead_bytes(bytes, [&](std::size_t i, unsigned char byte) -> std::size_t {
+    if (byte == 0x8E) {
+      collector.character(halfwidth_kana, i, 2);
+      return 2;
     }
-  }
+    if (byte == 0x8F) {
+      collector.character(jis_x0212, i, 3);
+      return 3;
+    }
+    if (byte < 0xA1 || byte > 0xFE || i + 1 >= bytes.size()) return 1;
+    report_jis_row(collector, byte - 0xA0u, i, 2);
+    const auto trail = static_cast<unsigned char>(bytes[i + 1]);
+    if (char32_t jis = jis_mapping_override(byte & 0x7F, trail & 0x7F); jis != 0) remaps.push_back(Remap{i, jis});
+    return 2;
+  });
 }
 
 // UTF-8 needs no conversion, but characters that would be findings in the legacy charsets are
@@ -465,9 +462,9 @@ void scan_utf8(std::string_view bytes, FindingCollector& collector) {
     if (byte != 0xEE && byte != 0xEF) continue;
     unsigned second = data[i + 1];
     if (byte == 0xEE || (byte == 0xEF && second <= 0xA3)) {
-      collector.character(code_user_defined, text_user_defined_pua, i, 3);
+      collector.character(user_defined_pua, i, 3);
     } else if ((second == 0xBD && data[i + 2] >= 0xA1) || (second == 0xBE && data[i + 2] <= 0x9F)) {
-      collector.character(code_halfwidth_kana, text_halfwidth_kana, i, 3);
+      collector.character(halfwidth_kana, i, 3);
     }
     i += 2;
   }

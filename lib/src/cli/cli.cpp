@@ -159,14 +159,9 @@ std::string format_stats(const std::string& command, const std::string& mode, co
   std::string line;
   if (mode == "json") {
     json::Writer w(line);
-    begin_record(w, kinds::stats);
-    w.string(keys::command, command);
-    w.number("files", c.files);
-    w.number("read", c.read);
-    w.number("written", c.written);
-    w.number("rejected", c.rejected);
-    w.number("filtered", c.filtered);
-    w.number("undetermined", c.undetermined);
+    begin_stats(w, command);
+    w.numbers({{"files", c.files}, {"read", c.read}, {"written", c.written}, {"rejected", c.rejected},
+               {"filtered", c.filtered}, {"undetermined", c.undetermined}});
     w.end_object();
   } else {
     line = "smx " + command + ": files " + std::to_string(c.files) + ", read " + std::to_string(c.read) +

@@ -8,6 +8,7 @@
 #include "smx/keyfile.hpp"
 #include "smx/link_command.hpp"
 #include "smx/link_job.hpp"
+#include "smx/stream.hpp"
 
 namespace smx::cli {
 
@@ -226,16 +227,10 @@ JobResult link_match(const LinkOptions& o, Output& out, DiagnosticSink& diagnost
     std::string text;
     if (o.messages.common.stats == "json") {
       json::Writer w(text);
-      w.begin_object();
-      w.number("smx", 1);
-      w.string("kind", "stats");
-      w.string("command", "link");
-      w.number("records", run.set.records.size());
-      w.number("candidate_pairs", r.candidate_pairs);
-      w.number("matched_pairs", r.matched_pairs);
-      w.number("review_pairs", r.review_pairs);
-      w.number("guarded_pairs", r.guarded_pairs);
-      w.number("clusters", r.clusters);
+      begin_stats(w, "link");
+      w.numbers({{"records", run.set.records.size()}, {"candidate_pairs", r.candidate_pairs},
+                 {"matched_pairs", r.matched_pairs}, {"review_pairs", r.review_pairs},
+                 {"guarded_pairs", r.guarded_pairs}, {"clusters", r.clusters}});
       w.end_object();
       text += '\n';
     } else {

@@ -59,11 +59,8 @@ void write_rows(const std::vector<qi::Calculator::Row>& rows, const std::string&
     for (const auto& r : rows) {
       json::Writer w(b);
       w.begin_object();
-      w.string("facility", r.facility);
-      w.string("period", r.period);
-      w.string("indicator", r.indicator);
-      w.string("numerator", r.numerator);
-      w.string("denominator", r.denominator);
+      w.strings({{"facility", r.facility}, {"period", r.period}, {"indicator", r.indicator},
+                 {"numerator", r.numerator}, {"denominator", r.denominator}});
       if (r.value.empty()) w.null("value");
       else w.string("value", r.value);
       w.boolean("suppressed", r.suppressed);

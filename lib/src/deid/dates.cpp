@@ -26,25 +26,6 @@ int number(std::string_view digits) {
   return value;
 }
 
-// Writes YYYY, YYYYMM or YYYYMMDD (by `width`) of a calendar date; false outside years 0-9999.
-bool format_date(const year_month_day& date, std::size_t width, std::string& out) {
-  const int y = static_cast<int>(date.year());
-  if (y < 0 || y > 9999) return false;
-  char buffer[9];
-  const unsigned m = static_cast<unsigned>(date.month());
-  const unsigned d = static_cast<unsigned>(date.day());
-  buffer[0] = static_cast<char>('0' + y / 1000);
-  buffer[1] = static_cast<char>('0' + y / 100 % 10);
-  buffer[2] = static_cast<char>('0' + y / 10 % 10);
-  buffer[3] = static_cast<char>('0' + y % 10);
-  buffer[4] = static_cast<char>('0' + m / 10);
-  buffer[5] = static_cast<char>('0' + m % 10);
-  buffer[6] = static_cast<char>('0' + d / 10);
-  buffer[7] = static_cast<char>('0' + d % 10);
-  out.append(buffer, width);
-  return true;
-}
-
 // Moves the date part (4, 6 or 8 digits) by `by` days; see shift_date_time for the rule of
 // partial dates. False when the digits are not a real date.
 bool shift_date_part(std::string_view digits, int by, std::string& out) {
@@ -65,7 +46,7 @@ bool shift_date_part(std::string_view digits, int by, std::string& out) {
     }
   }
   const year_month_day moved{sys_days{date} + days{by}};
-  return format_date(moved, digits.size(), out);
+  return hl7::append_dt(out, moved, digits.size());
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "gen/internal.hpp"
+#include "smx/hl7.hpp"
 
 namespace smx::gen::detail {
 
@@ -198,19 +199,9 @@ std::int64_t days_from_yyyymmdd(std::string_view s) {
 }
 
 void append_yyyymmdd(std::string& out, std::int64_t days) {
-  const std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{days}}};
-  const int year = static_cast<int>(date.year());
-  const unsigned month = static_cast<unsigned>(date.month()), day = static_cast<unsigned>(date.day());
-  char buffer[8];
-  buffer[0] = static_cast<char>('0' + year / 1000 % 10);
-  buffer[1] = static_cast<char>('0' + year / 100 % 10);
-  buffer[2] = static_cast<char>('0' + year / 10 % 10);
-  buffer[3] = static_cast<char>('0' + year % 10);
-  buffer[4] = static_cast<char>('0' + month / 10);
-  buffer[5] = static_cast<char>('0' + month % 10);
-  buffer[6] = static_cast<char>('0' + day / 10);
-  buffer[7] = static_cast<char>('0' + day % 10);
-  out.append(buffer, 8);
+  // gen's days lie within four-digit years (the window is given as YYYYMMDD, births a century
+  // at most before it), so the date always has its eight digits.
+  hl7::append_dt(out, std::chrono::year_month_day{std::chrono::sys_days{std::chrono::days{days}}});
 }
 
 // ---- text -----------------------------------------------------------------------------------

@@ -148,6 +148,10 @@ class MessageWriter {
   void orc(std::string& m, std::string_view control, std::string_view order, std::string_view filler,
            std::string_view status, const Moment& ordered, const Department& dept, char patient_class, int doctor_serial);
   void spm(std::string& m, int set, Specimen specimen, std::string_view specimen_id, const Moment& collected);
+  // --qi: a new drug order's file up to its ORC "NW" (PID, PV1); care date and ORC-9 `ordered`,
+  // MSH-7 `written`.
+  PendingFile qi_drug_file(Patient& p, std::string_view type, std::string_view msh9, const std::string& order,
+                           const Moment& ordered, const Moment& written, const Department& dept, char patient_class);
   void obx_result(std::string& m, const TruthObx& truth, const ItemModel& item, bool final_result,
                   std::string_view observed);
   std::string obx3(const ItemModel& item) const;

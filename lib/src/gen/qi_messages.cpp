@@ -23,16 +23,23 @@ constexpr std::string_view kHba1cCode = "3D046000001906202^HbA1c（NGSP）^JC10"
 
 }  // namespace
 
+PendingFile MessageWriter::qi_drug_file(Patient& p, std::string_view type, std::string_view msh9,
+                                        const std::string& order, const Moment& ordered, const Moment& written,
+                                        const Department& dept, char patient_class) {
+  std::string date;
+  append_yyyymmdd(date, ordered.day);
+  PendingFile file = start(p, type, written, date, order, std::string(dept.code2), msh9);
+  pid(file.utf8, p, false);
+  pv1(file.utf8, patient_class, dept);
+  orc(file.utf8, "NW", order, {}, {}, ordered, dept, patient_class, p.index % 13);
+  return file;
+}
+
 PendingFile MessageWriter::qi_injection_order(Patient& p, const std::string& order, const Moment& at,
                                               const Department& dept, std::string_view code, std::string_view name,
                                               int mg, int doses, int days) {
-  std::string date;
-  append_yyyymmdd(date, at.day);
-  PendingFile file = start(p, "OMP-02", at, date, order, std::string(dept.code2), "RDE^O11^RDE_O11");
+  PendingFile file = qi_drug_file(p, "OMP-02", "RDE^O11^RDE_O11", order, at, at, dept, 'I');
   std::string& m = file.utf8;
-  pid(m, p, false);
-  pv1(m, 'I', dept);
-  orc(m, "NW", order, {}, {}, at, dept, 'I', p.index % 13);
   std::string start_time;
   append_datetime(start_time, at, false);
   Segment(m, "RXE").field(2, drug_field(code, name)).field(3, std::to_string(mg)).field(5, kMilligram)
@@ -45,14 +52,9 @@ PendingFile MessageWriter::qi_injection_order(Patient& p, const std::string& ord
 PendingFile MessageWriter::qi_administration(Patient& p, const std::string& order, const Department& dept,
                                              std::string_view code, std::string_view name,
                                              const std::vector<std::pair<Moment, int>>& doses) {
-  const Moment& first = doses.front().first;
-  std::string date;
-  append_yyyymmdd(date, first.day);  // RXA-3 (reference §2 care-date table)
-  PendingFile file = start(p, "OMP-12", first.plus_minutes(45), date, order, std::string(dept.code2), "RAS^O17^RAS_O17");
+  const Moment& first = doses.front().first;  // care date RXA-3 (reference §2 care-date table)
+  PendingFile file = qi_drug_file(p, "OMP-12", "RAS^O17^RAS_O17", order, first, first.plus_minutes(45), dept, 'I');
   std::string& m = file.utf8;
-  pid(m, p, false);
-  pv1(m, 'I', dept);
-  orc(m, "NW", order, {}, {}, first, dept, 'I', p.index % 13);
   int n = 0;
   for (const auto& [when, mg] : doses) {
     std::string started, ended;
@@ -95,16 +97,11 @@ PendingFile MessageWriter::qi_culture(Patient& p, const std::string& order, cons
 
 PendingFile MessageWriter::qi_oral(Patient& p, const std::string& order, const Moment& at, const Department& dept,
                                    std::string_view code, std::string_view name, int mg, int days) {
-  std::string date;
-  append_yyyymmdd(date, at.day);
-  PendingFile file = start(p, "OMP-01", at, date, order, std::string(dept.code2), "RDE^O11^RDE_O11");
+  PendingFile file = qi_drug_file(p, "OMP-01", "RDE^O11^RDE_O11", order, at, at, dept, 'O');
   std::string& m = file.utf8;
-  pid(m, p, false);
-  pv1(m, 'O', dept);
-  orc(m, "NW", order, {}, {}, at, dept, 'O', p.index % 13);
   Segment(m, "RXE").field(2, drug_field(code, name)).field(3, std::to_string(mg)).field(5, kMilligram)
       .field(10, std::to_string(mg * days)).field(11, kMilligram).field(21, "OHP^外来処方^MR9P~OHI^院内処方^MR9P");
-  Segment(m, "TQ1").field(1, "1").field(6, std::to_string(days)).more("^d").field(7, date);
+  Segment(m, "TQ1").field(1, "1").field(6, std::to_string(days)).more("^d").field(7, file.date);
   Segment(m, "RXR").field(1, "PO^口^HL70162");
   return file;
 }

@@ -61,15 +61,10 @@ std::string format_stats(const Summary& summary, std::string_view mode) {
   std::string text;
   if (mode == "json") {
     json::Writer w(text);
-    begin_record(w, kinds::stats);
-    w.string(keys::command, "gen");
-    w.number("patients", summary.patients);
-    w.number("files", summary.files);
-    w.number("history_files", summary.history_files);
-    w.number("deleted_files", summary.deleted_files);
-    w.number("lab_results", summary.lab_results);
-    w.number("deviations", summary.deviations);
-    w.number("bytes", summary.bytes);
+    begin_stats(w, "gen");
+    w.numbers({{"patients", summary.patients}, {"files", summary.files}, {"history_files", summary.history_files},
+               {"deleted_files", summary.deleted_files}, {"lab_results", summary.lab_results},
+               {"deviations", summary.deviations}, {"bytes", summary.bytes}});
     w.begin_object("by_type");
     for (std::size_t i = 0; i < data_type_names().size(); ++i)
       if (i < 8 || summary.files_by_type[i] > 0)  // OMP-02/OMP-12 (--qi) only when written

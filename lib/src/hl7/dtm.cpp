@@ -83,4 +83,17 @@ Dtm parse_dtm(std::string_view value, std::size_t max_digits) {
   return d;
 }
 
+bool append_dt(std::string& out, const std::chrono::year_month_day& date, std::size_t width) {
+  const int y = static_cast<int>(date.year());
+  if (y < 0 || y > 9999) return false;
+  const unsigned m = static_cast<unsigned>(date.month());
+  const unsigned d = static_cast<unsigned>(date.day());
+  const char digits[8] = {static_cast<char>('0' + y / 1000),     static_cast<char>('0' + y / 100 % 10),
+                          static_cast<char>('0' + y / 10 % 10),  static_cast<char>('0' + y % 10),
+                          static_cast<char>('0' + m / 10),       static_cast<char>('0' + m % 10),
+                          static_cast<char>('0' + d / 10),       static_cast<char>('0' + d % 10)};
+  out.append(digits, width < 8 ? width : 8);
+  return true;
+}
+
 }  // namespace smx::hl7

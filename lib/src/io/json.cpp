@@ -157,4 +157,12 @@ void Writer::null(std::string_view key) {
   out_.append("null");
 }
 
+void Writer::numbers(std::initializer_list<Count> members) {
+  for (const Count& m : members) number(m.key, m.value);
+}
+
+void Writer::strings(std::initializer_list<Text> members) {
+  for (const Text& m : members) string(m.key, m.value);
+}
+
 }  // namespace smx::json

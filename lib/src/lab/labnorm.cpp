@@ -714,14 +714,9 @@ std::string coverage_json(const std::string& site, const Coverage& c) {
   json::Writer w(out);
   begin_record(w, kinds::coverage);
   w.string("site", site);
-  w.number("messages", c.messages);
-  w.number("obx", c.obx);
-  w.number("codes_mapped", c.codes_mapped);
-  w.number("units_mapped", c.units_mapped);
-  w.number("units_converted", c.units_converted);
-  w.number("values_parsed", c.values_parsed);
-  w.number("values_kept", c.values_kept);
-  w.number("values_split", c.values_split);
+  w.numbers({{"messages", c.messages}, {"obx", c.obx}, {"codes_mapped", c.codes_mapped},
+             {"units_mapped", c.units_mapped}, {"units_converted", c.units_converted},
+             {"values_parsed", c.values_parsed}, {"values_kept", c.values_kept}, {"values_split", c.values_split}});
   auto counts = [&](std::string_view key, const std::map<std::string, std::uint64_t>& m) {
     w.begin_object(key);
     for (const auto& [k, n] : m) w.number(k, n);

@@ -178,10 +178,8 @@ std::string model_json(const LinkResult& result, const MatchConfig& config) {
   }
   w.number("iterations", model.iterations);
   w.boolean("converged", model.converged);
-  w.number("candidate_pairs", result.candidate_pairs);
-  w.number("matched_pairs", result.matched_pairs);
-  w.number("review_pairs", result.review_pairs);
-  w.number("clusters", result.clusters);
+  w.numbers({{"candidate_pairs", result.candidate_pairs}, {"matched_pairs", result.matched_pairs},
+             {"review_pairs", result.review_pairs}, {"clusters", result.clusters}});
   w.begin_array("comparisons");
   for (std::size_t c = 0; c < config.comparisons.size(); ++c) {
     w.begin_object();

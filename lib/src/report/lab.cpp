@@ -10,6 +10,8 @@
 #include "smx/report.hpp"
 #include "smx/stream.hpp"
 
+#include "lines.hpp"
+
 namespace smx::report {
 
 void Cell::add_value(double value, std::size_t cap) {
@@ -157,18 +159,12 @@ LabSummary read_lab(const std::string& path, std::size_t max_values, DiagnosticS
 std::vector<CoverageRow> parse_coverage(std::string_view text, const std::string& path) {
   std::vector<CoverageRow> rows;
   simdjson::dom::parser parser;
-  std::uint64_t number = 0;
-  std::size_t at = 0;
+  detail::LineReader lines(text);
   auto fail = [&](const std::string& code, const std::string& what) {
-    throw config_error(path + ":" + std::to_string(number) + ":1: [" + code + "] " + what);
+    throw config_error(path + ":" + std::to_string(lines.number()) + ":1: [" + code + "] " + what);
   };
-  while (at < text.size()) {
-    std::size_t end = text.find('\n', at);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(at, end - at);
-    at = end + 1;
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::string_view line;
+  while (lines.next(line)) {
     if (line.empty()) continue;
     simdjson::dom::element doc;
     if (parser.parse(line.data(), line.size()).get(doc) != simdjson::SUCCESS || !doc.is_object())
@@ -177,7 +173,7 @@ std::vector<CoverageRow> parse_coverage(std::string_view text, const std::string
     if (doc["kind"].get(kind) != simdjson::SUCCESS) fail("REPORT-COVERAGE-JSON", "no \"kind\"");
     if (kind != "coverage") continue;  // a stream may hold stats or diag records too
     CoverageRow row;
-    row.line = number;
+    row.line = lines.number();
     std::string_view site;
     if (doc["site"].get(site) != simdjson::SUCCESS) fail("REPORT-COVERAGE-FIELD", "\"site\" is missing or not text");
     row.site = std::string(site);

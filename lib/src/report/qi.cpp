@@ -8,6 +8,8 @@
 
 #include "smx/report.hpp"
 
+#include "lines.hpp"
+
 namespace smx::report {
 namespace {
 
@@ -75,17 +77,11 @@ std::optional<double> number_field(const Field& field, const std::string& path, 
 std::vector<QiRow> parse_qi(std::string_view text, const std::string& path) {
   std::vector<QiRow> rows;
   std::set<std::tuple<std::string, std::string, std::string>> seen;
-  std::uint64_t number = 0;
-  std::size_t at = 0;
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") at = 3;  // a BOM (Excel's UTF-8 CSV)
+  detail::LineReader lines(text, text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0);  // a BOM (Excel's UTF-8 CSV)
   bool header = false;
-  while (at < text.size()) {
-    std::size_t end = text.find('\n', at);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(at, end - at);
-    at = end + 1;
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::string_view line;
+  while (lines.next(line)) {
+    const std::uint64_t number = lines.number();
     if (!header) {
       if (line != kHeader)
         fail(path, number, 1, "REPORT-QI-HEADER", "the header must be '" + std::string(kHeader) + "' (smx qi -t csv)");

@@ -34,6 +34,11 @@ void begin_record(json::Writer& w, std::string_view kind) {
   w.string(keys::kind, kind);
 }
 
+void begin_stats(json::Writer& w, std::string_view command) {
+  begin_record(w, kinds::stats);
+  w.string(keys::command, command);
+}
+
 void write_source(json::Writer& w, const Source& src, bool offset) {
   w.begin_object(keys::src);
   w.string(keys::path, src.path);

@@ -18,8 +18,6 @@ using detail::YamlNode;
 
 namespace {
 
-constexpr std::string_view iso_plus_format = "smx-iso-plus/1";
-constexpr std::string_view code_units_format = "smx-code-units/1";
 // What NHO writes for a result that carries no unit (doc/jlac10_units.md, second table).
 constexpr std::string_view no_unit = "単位なし";
 
@@ -88,7 +86,7 @@ struct IsoPlusBuilder {
     const YamlNode& root = doc.root();
     doc.expect_map(root, "the ISO+ unit table");
     doc.check_keys(root, {"format", "sources", "units"}, {"format", "sources", "units"});
-    doc.expect_format(root, iso_plus_format);
+    doc.expect_format(root, "smx-iso-plus/1");
     const std::set<std::string> sources = read_sources(doc, root);
     const YamlNode& units = *doc.find(root, "units");
     doc.expect_map(units, "units");
@@ -194,7 +192,7 @@ struct CodeUnitsBuilder {
     const YamlNode& root = doc.root();
     doc.expect_map(root, "the code unit table");
     doc.check_keys(root, {"format", "sources", "codes", "patterns"}, {"format", "sources", "codes"});
-    doc.expect_format(root, code_units_format);
+    doc.expect_format(root, "smx-code-units/1");
     const std::set<std::string> sources = read_sources(doc, root);
     CodeUnits out;
     const YamlNode& codes = *doc.find(root, "codes");

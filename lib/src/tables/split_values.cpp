@@ -17,7 +17,6 @@ using detail::YamlNode;
 
 namespace {
 
-constexpr std::string_view split_values_format = "smx-split-values/1";
 constexpr std::size_t code_length = 17;
 
 using ascii::is_digit;
@@ -325,7 +324,7 @@ struct SplitValuesBuilder {
   void read(const YamlNode& root) {
     doc.expect_map(root, "the split-value table");
     doc.check_keys(root, {"format", "sources", "rules"}, {"format", "sources", "rules"});
-    doc.expect_format(root, split_values_format);
+    doc.expect_format(root, "smx-split-values/1");
     read_sources(*doc.find(root, "sources"));
     const YamlNode& rules = *doc.find(root, "rules");
     doc.expect_sequence(rules, "rules");

@@ -21,11 +21,6 @@ using detail::YamlNode;
 
 namespace {
 
-constexpr std::string_view aliases_format = "smx-unit-aliases/1";
-constexpr std::string_view analytes_format = "smx-analytes/1";
-constexpr std::string_view intervals_format = "smx-reference-intervals/1";
-constexpr std::string_view site_format = "smx-site/1";
-
 using ascii::is_digit;
 
 void check_ucum(const Document& doc, const YamlNode& node, units::Ucum& ucum,
@@ -225,7 +220,7 @@ Aliases aliases_from_string(std::string_view text, std::string_view name, units:
   const YamlNode& root = doc.root();
   doc.expect_map(root, "the unit alias table");
   doc.check_keys(root, {"format", "global", "by_analyte", "by_code"}, {"format"});
-  doc.expect_format(root, aliases_format);
+  doc.expect_format(root, "smx-unit-aliases/1");
   Aliases aliases;
   AliasesBuilder::read_sections(doc, root, aliases, ucum);
   return aliases;
@@ -389,7 +384,7 @@ Analytes analytes_from_string(std::string_view text, std::string_view name,
   const YamlNode& root = doc.root();
   doc.expect_map(root, "the analyte table");
   doc.check_keys(root, {"format", "analytes"}, {"format", "analytes"});
-  doc.expect_format(root, analytes_format);
+  doc.expect_format(root, "smx-analytes/1");
   const YamlNode& list = *doc.find(root, "analytes");
   doc.expect_map(list, "analytes");
   doc.check_unique_keys(list, "analyte");
@@ -439,7 +434,7 @@ struct IntervalsBuilder {
     doc.expect_map(root, "the reference interval table");
     doc.check_keys(root, {"format", "title", "sources", "intervals"},
                    {"format", "sources", "intervals"});
-    doc.expect_format(root, intervals_format);
+    doc.expect_format(root, "smx-reference-intervals/1");
     ReferenceIntervals out;
     out.title_ = doc.optional_string(root, "title");
     const YamlNode& sources = *doc.find(root, "sources");
@@ -538,7 +533,7 @@ Site site_from_string(std::string_view text, std::string_view name, units::Ucum&
                  {"format", "site", "description", "sending_facilities", "unit_systems", "codes",
                   "units", "ranges"},
                  {"format", "site"});
-  doc.expect_format(root, site_format);
+  doc.expect_format(root, "smx-site/1");
   Site site;
   site.file = std::string(name);
   const YamlNode& site_name = *doc.find(root, "site");

@@ -194,18 +194,11 @@ std::string format_stats(const Summary& summary, bool json) {
   std::string line;
   if (json) {
     json::Writer w(line);
-    begin_record(w, kinds::stats);
-    w.string(keys::command, "validate");
+    begin_stats(w, "validate");
     w.string("profile", summary.profile);
-    w.number("files", c.files);
-    w.number("read", c.read);
-    w.number("checked", c.read - c.rejected - c.filtered);
-    w.number("rejected", c.rejected);
-    w.number("filtered", c.filtered);
-    w.number("undetermined", c.undetermined);
-    w.number("errors", summary.errors);
-    w.number("warnings", summary.warnings);
-    w.number("notes", summary.notes);
+    w.numbers({{"files", c.files}, {"read", c.read}, {"checked", c.read - c.rejected - c.filtered},
+               {"rejected", c.rejected}, {"filtered", c.filtered}, {"undetermined", c.undetermined},
+               {"errors", summary.errors}, {"warnings", summary.warnings}, {"notes", summary.notes}});
     if (!summary.deidentified.empty()) {
       w.string("deidentified", summary.deidentified);
       w.begin_object("deid_expected");
