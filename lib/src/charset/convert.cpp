@@ -41,6 +41,7 @@ struct FindingKind {
   const char* code;
   const char* text;
 };
+namespace finding {
 constexpr FindingKind halfwidth_kana{"CHARSET-HALFWIDTH-KANA", "half-width katakana (JIS X 0201), not in JIS X 0208"};
 constexpr FindingKind nec_row13{"CHARSET-CP932-EXT", "NEC special character (CP932 row 13), not in JIS X 0208"};
 constexpr FindingKind nec_ibm{"CHARSET-CP932-EXT",
@@ -52,6 +53,7 @@ constexpr FindingKind jis_x0212{"CHARSET-JISX0212", "JIS X 0212 supplementary ch
 constexpr FindingKind jis_roman{
     "CHARSET-JIS-ROMAN",
     "ESC ( J (JIS X 0201 Roman) read as ASCII so 0x5C and 0x7E keep their HL7 delimiter meaning"};
+}  // namespace finding
 
 // Appends findings, merging consecutive characters of the same kind into one finding (a name
 // in half-width katakana is one finding, not one per character).
@@ -227,12 +229,12 @@ bool decode_with_icu(IcuConverter kind, std::string_view input, const std::vecto
 // Classifies a JIS X 0208-form code (row 1-94) that lies outside the standard's assigned rows.
 void report_jis_row(FindingCollector& collector, unsigned row, std::size_t offset, std::size_t length) {
   if (row == 13) {
-    collector.character(nec_row13, offset, length);
+    collector.character(finding::nec_row13, offset, length);
   } else if (row >= 89 && row <= 92) {
     // CP932 0xED/0xEE in JIS form (CP50220/CP51932 put them here); ICU decodes them as such.
-    collector.character(nec_ibm, offset, length);
+    collector.character(finding::nec_ibm, offset, length);
   } else if (row >= 85) {
-    collector.character(user_defined, offset, length);
+    collector.character(finding::user_defined, offset, length);
   }
 }
 
@@ -277,7 +279,7 @@ bool scan_iso2022jp(std::string_view bytes, FindingCollector& collector, Scratch
         // JIS-Roman differs from ASCII only in 0x5C (YEN SIGN) and 0x7E (OVERLINE); those bytes
         // are HL7 delimiters (MSH-2 "^~\&"), and their meaning must not change with the charset.
         g0 = Graphic::jis_roman;
-        collector.character(jis_roman, i, 3);
+        collector.character(finding::jis_roman, i, 3);
         space.roman_escapes.push_back(i + inserted);
       } else if (intermediate == '(' && final_byte == 'I') {
         g0 = Graphic::katakana;
@@ -321,7 +323,7 @@ bool scan_iso2022jp(std::string_view bytes, FindingCollector& collector, Scratch
       continue;
     }
     if (shifted_out || g0 == Graphic::katakana) {
-      if (byte >= 0x21 && byte <= 0x5F) collector.character(halfwidth_kana, i, 1);
+      if (byte >= 0x21 && byte <= 0x5F) collector.character(finding::halfwidth_kana, i, 1);
       ++i;  // other bytes: ICU decides whether they are valid here
       continue;
     }
@@ -335,7 +337,7 @@ bool scan_iso2022jp(std::string_view bytes, FindingCollector& collector, Scratch
         return false;
       }
       if (g0 == Graphic::jis_x0212) {
-        collector.character(jis_x0212, i, 2);
+        collector.character(finding::jis_x0212, i, 2);
       } else {
         report_jis_row(collector, byte - 0x20u, i, 2);
         if (char32_t jis = jis_mapping_override(byte, data[i + 1]); jis != 0)
@@ -416,18 +418,18 @@ void walk_lead_bytes(std::string_view bytes, Lead lead) {
 void scan_shift_jis(std::string_view bytes, FindingCollector& collector) {
   walk_lead_bytes(bytes, [&](std::size_t i, unsigned char byte) -> std::size_t {
     if (byte >= 0xA1 && byte <= 0xDF) {
-      collector.character(halfwidth_kana, i, 1);
+      collector.character(finding::halfwidth_kana, i, 1);
       return 1;
     }
     if ((byte < 0x81 || byte > 0x9F) && (byte < 0xE0 || byte > 0xFC)) return 1;
     if (byte == 0x87) {
-      collector.character(nec_row13, i, 2);
+      collector.character(finding::nec_row13, i, 2);
     } else if (byte == 0xED || byte == 0xEE) {
-      collector.character(nec_ibm, i, 2);
+      collector.character(finding::nec_ibm, i, 2);
     } else if (byte >= 0xFA) {
-      collector.character(ibm, i, 2);
+      collector.character(finding::ibm, i, 2);
     } else if (byte >= 0xF0) {
-      collector.character(user_defined, i, 2);
+      collector.character(finding::user_defined, i, 2);
     }
     return 2;
   });
@@ -437,11 +439,11 @@ void scan_shift_jis(std::string_view bytes, FindingCollector& collector) {
 void scan_euc_jp(std::string_view bytes, FindingCollector& collector, std::vector<Remap>& remaps) {
   walk_lead_bytes(bytes, [&](std::size_t i, unsigned char byte) -> std::size_t {
     if (byte == 0x8E) {
-      collector.character(halfwidth_kana, i, 2);
+      collector.character(finding::halfwidth_kana, i, 2);
       return 2;
     }
     if (byte == 0x8F) {
-      collector.character(jis_x0212, i, 3);
+      collector.character(finding::jis_x0212, i, 3);
       return 3;
     }
     if (byte < 0xA1 || byte > 0xFE || i + 1 >= bytes.size()) return 1;
@@ -462,9 +464,9 @@ void scan_utf8(std::string_view bytes, FindingCollector& collector) {
     if (byte != 0xEE && byte != 0xEF) continue;
     unsigned second = data[i + 1];
     if (byte == 0xEE || (byte == 0xEF && second <= 0xA3)) {
-      collector.character(user_defined_pua, i, 3);
+      collector.character(finding::user_defined_pua, i, 3);
     } else if ((second == 0xBD && data[i + 2] >= 0xA1) || (second == 0xBE && data[i + 2] <= 0x9F)) {
-      collector.character(halfwidth_kana, i, 3);
+      collector.character(finding::halfwidth_kana, i, 3);
     }
     i += 2;
   }
