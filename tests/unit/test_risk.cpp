@@ -201,20 +201,21 @@ TEST_CASE("ARXaaS fixture: our Pitman root and formula give ARX's 39.6459 % (n =
   CHECK(static_cast<double>(s.sample_uniques) / static_cast<double>(s.records) == doctest::Approx(0.9746));
   const PitmanFit fit = pitman_fit(arxaas_histogram);
   CHECK(fit.residual < 1e-8);
-  // ARX's root has alpha < 0, outside 0 < alpha < 1, so our fit calls it no solution
-  // (smx-risk(1), Pitman); ARX kept it because the estimate lies in [0, N].
+  // ARX's root has alpha < 0: the finite-classes branch of Pitman's model, with theta / -alpha
+  // population classes (about 1.09 million), more than the sample's 4,936 (smx-risk(1), Pitman).
   CHECK(fit.alpha < 0);
-  CHECK_FALSE(fit.converged);
+  CHECK(fit.theta / -fit.alpha > 4936);
+  CHECK(fit.converged);
   const double N = 5000 / 0.01;
   const double uniques =
       std::exp(std::lgamma(fit.theta + 1) - std::lgamma(fit.theta + fit.alpha)) * std::pow(N, fit.alpha);
   CHECK(uniques / N == doctest::Approx(arxaas_pitman_fraction).epsilon(1e-8));
 }
 
-// Known discrepancy, kept failing on purpose: ARX reports this Pitman estimate and picks it by
-// Dankar's rule; smx rejects the root (alpha < 0) and falls back to Zayatz. Remove should_fail
-// if smx adopts ARX's acceptance rule.
-TEST_CASE("ARXaaS fixture: pitman_uniques and Dankar's rule report ARX's 39.6459 %" * doctest::should_fail()) {
+// ARX reports this Pitman estimate and picks it by Dankar's rule. smx rejected the root
+// (alpha < 0) and fell back to Zayatz (95.0 %) until the alpha < 0 branch of Pitman's model
+// (theta = m |alpha|, m population classes) was accepted.
+TEST_CASE("ARXaaS fixture: pitman_uniques and Dankar's rule report ARX's 39.6459 %") {
   const std::optional<double> pitman = pitman_uniques(arxaas_histogram, 0.01);
   CHECK(pitman.has_value());
   CHECK(pitman.value_or(0) / (5000 / 0.01) == doctest::Approx(arxaas_pitman_fraction).epsilon(1e-8));
