@@ -3,6 +3,8 @@
 // essence. Loading must either succeed or throw smx::config_error whose message starts with
 // "NAME:LINE:COL: ";
 // anything else (a crash, another exception, an unbounded expansion) is a bug.
+#include "positioned.hpp"
+
 #include <smx/error.hpp>
 #include <smx/tables.hpp>
 #include <smx/units.hpp>
@@ -21,19 +23,7 @@ smx::units::Ucum& engine() {
   return ucum;
 }
 
-// "fuzz.yaml:" followed by digits, ':', digits, ": ".
-bool positioned(std::string_view message, std::string_view name) {
-  if (message.substr(0, name.size()) != name) return false;
-  std::size_t i = name.size();
-  for (int part = 0; part < 2; ++part) {
-    if (i >= message.size() || message[i] != ':') return false;
-    ++i;
-    const std::size_t digits = i;
-    while (i < message.size() && message[i] >= '0' && message[i] <= '9') ++i;
-    if (i == digits) return false;
-  }
-  return message.substr(i, 2) == ": ";
-}
+using smx_fuzz::positioned;
 
 template <typename Load>
 void expect_clean(Load&& load, std::string_view name) {

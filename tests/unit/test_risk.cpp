@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -180,6 +181,49 @@ TEST_CASE("Zayatz on a hand-computed histogram (sampling fraction 0.25, N = 52)"
   CHECK(e.sample_uniqueness == doctest::Approx(4.0 / 13));
   CHECK(e.zayatz == doctest::Approx(4 * conditional / 0.25));
   CHECK((e.dankar_model == UniquenessModel::zayatz || e.dankar_model == UniquenessModel::snb));
+}
+
+// An ARX risk profile published as a test fixture by ARXaaS's Python client:
+// navikt/pyarxaas tests/pyarxaas/models/test_AnonymizationResult.py@355e4cf (four QIs, data not
+// published): sample uniques 97.46 %, records at risk 1: 0.9746, in ]33.4,50]: 0.0248, in
+// ]25,33.4]: 0.0006, lowest risk 1/3, average prosecutor risk 98.72 %, population model PITMAN,
+// population uniques 39.64593493418713 %. ARXaaS analyses with population = records / 0.01
+// (navikt/arxaas src/main/java/no/nav/arxaas/analyzer/ARXAnalyzer.java@3bae0b4). The histogram
+// is inferred: every share printed is a multiple of 1/5000; with n = 5000 it reproduces the Pitman
+// figure to nine digits, scaled to n = 10000, 15000, 20000 it does not (39.6495, 39.6506, 39.6512 %).
+const std::vector<ClassSizeCount> arxaas_histogram = {{1, 4873}, {2, 62}, {3, 1}};
+constexpr double arxaas_pitman_fraction = 0.3964593493418713;
+
+TEST_CASE("ARXaaS fixture: our Pitman root and formula give ARX's 39.6459 % (n = 5000, f = 0.01)") {
+  const SampleSummary s = summarize(arxaas_histogram);
+  CHECK(s.records == 5000);
+  CHECK(s.classes == 4936);  // average prosecutor risk 98.72 %
+  CHECK(static_cast<double>(s.sample_uniques) / static_cast<double>(s.records) == doctest::Approx(0.9746));
+  const PitmanFit fit = pitman_fit(arxaas_histogram);
+  CHECK(fit.residual < 1e-8);
+  // ARX's root has alpha < 0: the finite-classes branch of Pitman's model, with theta / -alpha
+  // population classes (about 1.09 million), more than the sample's 4,936 (smx-risk(1), Pitman).
+  CHECK(fit.alpha < 0);
+  CHECK(fit.theta / -fit.alpha > 4936);
+  CHECK(fit.converged);
+  const double N = 5000 / 0.01;
+  const double uniques =
+      std::exp(std::lgamma(fit.theta + 1) - std::lgamma(fit.theta + fit.alpha)) * std::pow(N, fit.alpha);
+  CHECK(uniques / N == doctest::Approx(arxaas_pitman_fraction).epsilon(1e-8));
+}
+
+// ARX reports this Pitman estimate and picks it by Dankar's rule. smx rejected the root
+// (alpha < 0) and fell back to Zayatz (95.0 %) until the alpha < 0 branch of Pitman's model
+// (theta = m |alpha|, m population classes) was accepted.
+TEST_CASE("ARXaaS fixture: pitman_uniques and Dankar's rule report ARX's 39.6459 %") {
+  const std::optional<double> pitman = pitman_uniques(arxaas_histogram, 0.01);
+  CHECK(pitman.has_value());
+  CHECK(pitman.value_or(0) / (5000 / 0.01) == doctest::Approx(arxaas_pitman_fraction).epsilon(1e-8));
+  const UniquenessEstimate e = population_uniqueness(arxaas_histogram, 0.01);
+  INFO("Dankar " << model_name(e.dankar_model) << " " << e.dankar_fraction << ", Zayatz "
+                 << e.zayatz.value_or(-1) / e.population_size);
+  CHECK(e.dankar_model == UniquenessModel::pitman);
+  CHECK(e.dankar_fraction == doctest::Approx(arxaas_pitman_fraction).epsilon(1e-8));
 }
 
 TEST_CASE("Pitman and SNB on a sample drawn from a known population") {

@@ -139,8 +139,9 @@ struct UniquenessEstimate {
 // ARX code read (both documented in smx-risk(1)): the SNB moment equation for c2 divides by
 // (1-(1-f)(1-b))^(a+2) as in Chen's model (ARX multiplies), and the Shlosser estimate of the
 // number of population classes subtracts c_i(1-f)^i per class size (ARX subtracts 1). A Pitman
-// root outside the model's parameter space (0 < alpha < 1, theta > -alpha) counts as no solution
-// (ARX keeps it when the estimate lies in [0, N]).
+// root must lie in the model's space: 0 < alpha < 1 with theta > -alpha, or alpha < 0 with
+// theta / -alpha (the number of population classes) at least the sample's classes; otherwise it
+// counts as no solution (ARX keeps any root whose estimate lies in [0, N]).
 UniquenessEstimate population_uniqueness(const std::vector<ClassSizeCount>& histogram, double sampling_fraction);
 
 // The pieces, public for tests.

@@ -125,10 +125,15 @@ PitmanFit pitman_fit(const std::vector<ClassSizeCount>& histogram) {
   };
   std::array<double, 2> x{t0, a0};
   // 1e-8 on equations whose terms sum to about log(n): the sums of thousands of terms cannot
-  // be evaluated much closer. A root outside the model's parameter space (0 < alpha < 1,
-  // theta > -alpha) is no Pitman fit; ARX accepts it whenever the estimate lands in [0, N].
-  fit.converged = std::isfinite(t0) && std::isfinite(a0) && newton2(value, jacobian, x, 1e-8, 1000) &&
-                  x[1] > 0 && x[1] < 1 && x[0] > -x[1];
+  // be evaluated much closer. The root must lie in the two-parameter model's space (Pitman
+  // 1995): 0 < alpha < 1 with theta > -alpha, or alpha < 0 with theta = m |alpha| for m
+  // population classes, at least the classes the sample shows (m is taken as real, as the
+  // likelihood equations do). ARX keeps any root whose estimate lands in [0, N]; the published
+  // ARX case in test_risk.cpp (alpha = -0.213, m = 1.09 million) is of the second kind.
+  const bool solved = std::isfinite(t0) && std::isfinite(a0) && newton2(value, jacobian, x, 1e-8, 1000);
+  const bool positive_alpha = x[1] > 0 && x[1] < 1 && x[0] > -x[1];
+  const bool finite_classes = x[1] < 0 && x[0] > 0 && x[0] / -x[1] >= c.u;
+  fit.converged = solved && (positive_alpha || finite_classes);
   fit.theta = x[0];
   fit.alpha = x[1];
   const auto residual = value(x);
