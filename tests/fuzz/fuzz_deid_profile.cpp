@@ -3,6 +3,8 @@
 // Loading must either succeed or throw smx::config_error whose message starts with
 // "fuzz.yaml:LINE:COL: " or "PATH-OF-A-BASE:LINE:COL: ". A profile that loads is applied to a
 // fixed synthetic message, which must not crash and must leave MSH first.
+#include "positioned.hpp"
+
 #include <smx/deid.hpp>
 #include <smx/error.hpp>
 #include <smx/hl7.hpp>
@@ -22,19 +24,10 @@ const smx::deid::TypeTable& types() {
   return t;
 }
 
-// "NAME:" followed by digits, ':', digits, ": " for some NAME ending in ".yaml".
+// "NAME:LINE:COL: " for some NAME ending in ".yaml" (the fuzzed file or a base it extends).
 bool positioned(std::string_view message) {
   const std::size_t yaml = message.find(".yaml:");
-  if (yaml == std::string_view::npos) return false;
-  std::size_t i = yaml + 5;
-  for (int part = 0; part < 2; ++part) {
-    if (i >= message.size() || message[i] != ':') return false;
-    ++i;
-    const std::size_t digits = i;
-    while (i < message.size() && message[i] >= '0' && message[i] <= '9') ++i;
-    if (i == digits) return false;
-  }
-  return message.substr(i, 2) == ": ";
+  return yaml != std::string_view::npos && smx_fuzz::line_col_at(message, yaml + 5);
 }
 
 const char kMessage[] =

@@ -1,13 +1,12 @@
-// Shared by the fuzz entry points whose parser reports errors as "NAME:LINE:COL: ...": true
-// when `message` starts with `name`, ':', digits, ':', digits, ": ".
+// Shared by the fuzz entry points whose parser reports errors as "NAME:LINE:COL: ...":
+// positioned() is true when `message` starts with `name`, ':', digits, ':', digits, ": ".
 #pragma once
 #include <string_view>
 
 namespace smx_fuzz {
 
-inline bool positioned(std::string_view message, std::string_view name) {
-  if (message.substr(0, name.size()) != name) return false;
-  std::size_t i = name.size();
+// True when message[i...] is ':', digits, ':', digits, ": ".
+inline bool line_col_at(std::string_view message, std::size_t i) {
   for (int part = 0; part < 2; ++part) {
     if (i >= message.size() || message[i] != ':') return false;
     ++i;
@@ -16,6 +15,10 @@ inline bool positioned(std::string_view message, std::string_view name) {
     if (i == digits) return false;
   }
   return message.substr(i, 2) == ": ";
+}
+
+inline bool positioned(std::string_view message, std::string_view name) {
+  return message.substr(0, name.size()) == name && line_col_at(message, name.size());
 }
 
 }  // namespace smx_fuzz
