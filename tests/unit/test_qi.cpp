@@ -130,3 +130,17 @@ TEST_CASE("qi: indicator file errors point at file:line:col") {
     CHECK(std::string(e.what()) == path + ":6:26: [QI-YAML] unknown measure 'weeks'");
   }
 }
+
+TEST_CASE("qi: a key that is a sequence or mapping is an error at its place, not YAML's exception") {
+  // Found by fuzz_qi_inputs (tests/fuzz/corpus/qi_inputs/crash-sequence-key): YAML allows
+  // "? [a, b]: c", and the loaders read every key as a string.
+  const qi::ClassTable classes = qi::load_class_table((source_dir / "mappings/qi/drug-classes.yaml").string());
+  const std::string top = write_temp("seq-key.yaml", "version: 1\n? [a, b]\n: c\n");
+  CHECK_THROWS_WITH_AS(qi::load_class_table(top), (top + ":2:3: [QI-CLASSES] a key must be a scalar").c_str(),
+                       config_error);
+  CHECK_THROWS_WITH_AS(qi::load_indicators({top}, classes), doctest::Contains((top + ":2:3: [QI-YAML] a key must be a scalar").c_str()),
+                       config_error);
+  const std::string name = write_temp("map-name.yaml", "version: 1\nclasses:\n  {x: 1}: {yj_prefixes: ['61']}\n");
+  CHECK_THROWS_WITH_AS(qi::load_class_table(name), doctest::Contains("[QI-CLASSES] a class name must be a scalar"),
+                       config_error);
+}

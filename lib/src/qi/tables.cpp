@@ -44,19 +44,22 @@ YAML::Node parse(const std::string& path, std::string_view code) {
   }
 }
 
-void check_keys(const std::string& path, const YAML::Node& node, std::string_view code,
-                const std::set<std::string, std::less<>>& allowed) {
-  if (!node.IsMap()) fail_at(path, node.Mark(), code, "expected a mapping");
-  for (const auto& entry : node) {
-    const std::string key = entry.first.as<std::string>();
-    if (!allowed.contains(key)) fail_at(path, entry.first.Mark(), code, "unknown key '" + key + "'");
-  }
-}
-
 std::string scalar(const std::string& path, const YAML::Node& node, std::string_view code, std::string_view what) {
   if (!node.IsScalar()) fail_at(path, node.Mark(), code, std::string(what) + " must be a scalar");
   return node.as<std::string>();
 }
+
+void check_keys(const std::string& path, const YAML::Node& node, std::string_view code,
+                const std::set<std::string, std::less<>>& allowed) {
+  if (!node.IsMap()) fail_at(path, node.Mark(), code, "expected a mapping");
+  for (const auto& entry : node) {
+    // A key may itself be a sequence or mapping in YAML ("? [a, b]: c"); as<std::string>() would
+    // then throw YAML's own exception, without the file's name (found by fuzz_qi_inputs).
+    const std::string key = scalar(path, entry.first, code, "a key");
+    if (!allowed.contains(key)) fail_at(path, entry.first.Mark(), code, "unknown key '" + key + "'");
+  }
+}
+
 
 double number(const std::string& path, const YAML::Node& node, std::string_view code, std::string_view what) {
   const std::string text = scalar(path, node, code, what);
@@ -171,7 +174,7 @@ ClassTable load_class_table(const std::string& path) {
   for (const auto& entry : root["classes"]) {
     check_keys(path, entry.second, code, {"title", "yj_prefixes", "atc_prefixes", "note"});
     ClassTable::Class c;
-    c.name = entry.first.as<std::string>();
+    c.name = scalar(path, entry.first, code, "a class name");
     if (entry.second["yj_prefixes"]) c.yj_prefixes = prefixes(path, entry.second["yj_prefixes"], code);
     if (entry.second["atc_prefixes"]) c.atc_prefixes = prefixes(path, entry.second["atc_prefixes"], code);
     if (c.yj_prefixes.empty() && c.atc_prefixes.empty()) fail_at(path, entry.first.Mark(), code, "a class needs prefixes");
