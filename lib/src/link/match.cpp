@@ -57,11 +57,13 @@ bool tokens_equal(const EncodedRecord& a, const EncodedRecord& b) {
 
 // Records by member key (then facility, then ID, which is the same thing spelled out).
 std::vector<std::uint32_t> canonical_order(const std::vector<EncodedRecord>& records) {
+  // The keys are built once, not in every comparison of the sort (1M records: ~20M comparisons).
+  std::vector<std::string> keys;
+  keys.reserve(records.size());
+  for (const EncodedRecord& r : records) keys.push_back(member_key(r));
   std::vector<std::uint32_t> order(records.size());
   std::iota(order.begin(), order.end(), 0u);
-  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
-    return member_key(records[x]) < member_key(records[y]);
-  });
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return keys[x] < keys[y]; });
   return order;
 }
 
@@ -150,10 +152,11 @@ std::vector<ComparisonSpec> default_comparisons(const Schema& schema) {
   return out;
 }
 
-std::vector<std::vector<double>> u_from_random_pairs(const std::vector<EncodedRecord>& records,
-                                                     const MatchConfig& config, std::size_t count,
-                                                     std::uint64_t seed) {
-  const std::vector<std::uint32_t> order = canonical_order(records);
+namespace {
+
+std::vector<std::vector<double>> u_sample(const std::vector<EncodedRecord>& records,
+                                          const std::vector<std::uint32_t>& order, const MatchConfig& config,
+                                          std::size_t count, std::uint64_t seed) {
   const std::size_t K = config.comparisons.size();
   // Two samples: pairs of one birth-year + sex block, and pairs drawn from all records. Every
   // candidate pair shares its birth year (each blocking rule and token implies it), and the
@@ -232,6 +235,14 @@ std::vector<std::vector<double>> u_from_random_pairs(const std::vector<EncodedRe
   return u;
 }
 
+}  // namespace
+
+std::vector<std::vector<double>> u_from_random_pairs(const std::vector<EncodedRecord>& records,
+                                                     const MatchConfig& config, std::size_t count,
+                                                     std::uint64_t seed) {
+  return u_sample(records, canonical_order(records), config, count, seed);
+}
+
 namespace {
 
 // The blocking keys, in a fixed order. A pair is visited in the first kind where both records
@@ -305,11 +316,13 @@ PatternTable pattern_table(const std::vector<EncodedRecord>& records, const std:
   std::unordered_map<std::string, std::uint32_t> index;  // levels as bytes -> first-seen id
   std::string key;
   for_each_candidate(records, order, config, [&](std::uint32_t ra, std::uint32_t rb, std::uint8_t rule) {
-    const std::vector<std::uint8_t> levels = levels_of(records[order[ra]], records[order[rb]], config);
+    // The key is the rule and the levels as bytes, built in a reused buffer (no allocation per pair).
+    const EncodedRecord& a = records[order[ra]];
+    const EncodedRecord& b = records[order[rb]];
     key.assign(1, static_cast<char>(rule));
-    key.append(levels.begin(), levels.end());
+    for (const ComparisonSpec& spec : config.comparisons) key.push_back(static_cast<char>(level_of(spec, a, b, config)));
     auto [it, added] = index.try_emplace(key, static_cast<std::uint32_t>(table.patterns.size()));
-    if (added) table.patterns.push_back({levels, 0, rule});
+    if (added) table.patterns.push_back({std::vector<std::uint8_t>(key.begin() + 1, key.end()), 0, rule});
     table.patterns[it->second].count += 1;
     table.of_pair.push_back(it->second);
   });
@@ -366,7 +379,7 @@ LinkResult link_records(const std::vector<EncodedRecord>& records, const MatchCo
     start.iterations = 0;
     start.lambda = config.initial_lambda;
     std::fill(start.rule_lambda.begin(), start.rule_lambda.end(), config.initial_lambda);
-    start.u = u_from_random_pairs(records, config, config.u_random_pairs, config.u_seed);
+    start.u = u_sample(records, order, config, config.u_random_pairs, config.u_seed);
     for (auto& m : start.m) {  // m starts favouring the best level, as without sampling
       const std::size_t levels = m.size() - 1;
       double rest = 0.1;
